@@ -1,0 +1,50 @@
+# PowerRAG developer commands. CI runs `make test` unchanged (see .ci/run).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+PORT ?= 3000
+
+.PHONY: run install test test-fast lint format screenshots bench clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv==$(UV_VERSION)
+
+$(VENV)/.run-ready: $(BIN)/uv requirements/run.lock pyproject.toml
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/run.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-ready: $(BIN)/uv requirements/dev.lock pyproject.toml
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/dev.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	touch $(VENV)/.run-ready $@
+
+install: $(VENV)/.run-ready
+
+## run: install what PowerRAG needs and start it on the embedded SQLite database
+run: $(VENV)/.run-ready
+	$(BIN)/powerrag serve --port $(PORT)
+
+## test: everything CI runs: lint, types, layers, unit/API/storage/SDK/browser tests
+test: $(VENV)/.dev-ready
+	bash scripts/test-deps.sh
+	$(MAKE) lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-fast: $(VENV)/.dev-ready
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not sdk and not browser"
+
+lint: $(VENV)/.dev-ready
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+format: $(VENV)/.dev-ready
+	$(BIN)/ruff check --fix src tests benchmarks scripts
+	$(BIN)/ruff format src tests benchmarks scripts
+
+clean:
+	rm -rf $(VENV) .sdk-envs powerrag-data

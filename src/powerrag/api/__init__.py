@@ -1,0 +1,1 @@
+"""The public HTTP API, wire-compatible with Langfuse's (`spec/openapi.yml`)."""

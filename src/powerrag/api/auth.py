@@ -1,0 +1,69 @@
+"""API authentication: Basic `public:secret` (project access), Bearer public key (scores only)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from powerrag.api.context import Context
+from powerrag.domain.errors import UnauthorizedError
+from powerrag.query.accounts import authenticate_key, authenticate_public_key
+
+HOST_HINT = " Confirm that you've configured the correct host."
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    project_id: str
+    public_key: str
+    scores_only: bool = False
+
+
+def _basic_credentials(header: str) -> tuple[str, str]:
+    try:
+        decoded = base64.b64decode(header.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise UnauthorizedError("Invalid authorization header: not base64." + HOST_HINT) from None
+    public_key, sep, secret_key = decoded.partition(":")
+    if not sep or not public_key or not secret_key:
+        raise UnauthorizedError(
+            "Invalid authorization header: expected publicKey:secretKey." + HOST_HINT
+        )
+    return public_key, secret_key
+
+
+async def authenticate(request: Request, *, allow_public_key: bool = False) -> Caller:
+    """The caller's project; UnauthorizedError when the credentials do not hold."""
+    ctx: Context = request.app.state.ctx
+    header = request.headers.get("authorization")
+    if not header:
+        raise UnauthorizedError("No authorization header." + HOST_HINT)
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "basic":
+        public_key, secret_key = _basic_credentials(value)
+        key = await run_in_threadpool(authenticate_key, ctx.store, public_key, secret_key)
+        if key is None:
+            raise UnauthorizedError("Invalid credentials." + HOST_HINT)
+        return Caller(key.project_id, key.public_key)
+    if scheme.lower() == "bearer" and allow_public_key:
+        key = await run_in_threadpool(authenticate_public_key, ctx.store, value.strip())
+        if key is None:
+            raise UnauthorizedError("Invalid credentials." + HOST_HINT)
+        return Caller(key.project_id, key.public_key, scores_only=True)
+    raise UnauthorizedError(
+        "Invalid authorization header: use Basic auth with your public and secret key." + HOST_HINT
+    )
+
+
+async def project_caller(request: Request) -> Caller:
+    """FastAPI dependency: full project access (Basic auth)."""
+    return await authenticate(request)
+
+
+async def score_caller(request: Request) -> Caller:
+    """FastAPI dependency: Basic auth, or Bearer with the public key for score creation."""
+    return await authenticate(request, allow_public_key=True)

@@ -1,0 +1,119 @@
+"""Write endpoints: OTLP traces, batch ingestion and scores. Answers follow commit."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import Response
+
+from powerrag.api.auth import Caller, project_caller, score_caller
+from powerrag.api.body import langfuse_header, read_body, read_json
+from powerrag.api.context import Context
+from powerrag.api.responses import json_response
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.records import IngestBatch
+from powerrag.domain.timeutil import now_us
+from powerrag.ingest.batch import decode_batch
+from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
+from powerrag.ingest.scores import score_from_body
+
+router = APIRouter()
+
+
+def _ctx(request: Request) -> Context:
+    ctx: Context = request.app.state.ctx
+    return ctx
+
+
+@router.post("/api/public/otel/v1/traces")
+async def otel_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx = _ctx(request)
+    version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
+    body = await read_body(request, ctx.settings.max_body_bytes)
+    headers = request.headers
+
+    def job() -> IngestBatch:
+        return decode_otlp_request(
+            body,
+            content_type=headers.get("content-type"),
+            content_encoding=headers.get("content-encoding"),
+            ingestion_version=version,
+            max_bytes=ctx.settings.max_body_bytes,
+        )
+
+    batch = await ctx.pipeline.submit(caller.project_id, job)
+    messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
+    if not messages:
+        return json_response({})
+    partial = {"rejectedSpans": str(len(batch.rejected)), "errorMessage": "; ".join(messages)}
+    return json_response({"partialSuccess": partial})
+
+
+@router.post("/api/public/otel/v1/metrics")
+async def otel_metrics(_: Caller = Depends(project_caller)) -> Response:
+    # Langfuse accepts and ignores OTLP metrics; so do we, so exporters stay quiet.
+    return json_response({"message": "OK"})
+
+
+@router.post("/api/public/ingestion")
+async def ingestion(request: Request, caller: Caller = Depends(score_caller)) -> Response:
+    ctx = _ctx(request)
+    doc = await read_json(request, ctx.settings.max_body_bytes)
+    batch = decode_batch(doc, scores_only=caller.scores_only)
+    if len(batch):
+        await ctx.pipeline.submit(caller.project_id, lambda: batch)
+    errors = [
+        {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
+        for e in batch.rejected_events
+    ]
+    successes = [{"id": i, "status": 201} for i in batch.accepted_event_ids]
+    body: dict[str, Any] = {"successes": successes, "errors": errors}
+    if batch.warnings:
+        body["warnings"] = [w.message for w in batch.warnings]
+    return json_response(body, 207)
+
+
+@router.post("/api/public/scores")
+async def create_scores(request: Request, caller: Caller = Depends(score_caller)) -> Response:
+    ctx = _ctx(request)
+    doc = await read_json(request, ctx.settings.max_body_bytes)
+    if isinstance(doc, list):
+        return await _score_array(ctx, caller, doc)
+    score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
+    await ctx.pipeline.submit(caller.project_id, lambda: IngestBatch(scores=[score]))
+    return json_response({"id": score.id})
+
+
+async def _score_array(ctx: Context, caller: Caller, items: list[Any]) -> Response:
+    """Python SDK 5 sends an array and expects 202, or 207 with counts (sdk-traffic.md §5)."""
+    batch = IngestBatch()
+    errors: list[dict[str, str]] = []
+    for index, item in enumerate(items):
+        try:
+            batch.scores.append(
+                score_from_body(item, default_id=str(uuid.uuid4()), timestamp=now_us())
+            )
+        except InvalidRequestError as exc:
+            errors.append({"message": f"score {index}: {exc}"})
+    if batch.scores:
+        await ctx.pipeline.submit(caller.project_id, lambda: batch)
+    if errors:
+        return json_response(
+            {"accepted": len(batch.scores), "rejected": len(errors), "errors": errors}, 207
+        )
+    return json_response({"message": "Accepted"}, 202)
+
+
+@router.api_route("/api/public/media", methods=["POST"])
+@router.api_route("/api/public/media/{media_id}", methods=["GET", "PATCH"])
+async def media(_: Caller = Depends(project_caller)) -> Response:
+    return json_response(
+        {
+            "message": "Media upload is not supported by this PowerRAG version yet; spans that "
+            "reference media are stored with their @@@langfuseMedia@@@ reference.",
+            "error": "NotImplementedError",
+        },
+        501,
+    )

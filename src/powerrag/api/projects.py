@@ -1,0 +1,46 @@
+"""`GET /api/public/health` and `GET /api/public/projects`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from powerrag import __version__
+from powerrag.api.auth import Caller, project_caller
+from powerrag.api.context import Context
+from powerrag.api.responses import json_response
+from powerrag.query.accounts import get_project
+
+router = APIRouter()
+
+
+@router.get("/api/public/health")
+async def health(request: Request, failIfDatabaseUnavailable: bool = False) -> Response:  # noqa: N803
+    ctx: Context = request.app.state.ctx
+    if failIfDatabaseUnavailable and not await run_in_threadpool(ctx.store.ping):
+        return json_response({"status": "Database not available", "version": __version__}, 503)
+    return json_response({"status": "OK", "version": __version__})
+
+
+@router.get("/api/public/ready")
+async def ready() -> Response:
+    return json_response({"status": "OK", "version": __version__})
+
+
+@router.get("/api/public/projects")
+async def projects(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx: Context = request.app.state.ctx
+    project = await run_in_threadpool(get_project, ctx.store, caller.project_id)
+    data = []
+    if project is not None:
+        item: dict[str, object] = {
+            "id": project.id,
+            "name": project.name,
+            "organization": {"id": ctx.settings.org_id, "name": ctx.settings.org_name},
+            "metadata": {},
+        }
+        if project.retention_days:
+            item["retentionDays"] = project.retention_days
+        data.append(item)
+    return json_response({"data": data})

@@ -1,0 +1,39 @@
+"""First start and headless set-up (LANGFUSE_INIT_* variables, idempotent on every start)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from powerrag.store import accounts
+from powerrag.store.database import Store
+
+DEFAULT_PROJECT_NAME = "My Project"
+
+
+@dataclass(frozen=True, slots=True)
+class FirstKeys:
+    """A key pair created on the first start; the secret is shown once."""
+
+    project_id: str
+    public_key: str
+    secret_key: str
+
+
+def bootstrap(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
+    """Apply LANGFUSE_INIT_*; on an empty database create a project and a key pair."""
+    project_id = environ.get("LANGFUSE_INIT_PROJECT_ID")
+    with store.transaction() as conn:
+        if project_id:
+            name = environ.get("LANGFUSE_INIT_PROJECT_NAME") or project_id
+            accounts.ensure_project(conn, project_id, name)
+            pk = environ.get("LANGFUSE_INIT_PROJECT_PUBLIC_KEY")
+            sk = environ.get("LANGFUSE_INIT_PROJECT_SECRET_KEY")
+            if pk and sk:
+                accounts.ensure_api_key(conn, project_id, pk, sk)
+            return None
+        if accounts.list_projects(conn):
+            return None
+        project = accounts.create_project(conn, DEFAULT_PROJECT_NAME)
+        key, secret = accounts.create_api_key(conn, project.id, note="created on first start")
+        return FirstKeys(project.id, key.public_key, secret)

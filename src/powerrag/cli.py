@@ -1,0 +1,178 @@
+"""The `powerrag` command: serve, migrate, and project and key administration."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from powerrag import __version__
+from powerrag.bootstrap import FirstKeys, bootstrap
+from powerrag.config import SETTINGS, Settings, convert, settings_from_env
+from powerrag.domain.errors import PowerRAGError
+from powerrag.store import accounts
+from powerrag.store.database import Store
+from powerrag.store.migrate import upgrade
+
+
+def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
+    for setting in SETTINGS:
+        if names is not None and setting.name not in names:
+            continue
+        parser.add_argument(
+            setting.flag,
+            dest=setting.name,
+            default=None,
+            metavar=setting.name.upper() if setting.type is not bool else "BOOL",
+            help=f"{setting.help} [env {setting.env}; default {setting.default}]",
+        )
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    base = settings_from_env()
+    overrides: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = getattr(args, setting.name, None)
+        if raw is not None:
+            overrides[setting.name] = convert(setting, str(raw))
+    return base.with_overrides(**overrides)
+
+
+def _open_store(settings: Settings, *, migrate: bool = True) -> Store:
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(settings.resolved_database_url, pool_size=2, migrate_on_start=migrate)
+
+
+def print_first_keys(settings: Settings, keys: FirstKeys) -> None:
+    print(
+        "\nFirst start: created a project and an API key pair. The secret key is shown only "
+        "this once.\nPoint the Langfuse SDKs at PowerRAG with:\n\n"
+        f"  export LANGFUSE_BASE_URL={settings.base_url}\n"
+        f"  export LANGFUSE_PUBLIC_KEY={keys.public_key}\n"
+        f"  export LANGFUSE_SECRET_KEY={keys.secret_key}\n",
+        flush=True,
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from powerrag.app import create_app
+
+    settings = _settings(args)
+    store = _open_store(settings, migrate=settings.auto_migrate)
+    first = bootstrap(store, os.environ)
+    if first is not None:
+        print_first_keys(settings, first)
+    app = create_app(settings, store=store)
+    print(f"PowerRAG {__version__} listening on {settings.base_url}", flush=True)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        http="httptools",
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        access_log=settings.log_level == "debug",
+    )
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.resolved_database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def cmd_project(args: argparse.Namespace) -> int:
+    store = _open_store(_settings(args))
+    with store.transaction() as conn:
+        if args.action == "create":
+            project = accounts.create_project(conn, args.name, args.id)
+            key, secret = accounts.create_api_key(conn, project.id)
+            print(f"project {project.id} ({project.name})")
+            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+        else:
+            for p in accounts.list_projects(conn):
+                print(f"{p.id}\t{p.name}")
+    return 0
+
+
+def cmd_keys(args: argparse.Namespace) -> int:
+    store = _open_store(_settings(args))
+    with store.transaction() as conn:
+        if args.action == "create":
+            if accounts.get_project(conn, args.project) is None:
+                raise PowerRAGError(
+                    f"no project with id {args.project!r} (see `powerrag project list`)"
+                )
+            key, secret = accounts.create_api_key(conn, args.project, note=args.note)
+            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+        elif args.action == "list":
+            for k in accounts.list_api_keys(conn, args.project):
+                state = "revoked" if k.revoked_at else "active"
+                print(
+                    f"{k.public_key}\t{k.display_secret_key}\t{k.project_id}\t{state}\t{k.note or ''}"
+                )
+        else:
+            if not accounts.revoke_api_key(conn, args.key):
+                raise PowerRAGError(f"no active key {args.key!r}")
+            print(f"revoked {args.key}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="powerrag", description="Self-hosted LLM tracing server.")
+    parser.add_argument("--version", action="version", version=f"powerrag {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    _add_setting_flags(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    migrate = sub.add_parser("migrate", help="apply database migrations and exit")
+    _add_setting_flags(migrate, ("data_dir", "database_url"))
+    migrate.set_defaults(func=cmd_migrate)
+
+    project = sub.add_parser("project", help="create or list projects")
+    project_sub = project.add_subparsers(dest="action", required=True)
+    create = project_sub.add_parser("create", help="create a project with a first key pair")
+    create.add_argument("name")
+    create.add_argument("--id", default=None, help="project id (default: generated)")
+    project_sub.add_parser("list", help="list projects")
+    for p in (create, project_sub.choices["list"]):
+        _add_setting_flags(p, ("data_dir", "database_url"))
+    project.set_defaults(func=cmd_project)
+
+    keys = sub.add_parser("keys", help="create, list or revoke API keys")
+    keys_sub = keys.add_subparsers(dest="action", required=True)
+    kc = keys_sub.add_parser("create", help="create a key pair for a project")
+    kc.add_argument("--project", required=True)
+    kc.add_argument("--note", default=None)
+    kl = keys_sub.add_parser("list", help="list key pairs (secrets are never shown again)")
+    kl.add_argument("--project", default=None)
+    kr = keys_sub.add_parser("revoke", help="revoke a key by id or public key")
+    kr.add_argument("key")
+    for p in (kc, kl, kr):
+        _add_setting_flags(p, ("data_dir", "database_url"))
+    keys.set_defaults(func=cmd_keys)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except (PowerRAGError, ValueError) as exc:
+        print(f"powerrag: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

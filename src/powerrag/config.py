@@ -1,0 +1,178 @@
+"""Every setting in one typed table: name, environment variable, default and help.
+
+The table drives `powerrag serve --help` and `docs/configuration.md` (a test
+keeps them in step). Settings are read once, here, and passed down.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "POWERRAG_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "host", str, "127.0.0.1", "Address to listen on; 0.0.0.0 exposes PowerRAG to the network."
+    ),
+    Setting(
+        "port",
+        int,
+        3000,
+        "Port to listen on (Langfuse's default, so LANGFUSE_BASE_URL=http://localhost:3000 works).",
+    ),
+    Setting(
+        "data_dir",
+        Path,
+        Path("./powerrag-data"),
+        "Directory of the embedded SQLite database and the secret that signs cookies.",
+    ),
+    Setting(
+        "database_url",
+        str,
+        "",
+        "SQLAlchemy URL of the database (postgresql://user:pass@host/db); empty means SQLite in the data directory.",
+    ),
+    Setting(
+        "public_url",
+        str,
+        "",
+        "URL users reach PowerRAG at, for printed snippets and links; empty means http://HOST:PORT.",
+    ),
+    Setting(
+        "max_body_bytes",
+        int,
+        32 * 1024 * 1024,
+        "Largest request body accepted, after decompression (413 above).",
+    ),
+    Setting(
+        "max_pending_requests",
+        int,
+        64,
+        "Ingest requests waiting for the writer before new ones wait for room.",
+    ),
+    Setting(
+        "queue_wait_seconds",
+        float,
+        4.0,
+        "How long an ingest request waits for room in the writer queue before 503 with Retry-After.",
+    ),
+    Setting(
+        "group_commit_max", int, 64, "Most ingest requests committed together in one transaction."
+    ),
+    Setting("db_pool_size", int, 8, "Read connections kept open."),
+    Setting("log_level", str, "info", "Log level: debug, info, warning or error."),
+    Setting(
+        "org_id",
+        str,
+        "default-org",
+        "Id of the implicit organisation; LANGFUSE_INIT_ORG_ID overrides it.",
+    ),
+    Setting(
+        "org_name",
+        str,
+        "PowerRAG",
+        "Name of the implicit organisation reported by /api/public/projects.",
+    ),
+    Setting(
+        "secure_cookies",
+        bool,
+        False,
+        "Mark the session cookie Secure (set it when PowerRAG is served over TLS).",
+    ),
+    Setting(
+        "auto_migrate",
+        bool,
+        True,
+        "Apply database migrations on start; when false, a schema behind the code is an error.",
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 3000
+    data_dir: Path = Path("./powerrag-data")
+    database_url: str = ""
+    public_url: str = ""
+    max_body_bytes: int = 32 * 1024 * 1024
+    max_pending_requests: int = 64
+    queue_wait_seconds: float = 4.0
+    group_commit_max: int = 64
+    db_pool_size: int = 8
+    log_level: str = "info"
+    org_id: str = "default-org"
+    org_name: str = "PowerRAG"
+    secure_cookies: bool = False
+    auto_migrate: bool = True
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir.resolve() / 'powerrag.db'}"
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    def with_overrides(self, **values: Any) -> Settings:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def convert(setting: Setting, raw: str) -> Any:
+    """Turn an environment or flag string into the setting's type, or say what is wrong."""
+    if setting.type is bool:
+        lowered = raw.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{setting.env}: expected true or false, got {raw!r}")
+    try:
+        return setting.type(raw)
+    except ValueError:
+        raise ValueError(f"{setting.env}: expected {setting.type.__name__}, got {raw!r}") from None
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `POWERRAG_*` variables (and `LANGFUSE_INIT_ORG_ID`)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.env in env:
+            values[setting.name] = convert(setting, env[setting.env])
+    if env.get("LANGFUSE_INIT_ORG_ID"):
+        values["org_id"] = env["LANGFUSE_INIT_ORG_ID"]
+    assert set(values) <= {f.name for f in fields(Settings)}
+    return Settings(**values)
+
+
+def setting(name: str) -> Setting:
+    return _BY_NAME[name]

@@ -1,0 +1,1 @@
+"""Domain records and rules: the nouns of Langfuse and OpenTelemetry, stdlib only."""

@@ -1,0 +1,31 @@
+"""Errors the layers raise; the API layer turns each into its HTTP answer."""
+
+from __future__ import annotations
+
+
+class PowerRAGError(Exception):
+    """Base of every error PowerRAG raises on purpose."""
+
+
+class InvalidRequestError(PowerRAGError):
+    """The request cannot be used: it says what was wrong (HTTP 400)."""
+
+
+class NotFoundError(PowerRAGError):
+    """The thing asked for does not exist in the caller's project (HTTP 404)."""
+
+
+class UnauthorizedError(PowerRAGError):
+    """Missing or wrong credentials (HTTP 401)."""
+
+
+class ForbiddenError(PowerRAGError):
+    """Valid credentials that may not do this (HTTP 403)."""
+
+
+class OverloadedError(PowerRAGError):
+    """The write path is saturated; the sender should retry later (HTTP 503)."""
+
+
+class StorageFullError(PowerRAGError):
+    """The database cannot grow; nothing of the request was stored (HTTP 503)."""

@@ -1,0 +1,1 @@
+"""Pure decoding and mapping: request bytes or JSON in, domain records out."""

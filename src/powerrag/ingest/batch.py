@@ -1,0 +1,241 @@
+"""`POST /api/public/ingestion` events (reference §2) to an IngestBatch.
+
+Each event is accepted or refused on its own; the request answers 207 with both
+lists after commit. Entity ids come from the body; the envelope id keys trace
+updates so that a resent batch replaces itself.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.records import EventError, IngestBatch, ObservationPatch, TraceUpdate
+from powerrag.domain.timeutil import in_range, now_us, parse_iso
+from powerrag.ingest.scores import score_from_body
+from powerrag.ingest.semconv import MAX_SESSION_ID, normalise_environment
+from powerrag.ingest.values import cost_map, dumps, usage_map
+
+_OBSERVATION_EVENTS = {
+    "span-create": "SPAN",
+    "span-update": "SPAN",
+    "generation-create": "GENERATION",
+    "generation-update": "GENERATION",
+    "event-create": "EVENT",
+    "agent-create": "AGENT",
+    "tool-create": "TOOL",
+    "chain-create": "CHAIN",
+    "retriever-create": "RETRIEVER",
+    "evaluator-create": "EVALUATOR",
+    "embedding-create": "EMBEDDING",
+    "guardrail-create": "GUARDRAIL",
+    "observation-create": None,
+    "observation-update": None,
+}
+KNOWN_EVENTS = frozenset(_OBSERVATION_EVENTS) | {"trace-create", "score-create", "sdk-log"}
+_LEVELS = {"DEBUG", "DEFAULT", "WARNING", "ERROR"}
+
+
+def decode_batch(doc: Any, *, scores_only: bool = False) -> IngestBatch:
+    """Map a `{batch: [...], metadata?}` document. Raises only when its shape is wrong."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("batch"), list):
+        raise InvalidRequestError('Invalid request data: the body must be {"batch": [events]}')
+    events = sorted(
+        (e for e in doc["batch"]),
+        key=lambda e: str(e.get("type", "")).endswith("-update") if isinstance(e, dict) else False,
+    )
+    batch = IngestBatch()
+    for event in events:
+        event_id = event.get("id") if isinstance(event, dict) else None
+        shown_id = event_id if isinstance(event_id, str) else ""
+        try:
+            _check_envelope(event)
+            if scores_only and event["type"] != "score-create":
+                batch.rejected_events.append(
+                    EventError(
+                        shown_id,
+                        401,
+                        "Access Scope Denied: only score-create events may be sent "
+                        "with a public key alone",
+                        "Authentication error",
+                    )
+                )
+                continue
+            _add_event(batch, event)
+        except InvalidRequestError as exc:
+            batch.rejected_events.append(EventError(shown_id, 400, str(exc)))
+            continue
+        batch.accepted_event_ids.append(shown_id)
+    return batch
+
+
+def _check_envelope(event: Any) -> None:
+    if not isinstance(event, dict):
+        raise InvalidRequestError("each event must be an object with id, type, timestamp and body")
+    event_id = event.get("id")
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 800 or "\r" in event_id:
+        raise InvalidRequestError("event.id must be a string of 1 to 800 characters")
+    if event.get("type") not in KNOWN_EVENTS:
+        raise InvalidRequestError(
+            f"unknown event type {event.get('type')!r}; known: {', '.join(sorted(KNOWN_EVENTS))}"
+        )
+    if not isinstance(event.get("body"), dict):
+        raise InvalidRequestError("event.body must be an object")
+    _time(event.get("timestamp"), "event.timestamp", required=True)
+
+
+def _time(value: Any, what: str, *, required: bool = False) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidRequestError(f"{what} is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"{what} must be an ISO 8601 string")
+    try:
+        us = parse_iso(value)
+    except ValueError as exc:
+        raise InvalidRequestError(f"{what}: {exc}") from None
+    if not in_range(us):
+        raise InvalidRequestError(f"{what} is out of range (1990-2200): {value}")
+    return us
+
+
+def _add_event(batch: IngestBatch, event: dict[str, Any]) -> None:
+    kind, body = event["type"], event["body"]
+    timestamp = _time(event["timestamp"], "event.timestamp") or now_us()
+    if kind == "sdk-log":
+        return
+    if kind == "score-create":
+        default_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"event:{event['id']}"))
+        batch.scores.append(score_from_body(body, default_id=default_id, timestamp=timestamp))
+        return
+    if kind == "trace-create":
+        batch.trace_updates.append(_trace_update(event["id"], body, timestamp, batch))
+        return
+    batch.observation_patches.append(_observation_patch(kind, body, timestamp))
+
+
+def _opt_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"body.{key} must be a string")
+    return value
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else dumps(value)
+
+
+def _trace_update(
+    event_id: str, body: dict[str, Any], timestamp: int, batch: IngestBatch
+) -> TraceUpdate:
+    trace_id = _opt_str(body, "id") or str(uuid.uuid4())
+    session_id = _opt_str(body, "sessionId")
+    if session_id is not None and (len(session_id) > MAX_SESSION_ID or not session_id.isascii()):
+        from powerrag.domain.records import IngestWarning
+
+        batch.warnings.append(
+            IngestWarning(
+                f"session id dropped from trace {trace_id}: longer than 200 characters or not US-ASCII",
+                trace_id=trace_id,
+            )
+        )
+        session_id = None
+    tags = body.get("tags")
+    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+        raise InvalidRequestError("body.tags must be an array of strings")
+    metadata = body.get("metadata")
+    public = body.get("public")
+    return TraceUpdate(
+        trace_id=trace_id,
+        source_id=f"event:{event_id}",
+        timestamp=_time(body.get("timestamp"), "body.timestamp") or timestamp,
+        name=_opt_str(body, "name"),
+        user_id=_opt_str(body, "userId"),
+        session_id=session_id,
+        release=_opt_str(body, "release"),
+        version=_opt_str(body, "version"),
+        environment=normalise_environment(body.get("environment")),
+        public=public if isinstance(public, bool) else None,
+        tags=tuple(tags or ()),
+        metadata=metadata
+        if isinstance(metadata, dict)
+        else ({"metadata": metadata} if metadata is not None else {}),
+        input=_json(body.get("input")),
+        output=_json(body.get("output")),
+    )
+
+
+def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> ObservationPatch:
+    obs_id = _opt_str(body, "id")
+    if obs_id is None:
+        raise InvalidRequestError("body.id is required for observation events")
+    obs_type = _OBSERVATION_EVENTS[kind] or str(body.get("type") or "SPAN").upper()
+    fields: dict[str, Any] = {}
+    if kind.endswith("-create") or body.get("type"):
+        fields["type"] = obs_type
+    simple = {
+        "name": "name",
+        "statusMessage": "status_message",
+        "version": "version",
+        "parentObservationId": "parent_observation_id",
+        "model": "model",
+        "promptName": "prompt_name",
+    }
+    for key, attr in simple.items():
+        if body.get(key) is not None:
+            fields[attr] = _opt_str(body, key)
+    for key, attr in (
+        ("startTime", "start_time"),
+        ("endTime", "end_time"),
+        ("completionStartTime", "completion_start_time"),
+    ):
+        value = _time(body.get(key), f"body.{key}")
+        if value is not None:
+            fields[attr] = value
+    if kind.endswith("-create") and "start_time" not in fields:
+        fields["start_time"] = timestamp
+    if body.get("level") is not None:
+        if body["level"] not in _LEVELS:
+            raise InvalidRequestError(f"body.level must be one of {', '.join(sorted(_LEVELS))}")
+        fields["level"] = body["level"]
+    if body.get("environment") is not None:
+        fields["environment"] = normalise_environment(body["environment"])
+    for key in ("input", "output", "metadata"):
+        if body.get(key) is not None:
+            fields[key] = _json(body[key])
+    if body.get("modelParameters") is not None:
+        fields["model_parameters"] = _json(body["modelParameters"])
+    if body.get("promptVersion") is not None:
+        if not isinstance(body["promptVersion"], int):
+            raise InvalidRequestError("body.promptVersion must be an integer")
+        fields["prompt_version"] = body["promptVersion"]
+    usage, cost = _usage_and_cost(body)
+    if usage:
+        fields["usage_details"] = usage
+    if cost:
+        fields["cost_details"] = cost
+    trace_id = _opt_str(body, "traceId") or (str(uuid.uuid4()) if kind.endswith("-create") else "")
+    return ObservationPatch(id=obs_id, trace_id=trace_id, fields=fields, timestamp=timestamp)
+
+
+def _usage_and_cost(body: dict[str, Any]) -> tuple[dict[str, int], dict[str, float]]:
+    usage: dict[str, int] = {}
+    cost: dict[str, float] = {}
+    legacy = body.get("usage")
+    if isinstance(legacy, dict):
+        aliases = {"promptTokens": "input", "completionTokens": "output", "totalTokens": "total"}
+        usage = usage_map(
+            {
+                aliases.get(k, k): v
+                for k, v in legacy.items()
+                if k in ("input", "output", "total", *aliases)
+            }
+        )
+        cost = cost_map({k[:-4]: v for k, v in legacy.items() if k.endswith("Cost")})
+    usage.update(usage_map(body.get("usageDetails")))
+    cost.update(cost_map(body.get("costDetails")))
+    return usage, cost

@@ -1,0 +1,50 @@
+"""An OTLP trace export request, from raw bytes to an IngestBatch."""
+
+from __future__ import annotations
+
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.records import IngestBatch, IngestWarning
+from powerrag.ingest.otlp import decode_otlp, decompress
+from powerrag.ingest.semconv import SpanRejectedError, map_span
+
+MAX_INGESTION_VERSION = 4
+
+
+def parse_ingestion_version(raw: str | None) -> int | None:
+    """`x-langfuse-ingestion-version`: an integer ≤ 4, or absent (reference §1.2)."""
+    if raw is None or raw.strip() == "":
+        return None
+    try:
+        version = int(raw.strip())
+    except ValueError:
+        version = MAX_INGESTION_VERSION + 1
+    if version > MAX_INGESTION_VERSION or version < 0:
+        raise InvalidRequestError(
+            f'Unsupported x-langfuse-ingestion-version: "{raw}". Maximum supported: "4".'
+        )
+    return version
+
+
+def decode_otlp_request(
+    body: bytes,
+    *,
+    content_type: str | None,
+    content_encoding: str | None,
+    ingestion_version: int | None,
+    max_bytes: int,
+) -> IngestBatch:
+    """Decode, map and validate every span; unusable spans are rejected one by one."""
+    raw = decompress(body, content_encoding, max_bytes)
+    spans = decode_otlp(raw, content_type)
+    batch = IngestBatch()
+    for span in spans:
+        try:
+            mapped = map_span(span, ingestion_version=ingestion_version)
+        except SpanRejectedError as exc:
+            batch.rejected.append(IngestWarning(str(exc), span.trace_id, span.span_id))
+            continue
+        batch.observations.append(mapped.observation)
+        if mapped.trace_update is not None:
+            batch.trace_updates.append(mapped.trace_update)
+        batch.warnings.extend(mapped.warnings)
+    return batch

@@ -1,0 +1,109 @@
+"""Score bodies (batch `score-create` events and `POST /api/public/scores`) to ScoreRecords."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.records import SCORE_DATA_TYPES, SCORE_SOURCES, ScoreRecord
+from powerrag.domain.timeutil import parse_iso
+from powerrag.ingest.semconv import normalise_environment
+from powerrag.ingest.values import dumps
+
+MAX_TEXT_SCORE = 500
+
+
+def _opt_str(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"score.{key} must be a string, got {type(value).__name__}")
+    return value
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+def _typed_value(data_type: str | None, value: Any) -> tuple[str, float | None, str | None]:
+    number = _number(value)
+    if data_type is None:
+        data_type = "CATEGORICAL" if isinstance(value, str) else "NUMERIC"
+    if data_type not in SCORE_DATA_TYPES:
+        raise InvalidRequestError(
+            f"score.dataType must be one of {', '.join(SCORE_DATA_TYPES)}, got {data_type!r}"
+        )
+    if data_type == "NUMERIC":
+        if number is None:
+            raise InvalidRequestError(
+                f"a NUMERIC score needs a finite number as value, got {value!r}"
+            )
+        return data_type, number, None
+    if data_type == "BOOLEAN":
+        if number not in (0.0, 1.0):
+            raise InvalidRequestError(f"a BOOLEAN score's value must be 0 or 1, got {value!r}")
+        return data_type, number, "True" if number == 1.0 else "False"
+    if not isinstance(value, str):
+        raise InvalidRequestError(f"a {data_type} score needs a string as value, got {value!r}")
+    if data_type in ("TEXT", "CORRECTION"):
+        if data_type == "TEXT" and not 1 <= len(value) <= MAX_TEXT_SCORE:
+            raise InvalidRequestError("a TEXT score's value must have 1 to 500 characters")
+        return data_type, None, value
+    return data_type, 0.0, value
+
+
+def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecord:
+    """Validate one score body; InvalidRequestError says what is wrong."""
+    if not isinstance(body, dict):
+        raise InvalidRequestError("a score must be a JSON object")
+    name = body.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidRequestError("score.name is required and must be a non-empty string")
+    if "value" not in body or body["value"] is None:
+        raise InvalidRequestError("score.value is required")
+    data_type, value, string_value = _typed_value(_opt_str(body, "dataType"), body["value"])
+    trace_id, session_id = _opt_str(body, "traceId"), _opt_str(body, "sessionId")
+    run_id, observation_id = _opt_str(body, "datasetRunId"), _opt_str(body, "observationId")
+    targets = [t for t in (trace_id, session_id, run_id) if t]
+    if len(targets) != 1:
+        raise InvalidRequestError(
+            "a score needs exactly one of traceId (optionally with observationId), "
+            "sessionId or datasetRunId"
+        )
+    if observation_id and not trace_id:
+        raise InvalidRequestError("score.observationId needs score.traceId")
+    if data_type == "CORRECTION" and session_id:
+        raise InvalidRequestError("a CORRECTION score cannot target a session")
+    source = _opt_str(body, "source") or "API"
+    if source not in SCORE_SOURCES:
+        raise InvalidRequestError(f"score.source must be one of {', '.join(SCORE_SOURCES)}")
+    raw_ts = _opt_str(body, "timestamp")
+    try:
+        ts = parse_iso(raw_ts) if raw_ts else timestamp
+    except ValueError as exc:
+        raise InvalidRequestError(f"score.timestamp: {exc}") from None
+    metadata = body.get("metadata")
+    return ScoreRecord(
+        id=_opt_str(body, "id") or default_id,
+        name=name,
+        data_type=data_type,
+        timestamp=ts,
+        value=value,
+        string_value=string_value,
+        trace_id=trace_id,
+        observation_id=observation_id,
+        session_id=session_id,
+        dataset_run_id=run_id,
+        environment=normalise_environment(body.get("environment")),
+        source=source,
+        comment=_opt_str(body, "comment"),
+        metadata=dumps(metadata) if metadata is not None else None,
+        config_id=_opt_str(body, "configId"),
+        queue_id=_opt_str(body, "queueId"),
+    )

@@ -1,0 +1,565 @@
+"""Map one OTel span to an observation and, when it speaks for its trace, a trace update.
+
+Attribute names and priorities follow Langfuse's OtelIngestionProcessor
+(reference §1.7-§1.14); fallbacks cover the OTel GenAI conventions, OpenInference
+and the Vercel AI SDK. Inputs and outputs come from `semconv_io`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
+from powerrag.domain.timeutil import in_range, now_us
+from powerrag.ingest.otlp import SpanData
+from powerrag.ingest.semconv_io import extract_io
+from powerrag.ingest.values import (
+    as_str,
+    cost_map,
+    dumps,
+    parse_json_maybe,
+    to_json_text,
+    usage_map,
+)
+
+LF = "langfuse."
+OBS_META = "langfuse.observation.metadata"
+TRACE_META = "langfuse.trace.metadata"
+MAX_SESSION_ID = 200
+
+_TYPES = {
+    "span",
+    "generation",
+    "event",
+    "agent",
+    "tool",
+    "chain",
+    "retriever",
+    "evaluator",
+    "embedding",
+    "guardrail",
+}
+_OPENINFERENCE_KINDS = {
+    "CHAIN": "CHAIN",
+    "RETRIEVER": "RETRIEVER",
+    "LLM": "GENERATION",
+    "EMBEDDING": "EMBEDDING",
+    "AGENT": "AGENT",
+    "TOOL": "TOOL",
+    "GUARDRAIL": "GUARDRAIL",
+    "EVALUATOR": "EVALUATOR",
+    "RERANKER": "RETRIEVER",
+}
+_GENAI_OPERATIONS = {
+    "chat": "GENERATION",
+    "completion": "GENERATION",
+    "text_completion": "GENERATION",
+    "generate_content": "GENERATION",
+    "generate": "GENERATION",
+    "embeddings": "EMBEDDING",
+    "invoke_agent": "AGENT",
+    "create_agent": "AGENT",
+    "execute_tool": "TOOL",
+}
+_VERCEL_GENERATIONS = (
+    "ai.generateText.doGenerate",
+    "ai.streamText.doStream",
+    "ai.generateObject.doGenerate",
+    "ai.streamObject.doStream",
+)
+_LEVEL_ALIASES = {
+    "DEBUG": "DEBUG",
+    "TRACE": "DEBUG",
+    "VERBOSE": "DEBUG",
+    "DEFAULT": "DEFAULT",
+    "INFO": "DEFAULT",
+    "LOG": "DEFAULT",
+    "NOTICE": "DEFAULT",
+    "OK": "DEFAULT",
+    "SUCCESS": "DEFAULT",
+    "WARNING": "WARNING",
+    "WARN": "WARNING",
+    "ERROR": "ERROR",
+    "FATAL": "ERROR",
+    "CRITICAL": "ERROR",
+}
+_MODEL_KEYS = (
+    "langfuse.observation.model.name",
+    "gen_ai.response.model",
+    "ai.model.id",
+    "gen_ai.request.model",
+    "llm.response.model",
+    "llm.model_name",
+    "model",
+)
+_USER_KEYS = (
+    "langfuse.user.id",
+    "user.id",
+    f"{OBS_META}.langfuse_user_id",
+    f"{TRACE_META}.langfuse_user_id",
+    "ai.telemetry.metadata.userId",
+)
+_SESSION_KEYS = (
+    "langfuse.session.id",
+    "session.id",
+    "gen_ai.conversation.id",
+    f"{OBS_META}.langfuse_session_id",
+    f"{TRACE_META}.langfuse_session_id",
+    "ai.telemetry.metadata.sessionId",
+)
+_TAG_KEYS = (
+    "langfuse.trace.tags",
+    "langfuse.tags",
+    f"{OBS_META}.langfuse_tags",
+    f"{TRACE_META}.langfuse_tags",
+    "ai.telemetry.metadata.tags",
+    "tag.tags",
+)
+_TRACE_UPDATE_KEYS = frozenset(
+    (
+        "langfuse.trace.name",
+        "langfuse.trace.input",
+        "langfuse.trace.output",
+        "langfuse.trace.public",
+        "langfuse.public",
+        *_USER_KEYS,
+        *_SESSION_KEYS,
+        *_TAG_KEYS,
+    )
+)
+_ENV_KEYS = ("langfuse.environment", "deployment.environment.name", "deployment.environment")
+_EXCLUDED_TELEMETRY_META = {"userId", "sessionId", "tags", "langfusePrompt"}
+
+
+@dataclass(frozen=True, slots=True)
+class MappedSpan:
+    observation: ObservationRecord
+    trace_update: TraceUpdate | None
+    warnings: tuple[IngestWarning, ...] = ()
+
+
+class SpanRejectedError(ValueError):
+    """A span that cannot be stored; the rest of its batch still is."""
+
+    def __init__(self, span: SpanData, reason: str) -> None:
+        super().__init__(f"span {span.span_id} of trace {span.trace_id}: {reason}")
+        self.span = span
+        self.reason = reason
+
+
+def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedSpan:
+    """Map one span; raises SpanRejectedError when its ids or times are unusable."""
+    attrs = span.attributes
+    _check_ids(span)
+    start, end = _times(span)
+    is_root = span.parent_span_id is None or attrs.get("langfuse.internal.as_root") in (
+        True,
+        "true",
+    )
+    obs_type = observation_type(span)
+    environment = _environment(attrs, span.resource)
+    version = as_str(attrs.get("langfuse.version")) or as_str(span.resource.get("service.version"))
+    io_in, io_out = extract_io(span)
+    usage, cost = _usage(attrs), _cost(attrs)
+    model = _model(attrs)
+    json_values = ingestion_version is not None and ingestion_version >= 4
+    obs_meta = _metadata(attrs, OBS_META, json_values)
+    observation = ObservationRecord(
+        id=span.span_id,
+        trace_id=span.trace_id,
+        type=obs_type,
+        name=_name(span),
+        start_time=start,
+        end_time=None if obs_type == "EVENT" and end == start else end,
+        parent_observation_id=None if is_root else span.parent_span_id,
+        environment=environment,
+        level=_level(attrs, span.status_code),
+        status_message=as_str(attrs.get("langfuse.observation.status_message"))
+        or (span.status_message or None),
+        version=version,
+        completion_start_time=_completion_start(attrs, start),
+        model=model,
+        model_parameters=_model_parameters(attrs),
+        input=io_in,
+        output=io_out,
+        metadata=dumps(obs_meta) if obs_meta else None,
+        usage_details=usage,
+        cost_details=cost,
+        prompt_name=_prompt_name(attrs, obs_type),
+        prompt_version=_prompt_version(attrs, obs_type),
+        is_app_root=attrs.get("langfuse.internal.is_app_root") in (True, "true"),
+    )
+    warnings: list[IngestWarning] = []
+    update = None
+    trace_meta = _metadata(attrs, TRACE_META, json_values)
+    resource_meta = _metadata(span.resource, TRACE_META, json_values)
+    if is_root or trace_meta or resource_meta or any(attrs.get(k) for k in _TRACE_UPDATE_KEYS):
+        session_id = _session_id(attrs, span, warnings)
+        update = TraceUpdate(
+            trace_id=span.trace_id,
+            source_id=span.span_id,
+            timestamp=start,
+            is_root=is_root,
+            name=as_str(attrs.get("langfuse.trace.name")),
+            user_id=_first_str(attrs, _USER_KEYS),
+            session_id=session_id,
+            release=as_str(attrs.get("langfuse.release"))
+            or as_str(span.resource.get("langfuse.release")),
+            version=version,
+            environment=environment,
+            public=_public(attrs),
+            tags=_tags(attrs),
+            metadata={**resource_meta, **trace_meta},
+            input=to_json_text(attrs.get("langfuse.trace.input")),
+            output=to_json_text(attrs.get("langfuse.trace.output")),
+        )
+    return MappedSpan(observation, update, tuple(warnings))
+
+
+def _check_ids(span: SpanData) -> None:
+    if len(span.trace_id) != 32 or not _is_hex(span.trace_id) or span.trace_id == "0" * 32:
+        raise SpanRejectedError(span, f"traceId must be 32 hex characters, got {span.trace_id!r}")
+    if len(span.span_id) != 16 or not _is_hex(span.span_id) or span.span_id == "0" * 16:
+        raise SpanRejectedError(span, f"spanId must be 16 hex characters, got {span.span_id!r}")
+    parent = span.parent_span_id
+    if parent is not None and (len(parent) != 16 or not _is_hex(parent)):
+        raise SpanRejectedError(span, f"parentSpanId must be 16 hex characters, got {parent!r}")
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text, 16)
+    except ValueError:
+        return False
+    return True
+
+
+def _times(span: SpanData) -> tuple[int, int | None]:
+    start_ns, end_ns = span.start_ns, span.end_ns
+    if start_ns is None and end_ns is None:
+        now = now_us()
+        return now, now
+    start = (start_ns if start_ns is not None else end_ns or 0) // 1000
+    end = (end_ns if end_ns is not None else start_ns or 0) // 1000
+    for value in (start, end):
+        if not in_range(value):
+            raise SpanRejectedError(
+                span, f"timestamp {value * 1000} ns is out of range (1990-2200)"
+            )
+    return start, max(end, start)
+
+
+def observation_type(span: SpanData) -> str:
+    """The observation type (reference §1.14), SPAN when nothing says otherwise."""
+    attrs = span.attributes
+    declared = attrs.get("langfuse.observation.type")
+    if isinstance(declared, str) and declared in _TYPES:
+        if declared == "span" and _is_old_python_generation(span):
+            return "GENERATION"
+        return declared.upper()
+    kind = attrs.get("openinference.span.kind")
+    if isinstance(kind, str) and kind.upper() in _OPENINFERENCE_KINDS:
+        return _OPENINFERENCE_KINDS[kind.upper()]
+    operation = attrs.get("gen_ai.operation.name")
+    if isinstance(operation, str) and operation in _GENAI_OPERATIONS:
+        return _GENAI_OPERATIONS[operation]
+    op_id = str(attrs.get("ai.operationId") or attrs.get("operation.name") or "")
+    if op_id.startswith(("ai.embedMany.doEmbed", "ai.embed.doEmbed")):
+        return "EMBEDDING"
+    if op_id.startswith(_VERCEL_GENERATIONS):
+        return "GENERATION"
+    if (
+        op_id.startswith("ai.toolCall")
+        or "gen_ai.tool.name" in attrs
+        or "gen_ai.tool.call.id" in attrs
+    ):
+        return "TOOL"
+    if any(attrs.get(k) for k in _MODEL_KEYS if k not in ("ai.model.id", "llm.response.model")):
+        return "GENERATION"
+    return "SPAN"
+
+
+def _is_old_python_generation(span: SpanData) -> bool:
+    # Python SDK <= 3.3 labelled generations as spans (reference §1.14, rule 0).
+    if span.scope.name != "langfuse-sdk" or span.resource.get("telemetry.sdk.language") != "python":
+        return False
+    parts = span.scope.version.split(".")
+    try:
+        old = (int(parts[0]), int(parts[1])) <= (3, 3)
+    except (ValueError, IndexError):
+        return False
+    keys = (
+        "model.name",
+        "cost_details",
+        "usage_details",
+        "completion_start_time",
+        "model.parameters",
+        "prompt.name",
+        "prompt.version",
+    )
+    return old and any(f"langfuse.observation.{k}" in span.attributes for k in keys)
+
+
+def _name(span: SpanData) -> str:
+    attrs = span.attributes
+    tool = attrs.get("gen_ai.tool.name")
+    if tool is not None and span.scope.name != "langfuse-sdk":
+        return as_str(tool) or span.name
+    for key in ("logfire.msg", "ai.toolCall.name"):
+        if isinstance(attrs.get(key), str) and attrs[key]:
+            return str(attrs[key])
+    if isinstance(attrs.get("ai.operationId"), str):
+        function_id = attrs.get("ai.telemetry.functionId")
+        prefix = f"{function_id}:" if function_id else ""
+        return f"{prefix}{attrs['ai.operationId']}"
+    return span.name
+
+
+def normalise_environment(value: Any) -> str:
+    """Langfuse's rule (reference §2.4): lower-case, no `langfuse` prefix, ≤ 40 chars."""
+    if not isinstance(value, str) or not value:
+        return "default"
+    env = value.strip().lower()
+    while env.startswith("langfuse"):
+        env = env[len("langfuse") :].lstrip("-_")
+    env = env[:40]
+    if not env or not all(c.isascii() and (c.isalnum() or c in "-_") for c in env):
+        return "default"
+    return env
+
+
+def _environment(attrs: dict[str, Any], resource: dict[str, Any]) -> str:
+    for key in _ENV_KEYS:
+        for source in (attrs, resource):
+            if source.get(key):
+                return normalise_environment(source[key])
+    return "default"
+
+
+def _level(attrs: dict[str, Any], status_code: int) -> str:
+    raw = attrs.get("langfuse.observation.level")
+    if isinstance(raw, str) and raw.strip().upper() in _LEVEL_ALIASES:
+        return _LEVEL_ALIASES[raw.strip().upper()]
+    return "ERROR" if status_code == 2 else "DEFAULT"
+
+
+def _completion_start(attrs: dict[str, Any], start: int) -> int | None:
+    from powerrag.domain.timeutil import parse_iso
+
+    raw = attrs.get("langfuse.observation.completion_start_time")
+    if isinstance(raw, str) and raw:
+        text = parse_json_maybe(raw) if raw.startswith('"') else raw
+        try:
+            return parse_iso(str(text))
+        except ValueError:
+            return None
+    for key in ("ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"):
+        value = attrs.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return start + int(-(-float(value) * 1000 // 1))
+    return None
+
+
+def _model(attrs: dict[str, Any]) -> str | None:
+    if attrs.get("gen_ai.operation.name") in ("invoke_agent", "agent_step"):
+        return None
+    return _first_str(attrs, _MODEL_KEYS)
+
+
+def _model_parameters(attrs: dict[str, Any]) -> str | None:
+    params: dict[str, Any] = {}
+    for key in ("llm.invocation_parameters", "model_config"):
+        obj = parse_json_maybe(attrs.get(key))
+        if isinstance(obj, dict):
+            params.update(obj)
+    for key, value in attrs.items():
+        for prefix in ("gen_ai.request.", "llm.invocation_parameters."):
+            if key.startswith(prefix) and key != "gen_ai.request.model":
+                params[key[len(prefix) :]] = (
+                    value if isinstance(value, str | int | float) else dumps(value)
+                )
+    explicit = parse_json_maybe(attrs.get("langfuse.observation.model.parameters"))
+    if isinstance(explicit, dict):
+        params.update(explicit)
+    return dumps(params) if params else None
+
+
+def _usage(attrs: dict[str, Any]) -> dict[str, int]:
+    explicit = attrs.get("langfuse.observation.usage_details")
+    if isinstance(explicit, str):
+        parsed = parse_json_maybe(explicit)
+        if isinstance(parsed, dict) or not isinstance(parsed, str):
+            return usage_map(parsed)
+    raw: dict[str, int] = {}
+    for key, value in attrs.items():
+        for prefix in ("gen_ai.usage.", "llm.token_count."):
+            numeric = isinstance(value, int | float) and not isinstance(value, bool)
+            if key.startswith(prefix) and key != "gen_ai.usage.cost" and numeric and value >= 0:
+                raw[key[len(prefix) :].removeprefix("details.")] = int(value)
+    return _canonical_usage(raw) if raw else {}
+
+
+def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:
+    def pick(*names: str) -> int | None:
+        return next((raw.pop(n) for n in names if n in raw), None)
+
+    inp = pick("prompt_tokens", "input_tokens", "prompt")
+    out = pick("completion_tokens", "output_tokens", "completion")
+    total = pick("total_tokens", "total")
+    cache_read = pick(
+        "cache_read.input_tokens",
+        "cache_read_input_tokens",
+        "cache_read_tokens",
+        "prompt_details.cache_read",
+        "input_cached_tokens",
+    )
+    cache_write = pick(
+        "cache_creation.input_tokens",
+        "cache_creation_input_tokens",
+        "cache_write_tokens",
+        "prompt_details.cache_write",
+        "input_cache_creation",
+    )
+    reasoning = pick("reasoning.output_tokens", "completion_details.reasoning", "reasoning_tokens")
+    audio = pick("completion_details.audio")
+    usage = dict(raw)
+    if cache_read is not None:
+        usage["input_cached_tokens"] = cache_read
+    if cache_write is not None:
+        usage["input_cache_creation"] = cache_write
+    if reasoning is not None:
+        usage["output_reasoning_tokens"] = reasoning
+    if audio is not None:
+        usage["output_audio_tokens"] = audio
+    if inp is not None:
+        usage["input"] = max(inp - (cache_read or 0) - (cache_write or 0), 0)
+    if out is not None:
+        usage["output"] = max(out - (reasoning or 0) - (audio or 0), 0)
+    if total is not None:
+        usage["total"] = total
+    return usage
+
+
+def _cost(attrs: dict[str, Any]) -> dict[str, float]:
+    explicit = cost_map(attrs.get("langfuse.observation.cost_details"))
+    if explicit:
+        return explicit
+    for key in ("gen_ai.usage.cost", "llm.cost.total"):
+        value = attrs.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return {"total": float(value)}
+    return {}
+
+
+def _metadata(attrs: dict[str, Any], prefix: str, json_values: bool) -> dict[str, Any]:
+    """Metadata of one domain: a whole object and/or flattened `<prefix>.<key>` keys.
+
+    Python SDK 5 JSON-encodes every value (ingestion version 4); older SDKs send
+    strings raw and other values as JSON text or native values (sdk-traffic.md §4.2).
+    """
+    result: dict[str, Any] = {}
+    whole = attrs.get(prefix)
+    if whole is None and prefix == OBS_META:
+        whole = attrs.get("langfuse.metadata")
+    whole_obj = parse_json_maybe(whole) if isinstance(whole, str) else whole
+    if isinstance(whole_obj, dict):
+        result.update(whole_obj)
+    prefixes = [prefix + "."]
+    if prefix == OBS_META:
+        prefixes += ["langfuse.metadata.", "ai.telemetry.metadata."]
+    for key, value in attrs.items():
+        for p in prefixes:
+            if key.startswith(p):
+                name = key[len(p) :]
+                if p == "ai.telemetry.metadata." and name in _EXCLUDED_TELEMETRY_META:
+                    continue
+                result[name] = _meta_value(value, json_values)
+    return result
+
+
+def _meta_value(value: Any, json_values: bool) -> Any:
+    if not isinstance(value, str):
+        return value
+    if json_values:
+        return parse_json_maybe(value)
+    stripped = value.lstrip()
+    if stripped[:1] in ("{", "[") or stripped in ("true", "false", "null") or _is_number(stripped):
+        return parse_json_maybe(value)
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text[:1].isdigit() or text[:1] == "-"
+
+
+def _first_str(attrs: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    for key in keys:
+        value = as_str(attrs.get(key))
+        if value:
+            return value
+    return None
+
+
+def _session_id(attrs: dict[str, Any], span: SpanData, warnings: list[IngestWarning]) -> str | None:
+    value = _first_str(attrs, _SESSION_KEYS)
+    if value is None:
+        return None
+    if len(value) > MAX_SESSION_ID or not value.isascii():
+        reason = "longer than 200 characters" if len(value) > MAX_SESSION_ID else "not US-ASCII"
+        warnings.append(
+            IngestWarning(
+                f"session id dropped from trace {span.trace_id}: {reason}",
+                trace_id=span.trace_id,
+                span_id=span.span_id,
+            )
+        )
+        return None
+    return value
+
+
+def _public(attrs: dict[str, Any]) -> bool | None:
+    raw = attrs.get("langfuse.trace.public", attrs.get("langfuse.public"))
+    if raw is None:
+        return None
+    return raw is True or raw == "true"
+
+
+def _tags(attrs: dict[str, Any]) -> tuple[str, ...]:
+    for key in _TAG_KEYS:
+        raw = attrs.get(key)
+        if not raw:
+            continue
+        if isinstance(raw, list):
+            return tuple(str(t) for t in raw if t not in (None, ""))
+        if isinstance(raw, str):
+            if raw.startswith("["):
+                parsed = parse_json_maybe(raw)
+                if isinstance(parsed, list):
+                    return tuple(str(t) for t in parsed)
+            if "," in raw:
+                return tuple(t.strip() for t in raw.split(",") if t.strip())
+            return (raw,)
+    return ()
+
+
+def _prompt_name(attrs: dict[str, Any], obs_type: str) -> str | None:
+    if obs_type != "GENERATION":
+        return None
+    return _first_str(attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name"))
+
+
+def _prompt_version(attrs: dict[str, Any], obs_type: str) -> int | None:
+    if obs_type != "GENERATION":
+        return None
+    for key in ("langfuse.observation.prompt.version", "langfuse.prompt.version"):
+        value = attrs.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return None

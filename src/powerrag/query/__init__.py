@@ -1,0 +1,1 @@
+"""Read use-cases: filters, pagination and shaping on top of `store` queries."""

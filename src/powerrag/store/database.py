@@ -1,0 +1,85 @@
+"""The Store: engines, migrations on start, the batch writer and read connections."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import OperationalError
+
+from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
+from powerrag.domain.errors import StorageFullError
+from powerrag.domain.records import IngestBatch
+from powerrag.store import migrate
+from powerrag.store.engines import create_db_engine
+from powerrag.store.writer import BatchWriter, delete_traces
+
+
+def load_default_prices() -> list[ModelPrice]:
+    """The bundled Langfuse default model prices."""
+    text = resources.files("powerrag.data").joinpath("default-model-prices.json").read_text()
+    return [model_from_json(entry) for entry in json.loads(text)]
+
+
+class Store:
+    """One database. Writes go through `write_batches`; reads through `connect`."""
+
+    def __init__(self, url: str, *, pool_size: int = 8, migrate_on_start: bool = True) -> None:
+        self.url = url
+        if migrate_on_start:
+            migrate.upgrade(url)
+        else:
+            migrate.check_current(url)
+        self.engine: Engine = create_db_engine(url, pool_size=pool_size)
+        self.prices = PriceBook(load_default_prices())
+        self._writer = BatchWriter(self.prices)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction; a full disk becomes StorageFullError."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except OperationalError as exc:
+            if _is_full(exc):
+                raise StorageFullError(
+                    "the database is full; nothing of this request was stored"
+                ) from exc
+            raise
+
+    def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
+        with self.transaction() as conn:
+            for project_id, batch in items:
+                self._writer.write(conn, project_id, batch)
+
+    def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
+        with self.transaction() as conn:
+            return delete_traces(conn, project_id, trace_ids)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def ping(self) -> bool:
+        try:
+            with self.connect() as conn:
+                conn.execute(select(1))
+        except OperationalError:
+            return False
+        return True
+
+
+def _is_full(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database or disk is full" in text or "no space left" in text or "disk full" in text

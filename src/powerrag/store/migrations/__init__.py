@@ -1,0 +1,1 @@
+"""Alembic migration scripts (forward-only, ordered names)."""

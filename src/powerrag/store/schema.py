@@ -1,0 +1,229 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations create exactly this.
+
+Times are BigInteger microseconds since the epoch (UTC): exact, sortable and the
+same on SQLite and PostgreSQL. JSON values are stored as text.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _time(name: str, nullable: bool = False) -> Column[int]:
+    return Column(name, BigInteger, nullable=nullable)
+
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("metadata", Text, nullable=True),
+    Column("retention_days", Integer, nullable=True),
+    _time("created_at"),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("public_key", String(200), nullable=False, unique=True),
+    # SHA-256 of the secret key; secrets are never stored in clear.
+    Column("secret_hash", String(64), nullable=False, unique=True),
+    Column("display_secret_key", String(32), nullable=False),
+    Column("note", String(500), nullable=True),
+    _time("created_at"),
+    _time("last_used_at", nullable=True),
+    _time("revoked_at", nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("name", String(200), nullable=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    _time("created_at"),
+)
+
+traces = Table(
+    "traces",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    _time("timestamp"),
+    _time("end_time", nullable=True),
+    Column("name", Text, nullable=True),
+    Column("user_id", Text, nullable=True),
+    Column("session_id", String(200), nullable=True),
+    Column("release", Text, nullable=True),
+    Column("version", Text, nullable=True),
+    Column("environment", String(64), nullable=False),
+    Column("public", Boolean, nullable=False, default=False),
+    Column("bookmarked", Boolean, nullable=False, default=False),
+    Column("tags", Text, nullable=False, default="[]"),
+    Column("metadata", Text, nullable=True),
+    # Explicit trace input/output (langfuse.trace.input); else the root observation's.
+    Column("input", Text, nullable=True),
+    Column("output", Text, nullable=True),
+    Column("root_observation_id", String(64), nullable=True),
+    Column("observation_count", Integer, nullable=False, default=0),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("level", String(16), nullable=False, default="DEFAULT"),
+    Column("input_tokens", Float, nullable=False, default=0),
+    Column("output_tokens", Float, nullable=False, default=0),
+    Column("total_tokens", Float, nullable=False, default=0),
+    Column("input_cost", Float, nullable=False, default=0),
+    Column("output_cost", Float, nullable=False, default=0),
+    Column("total_cost", Float, nullable=False, default=0),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_traces_project_timestamp", "project_id", "timestamp"),
+    Index("ix_traces_project_session", "project_id", "session_id", "timestamp"),
+    Index("ix_traces_project_user", "project_id", "user_id"),
+)
+
+trace_updates = Table(
+    "trace_updates",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("trace_id", String(64), primary_key=True),
+    # The span id or ingestion event id that carried the update: a resend replaces itself.
+    Column("source_id", String(128), primary_key=True),
+    _time("timestamp"),
+    Column("body", Text, nullable=False),
+)
+
+observations = Table(
+    "observations",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("trace_id", String(64), nullable=False),
+    Column("parent_observation_id", String(64), nullable=True),
+    Column("type", String(16), nullable=False),
+    Column("name", Text, nullable=True),
+    _time("start_time"),
+    _time("end_time", nullable=True),
+    _time("completion_start_time", nullable=True),
+    Column("environment", String(64), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("status_message", Text, nullable=True),
+    Column("version", Text, nullable=True),
+    Column("model", Text, nullable=True),
+    Column("model_parameters", Text, nullable=True),
+    Column("input", Text, nullable=True),
+    Column("output", Text, nullable=True),
+    Column("metadata", Text, nullable=True),
+    Column("usage_details", Text, nullable=True),
+    Column("provided_cost_details", Text, nullable=True),
+    Column("cost_details", Text, nullable=True),
+    Column("input_tokens", Float, nullable=False, default=0),
+    Column("output_tokens", Float, nullable=False, default=0),
+    Column("total_tokens", Float, nullable=False, default=0),
+    Column("input_cost", Float, nullable=True),
+    Column("output_cost", Float, nullable=True),
+    Column("total_cost", Float, nullable=True),
+    Column("model_id", String(64), nullable=True),
+    Column("pricing_tier_id", String(64), nullable=True),
+    Column("pricing_tier_name", Text, nullable=True),
+    Column("prompt_name", Text, nullable=True),
+    Column("prompt_version", Integer, nullable=True),
+    Column("is_app_root", Boolean, nullable=False, default=False),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),
+    Index("ix_observations_project_start", "project_id", "start_time"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(200), primary_key=True),
+    # The earliest trace timestamp (architecture note).
+    _time("created_at"),
+    _time("last_activity_at"),
+    Column("environment", String(64), nullable=False),
+    Column("bookmarked", Boolean, nullable=False, default=False),
+    Column("public", Boolean, nullable=False, default=False),
+    Column("trace_count", Integer, nullable=False, default=0),
+    Column("user_ids", Text, nullable=False, default="[]"),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("input_tokens", Float, nullable=False, default=0),
+    Column("output_tokens", Float, nullable=False, default=0),
+    Column("total_tokens", Float, nullable=False, default=0),
+    Column("input_cost", Float, nullable=False, default=0),
+    Column("output_cost", Float, nullable=False, default=0),
+    Column("total_cost", Float, nullable=False, default=0),
+    _time("first_seen_at"),
+    _time("updated_at"),
+    Index("ix_sessions_project_created", "project_id", "created_at"),
+    Index("ix_sessions_project_activity", "project_id", "last_activity_at"),
+)
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("data_type", String(16), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("string_value", Text, nullable=True),
+    Column("trace_id", String(64), nullable=True),
+    Column("observation_id", String(64), nullable=True),
+    Column("session_id", String(200), nullable=True),
+    Column("dataset_run_id", String(64), nullable=True),
+    Column("environment", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("metadata", Text, nullable=True),
+    Column("config_id", String(64), nullable=True),
+    Column("queue_id", String(64), nullable=True),
+    Column("author_user_id", String(64), nullable=True),
+    _time("timestamp"),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_scores_project_trace", "project_id", "trace_id"),
+    Index("ix_scores_project_session", "project_id", "session_id"),
+    Index("ix_scores_project_timestamp", "project_id", "timestamp"),
+)
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("object_type", String(16), nullable=False),
+    Column("object_id", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("author_user_id", String(64), nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_comments_project_object", "project_id", "object_type", "object_id"),
+)

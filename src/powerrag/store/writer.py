@@ -1,0 +1,488 @@
+"""Idempotent writes of ingested batches, and the derived trace and session rows.
+
+A trace row is recomputed from its stored updates and observations every time
+one of them changes, and a session row from its traces: derived state never
+drifts, a resent body changes nothing, and concurrent writers converge.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, replace
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, case, delete, func, select
+
+from powerrag.domain.cost import Cost, PriceBook, compute_cost, split_usage
+from powerrag.domain.merge import merge_trace
+from powerrag.domain.records import (
+    IngestBatch,
+    ObservationPatch,
+    ObservationRecord,
+    ScoreRecord,
+    TraceUpdate,
+)
+from powerrag.domain.timeutil import now_us
+from powerrag.store.dialect import upsert
+from powerrag.store.schema import observations, scores, sessions, trace_updates, traces
+
+_CHUNK = 500  # keeps IN (...) lists under every engine's parameter limit
+
+
+def _dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _loads_dict(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    value = orjson.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+class BatchWriter:
+    """Writes IngestBatches inside a caller's transaction."""
+
+    def __init__(self, prices: PriceBook) -> None:
+        self._prices = prices
+
+    def write(self, conn: Connection, project_id: str, batch: IngestBatch) -> None:
+        now = now_us()
+        trace_ids: set[str] = set()
+        observations_in = list(batch.observations)
+        if batch.observation_patches:
+            observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
+        if observations_in:
+            rows = [self._observation_row(project_id, o, now) for o in _last_by_id(observations_in)]
+            upsert(conn, observations, rows, keys=("project_id", "id"), keep=("created_at",))
+            trace_ids.update(o.trace_id for o in observations_in)
+        if batch.trace_updates:
+            rows = [_update_row(project_id, u) for u in batch.trace_updates]
+            upsert(
+                conn,
+                trace_updates,
+                _dedupe(rows, ("trace_id", "source_id")),
+                keys=("project_id", "trace_id", "source_id"),
+            )
+            trace_ids.update(u.trace_id for u in batch.trace_updates)
+        if batch.scores:
+            rows = [_score_row(project_id, s, now) for s in batch.scores]
+            upsert(
+                conn,
+                scores,
+                _dedupe(rows, ("id",)),
+                keys=("project_id", "id"),
+                keep=("created_at",),
+            )
+        if trace_ids:
+            refresh_traces(conn, project_id, sorted(trace_ids), now)
+
+    def _apply_patches(
+        self, conn: Connection, project_id: str, patches: list[ObservationPatch]
+    ) -> list[ObservationRecord]:
+        ids = sorted({p.id for p in patches})
+        existing: dict[str, ObservationRecord] = {}
+        for chunk in _chunks(ids):
+            query = select(observations).where(
+                observations.c.project_id == project_id, observations.c.id.in_(chunk)
+            )
+            for row in conn.execute(query).mappings():
+                existing[row["id"]] = _record_from_row(row)
+        for patch in patches:
+            current = existing.get(patch.id) or ObservationRecord(
+                id=patch.id,
+                trace_id=patch.trace_id or str(uuid.uuid4()),
+                type="SPAN",
+                name=None,
+                start_time=patch.timestamp,
+            )
+            fields = dict(patch.fields)
+            if patch.id in existing:
+                # Immutable once stored (reference §1.15): trace and start time.
+                fields.pop("trace_id", None)
+                if fields.get("start_time") is None:
+                    fields.pop("start_time", None)
+            existing[patch.id] = replace(current, **fields)
+        return [existing[i] for i in ids]
+
+    def _observation_row(self, project_id: str, obs: ObservationRecord, now: int) -> dict[str, Any]:
+        model = self._prices.match(project_id, obs.model) if obs.model else None
+        cost = compute_cost(
+            usage=obs.usage_details,
+            provided_cost=obs.cost_details,
+            model=model,
+            params=_loads_dict(obs.model_parameters),
+            metadata=_loads_dict(obs.metadata),
+        )
+        return _observation_dict(project_id, obs, cost, now)
+
+
+def _last_by_id(items: list[ObservationRecord]) -> list[ObservationRecord]:
+    by_id: dict[str, ObservationRecord] = {}
+    for item in items:
+        by_id[item.id] = item
+    return list(by_id.values())
+
+
+def _dedupe(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        by_key[tuple(row[k] for k in keys)] = row
+    return list(by_key.values())
+
+
+def _observation_dict(
+    project_id: str, obs: ObservationRecord, cost: Cost, now: int
+) -> dict[str, Any]:
+    in_tokens, out_tokens, total_tokens = split_usage(cost.usage_details)
+    in_cost, out_cost, _ = split_usage(cost.cost_details)
+    has_cost = bool(cost.cost_details)
+    return {
+        "project_id": project_id,
+        "id": obs.id,
+        "trace_id": obs.trace_id,
+        "parent_observation_id": obs.parent_observation_id,
+        "type": obs.type,
+        "name": obs.name,
+        "start_time": obs.start_time,
+        "end_time": obs.end_time,
+        "completion_start_time": obs.completion_start_time,
+        "environment": obs.environment,
+        "level": obs.level,
+        "status_message": obs.status_message,
+        "version": obs.version,
+        "model": obs.model,
+        "model_parameters": obs.model_parameters,
+        "input": obs.input,
+        "output": obs.output,
+        "metadata": obs.metadata,
+        "usage_details": _dumps(cost.usage_details) if cost.usage_details else None,
+        "provided_cost_details": _dumps(obs.cost_details) if obs.cost_details else None,
+        "cost_details": _dumps(cost.cost_details) if has_cost else None,
+        "input_tokens": in_tokens,
+        "output_tokens": out_tokens,
+        "total_tokens": total_tokens,
+        "input_cost": in_cost if has_cost else None,
+        "output_cost": out_cost if has_cost else None,
+        "total_cost": cost.total_cost,
+        "model_id": cost.model_id,
+        "pricing_tier_id": cost.tier_id,
+        "pricing_tier_name": cost.tier_name,
+        "prompt_name": obs.prompt_name,
+        "prompt_version": obs.prompt_version,
+        "is_app_root": obs.is_app_root,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _record_from_row(row: Any) -> ObservationRecord:
+    return ObservationRecord(
+        id=row["id"],
+        trace_id=row["trace_id"],
+        type=row["type"],
+        name=row["name"],
+        start_time=row["start_time"],
+        end_time=row["end_time"],
+        parent_observation_id=row["parent_observation_id"],
+        environment=row["environment"],
+        level=row["level"],
+        status_message=row["status_message"],
+        version=row["version"],
+        completion_start_time=row["completion_start_time"],
+        model=row["model"],
+        model_parameters=row["model_parameters"],
+        input=row["input"],
+        output=row["output"],
+        metadata=row["metadata"],
+        usage_details=_loads_dict(row["usage_details"]),
+        cost_details=_loads_dict(row["provided_cost_details"]),
+        prompt_name=row["prompt_name"],
+        prompt_version=row["prompt_version"],
+        is_app_root=bool(row["is_app_root"]),
+    )
+
+
+def _update_row(project_id: str, update: TraceUpdate) -> dict[str, Any]:
+    body = {
+        k: v for k, v in asdict(update).items() if k not in ("trace_id", "source_id", "timestamp")
+    }
+    body["tags"] = list(update.tags)
+    return {
+        "project_id": project_id,
+        "trace_id": update.trace_id,
+        "source_id": update.source_id,
+        "timestamp": update.timestamp,
+        "body": _dumps({k: v for k, v in body.items() if v not in (None, "", [], {})}),
+    }
+
+
+def _update_from_row(row: Any) -> TraceUpdate:
+    body = orjson.loads(row["body"])
+    body["tags"] = tuple(body.get("tags") or ())
+    return TraceUpdate(
+        trace_id=row["trace_id"], source_id=row["source_id"], timestamp=row["timestamp"], **body
+    )
+
+
+def _score_row(project_id: str, score: ScoreRecord, now: int) -> dict[str, Any]:
+    row = asdict(score)
+    row.update(project_id=project_id, created_at=now, updated_at=now)
+    return row
+
+
+_LEVEL_RANK = case(
+    (observations.c.level == "ERROR", 3),
+    (observations.c.level == "WARNING", 2),
+    (observations.c.level == "DEFAULT", 1),
+    else_=0,
+)
+_RANK_LEVEL = {3: "ERROR", 2: "WARNING", 1: "DEFAULT", 0: "DEBUG"}
+
+
+def refresh_traces(conn: Connection, project_id: str, trace_ids: Sequence[str], now: int) -> None:
+    """Recompute the trace rows for `trace_ids`, then the sessions they touch."""
+    touched_sessions: set[str] = set()
+    for chunk in _chunks(trace_ids):
+        touched_sessions |= _refresh_trace_chunk(conn, project_id, chunk, now)
+    if touched_sessions:
+        refresh_sessions(conn, project_id, sorted(touched_sessions), now)
+
+
+def _refresh_trace_chunk(
+    conn: Connection, project_id: str, trace_ids: Sequence[str], now: int
+) -> set[str]:
+    o = observations.c
+    aggregates = {
+        row["trace_id"]: row
+        for row in conn.execute(
+            select(
+                o.trace_id,
+                func.min(o.start_time).label("start"),
+                func.max(func.coalesce(o.end_time, o.start_time)).label("end"),
+                func.count().label("count"),
+                func.sum(case((o.level == "ERROR", 1), else_=0)).label("errors"),
+                func.max(_LEVEL_RANK).label("level_rank"),
+                func.sum(o.input_tokens).label("input_tokens"),
+                func.sum(o.output_tokens).label("output_tokens"),
+                func.sum(o.total_tokens).label("total_tokens"),
+                func.sum(func.coalesce(o.input_cost, 0)).label("input_cost"),
+                func.sum(func.coalesce(o.output_cost, 0)).label("output_cost"),
+                func.sum(func.coalesce(o.total_cost, 0)).label("total_cost"),
+            )
+            .where(o.project_id == project_id, o.trace_id.in_(trace_ids))
+            .group_by(o.trace_id)
+        ).mappings()
+    }
+    roots: dict[str, Any] = {}
+    for row in conn.execute(
+        select(o.trace_id, o.id, o.name, o.environment)
+        .where(
+            o.project_id == project_id, o.trace_id.in_(trace_ids), o.parent_observation_id.is_(None)
+        )
+        .order_by(o.trace_id, o.start_time, o.id)
+    ).mappings():
+        roots.setdefault(row["trace_id"], row)
+    updates: dict[str, list[TraceUpdate]] = {}
+    for row in conn.execute(
+        select(trace_updates).where(
+            trace_updates.c.project_id == project_id, trace_updates.c.trace_id.in_(trace_ids)
+        )
+    ).mappings():
+        updates.setdefault(row["trace_id"], []).append(_update_from_row(row))
+    existing = {
+        row["id"]: row
+        for row in conn.execute(
+            select(
+                traces.c.id, traces.c.session_id, traces.c.bookmarked, traces.c.created_at
+            ).where(traces.c.project_id == project_id, traces.c.id.in_(trace_ids))
+        ).mappings()
+    }
+    rows: list[dict[str, Any]] = []
+    touched: set[str] = set()
+    gone: list[str] = []
+    for trace_id in trace_ids:
+        agg, trace_updates_of = aggregates.get(trace_id), updates.get(trace_id, [])
+        old = existing.get(trace_id)
+        if old is not None and old["session_id"]:
+            touched.add(old["session_id"])
+        if agg is None and not trace_updates_of:
+            gone.append(trace_id)
+            continue
+        trace_row = _trace_row(project_id, trace_id, agg, roots.get(trace_id), trace_updates_of, now)
+        trace_row["bookmarked"] = bool(old["bookmarked"]) if old else False
+        trace_row["created_at"] = old["created_at"] if old else now
+        if trace_row["session_id"]:
+            touched.add(trace_row["session_id"])
+        rows.append(trace_row)
+    upsert(conn, traces, rows, keys=("project_id", "id"))
+    if gone:
+        conn.execute(delete(traces).where(traces.c.project_id == project_id, traces.c.id.in_(gone)))
+    return touched
+
+
+def _trace_row(
+    project_id: str,
+    trace_id: str,
+    agg: Any,
+    root: Any,
+    updates: list[TraceUpdate],
+    now: int,
+) -> dict[str, Any]:
+    merged = merge_trace(updates) if updates else None
+    start = agg["start"] if agg else None
+    timestamps = [t for t in (start, merged.timestamp if merged else None) if t is not None]
+    environment = (merged.environment if merged else None) or (
+        root["environment"] if root else None
+    )
+    return {
+        "project_id": project_id,
+        "id": trace_id,
+        "timestamp": min(timestamps),
+        "end_time": agg["end"] if agg else None,
+        "name": (merged.name if merged else None) or (root["name"] if root else None),
+        "user_id": merged.user_id if merged else None,
+        "session_id": merged.session_id if merged else None,
+        "release": merged.release if merged else None,
+        "version": merged.version if merged else None,
+        "environment": environment or "default",
+        "public": merged.public if merged else False,
+        "tags": _dumps(merged.tags if merged else []),
+        "metadata": _dumps(merged.metadata) if merged and merged.metadata else None,
+        "input": merged.input if merged else None,
+        "output": merged.output if merged else None,
+        "root_observation_id": root["id"] if root else None,
+        "observation_count": agg["count"] if agg else 0,
+        "error_count": int(agg["errors"] or 0) if agg else 0,
+        "level": _RANK_LEVEL[int(agg["level_rank"] or 0)] if agg else "DEFAULT",
+        "input_tokens": float(agg["input_tokens"] or 0) if agg else 0.0,
+        "output_tokens": float(agg["output_tokens"] or 0) if agg else 0.0,
+        "total_tokens": float(agg["total_tokens"] or 0) if agg else 0.0,
+        "input_cost": float(agg["input_cost"] or 0) if agg else 0.0,
+        "output_cost": float(agg["output_cost"] or 0) if agg else 0.0,
+        "total_cost": float(agg["total_cost"] or 0) if agg else 0.0,
+        "updated_at": now,
+    }
+
+
+def refresh_sessions(
+    conn: Connection, project_id: str, session_ids: Sequence[str], now: int
+) -> None:
+    """Recompute session rows from their traces; keep bookmarks, publishing and first sight."""
+    t = traces.c
+    for chunk in _chunks(session_ids):
+        figures = {
+            row["session_id"]: row
+            for row in conn.execute(
+                select(
+                    t.session_id,
+                    func.min(t.timestamp).label("created"),
+                    func.max(func.coalesce(t.end_time, t.timestamp)).label("last"),
+                    func.count().label("count"),
+                    func.sum(t.error_count).label("errors"),
+                    func.sum(t.input_tokens).label("input_tokens"),
+                    func.sum(t.output_tokens).label("output_tokens"),
+                    func.sum(t.total_tokens).label("total_tokens"),
+                    func.sum(t.input_cost).label("input_cost"),
+                    func.sum(t.output_cost).label("output_cost"),
+                    func.sum(t.total_cost).label("total_cost"),
+                )
+                .where(t.project_id == project_id, t.session_id.in_(chunk))
+                .group_by(t.session_id)
+            ).mappings()
+        }
+        users: dict[str, set[str]] = {}
+        latest_env: dict[str, str] = {}
+        for row in conn.execute(
+            select(t.session_id, t.user_id, t.environment)
+            .where(t.project_id == project_id, t.session_id.in_(chunk))
+            .order_by(t.timestamp, t.id)
+        ).mappings():
+            if row["user_id"]:
+                users.setdefault(row["session_id"], set()).add(row["user_id"])
+            latest_env[row["session_id"]] = row["environment"]
+        existing = {
+            row["id"]: row
+            for row in conn.execute(
+                select(
+                    sessions.c.id,
+                    sessions.c.bookmarked,
+                    sessions.c.public,
+                    sessions.c.first_seen_at,
+                ).where(sessions.c.project_id == project_id, sessions.c.id.in_(chunk))
+            ).mappings()
+        }
+        rows = []
+        empty = []
+        for session_id in chunk:
+            fig, old = figures.get(session_id), existing.get(session_id)
+            if fig is None:
+                empty.append(session_id)
+                continue
+            rows.append(
+                {
+                    "project_id": project_id,
+                    "id": session_id,
+                    "created_at": fig["created"],
+                    "last_activity_at": fig["last"],
+                    "environment": latest_env.get(session_id, "default"),
+                    "bookmarked": bool(old["bookmarked"]) if old else False,
+                    "public": bool(old["public"]) if old else False,
+                    "trace_count": fig["count"],
+                    "user_ids": _dumps(sorted(users.get(session_id, ()))),
+                    "error_count": int(fig["errors"] or 0),
+                    "input_tokens": float(fig["input_tokens"] or 0),
+                    "output_tokens": float(fig["output_tokens"] or 0),
+                    "total_tokens": float(fig["total_tokens"] or 0),
+                    "input_cost": float(fig["input_cost"] or 0),
+                    "output_cost": float(fig["output_cost"] or 0),
+                    "total_cost": float(fig["total_cost"] or 0),
+                    "first_seen_at": old["first_seen_at"] if old else now,
+                    "updated_at": now,
+                }
+            )
+        upsert(conn, sessions, rows, keys=("project_id", "id"))
+        if empty:
+            # A session whose traces all left keeps its row only if someone marked it.
+            conn.execute(
+                delete(sessions).where(
+                    sessions.c.project_id == project_id,
+                    sessions.c.id.in_(empty),
+                    and_(sessions.c.bookmarked.is_(False), sessions.c.public.is_(False)),
+                )
+            )
+
+
+def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
+    """Delete traces with their observations, updates and scores; refresh their sessions."""
+    now = now_us()
+    deleted = 0
+    for chunk in _chunks(list(trace_ids)):
+        sessions_before = {
+            row[0]
+            for row in conn.execute(
+                select(traces.c.session_id).where(
+                    traces.c.project_id == project_id,
+                    traces.c.id.in_(chunk),
+                    traces.c.session_id.is_not(None),
+                )
+            )
+        }
+        result = conn.execute(
+            delete(traces).where(traces.c.project_id == project_id, traces.c.id.in_(chunk))
+        )
+        deleted += result.rowcount or 0
+        for table in (observations, trace_updates, scores):
+            conn.execute(
+                delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))
+            )
+        if sessions_before:
+            refresh_sessions(conn, project_id, sorted(sessions_before), now)
+    return deleted
