@@ -1,12 +1,40 @@
-"""The one upsert helper that works on SQLite and PostgreSQL."""
+"""The one upsert helper that works on SQLite and PostgreSQL.
+
+Upserts go to the driver's `executemany` with SQL text built once per shape:
+SQLAlchemy's per-row parameter processing cost more than the database work
+on the ingest path (see docs/benchmarks.md). `INSERT ... ON CONFLICT ... DO
+UPDATE SET c = excluded.c` reads the same on both engines; only the
+placeholder differs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
+
+
+@cache
+def _upsert_sql(
+    dialect: str,
+    table: Table,
+    columns: tuple[str, ...],
+    keys: tuple[str, ...],
+    keep: tuple[str, ...],
+) -> str:
+    mark = "%s" if dialect == "postgresql" else "?"
+    names = ", ".join(columns)
+    marks = ", ".join(mark for _ in columns)
+    updates = [c for c in columns if c not in keys and c not in keep]
+    conflict = ", ".join(keys)
+    if updates:
+        assignments = ", ".join(f"{c} = excluded.{c}" for c in updates)
+        action = f"DO UPDATE SET {assignments}"
+    else:
+        action = "DO NOTHING"
+    return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
 
 
 def upsert(
@@ -17,17 +45,13 @@ def upsert(
     keys: Sequence[str],
     keep: Sequence[str] = (),
 ) -> None:
-    """Insert rows; on a key conflict overwrite every column except `keys` and `keep`."""
+    """Insert rows; on a key conflict overwrite every column except `keys` and `keep`.
+
+    All rows must have the same keys, which must be column names of `table`.
+    """
     if not rows:
         return
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    columns = [c for c in rows[0] if c not in keys and c not in keep]
-    if columns:
-        stmt = stmt.on_conflict_do_update(
-            index_elements=list(keys),
-            set_={c: stmt.excluded[c] for c in columns},
-        )
-    else:
-        stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
-    conn.execute(stmt, list(rows))
+    columns = tuple(rows[0])
+    sql = _upsert_sql(conn.dialect.name, table, columns, tuple(keys), tuple(keep))
+    params = [tuple(row[c] for c in columns) for row in rows]
+    conn.exec_driver_sql(sql, params)

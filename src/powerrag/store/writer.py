@@ -13,7 +13,7 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, case, delete, func, select
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, select
 
 from powerrag.domain.cost import Cost, PriceBook, compute_cost, split_usage
 from powerrag.domain.merge import merge_trace
@@ -210,10 +210,24 @@ def _record_from_row(row: Any) -> ObservationRecord:
     )
 
 
+_UPDATE_FIELDS = (
+    "is_root",
+    "name",
+    "user_id",
+    "session_id",
+    "release",
+    "version",
+    "environment",
+    "public",
+    "tags",
+    "metadata",
+    "input",
+    "output",
+)
+
+
 def _update_row(project_id: str, update: TraceUpdate) -> dict[str, Any]:
-    body = {
-        k: v for k, v in asdict(update).items() if k not in ("trace_id", "source_id", "timestamp")
-    }
+    body = {name: getattr(update, name) for name in _UPDATE_FIELDS}
     body["tags"] = list(update.tags)
     return {
         "project_id": project_id,
@@ -256,55 +270,61 @@ def refresh_traces(conn: Connection, project_id: str, trace_ids: Sequence[str], 
         refresh_sessions(conn, project_id, sorted(touched_sessions), now)
 
 
+def _trace_statements() -> dict[str, Any]:
+    """Statements of the trace refresh, built once (construction showed up in profiles)."""
+    o = observations.c
+    project: Any = bindparam("project_id")
+    ids: Any = bindparam("ids", expanding=True)
+    return {
+        "aggregates": select(
+            o.trace_id,
+            func.min(o.start_time).label("start"),
+            func.max(func.coalesce(o.end_time, o.start_time)).label("end"),
+            func.count().label("count"),
+            func.sum(case((o.level == "ERROR", 1), else_=0)).label("errors"),
+            func.max(_LEVEL_RANK).label("level_rank"),
+            func.sum(o.input_tokens).label("input_tokens"),
+            func.sum(o.output_tokens).label("output_tokens"),
+            func.sum(o.total_tokens).label("total_tokens"),
+            func.sum(func.coalesce(o.input_cost, 0)).label("input_cost"),
+            func.sum(func.coalesce(o.output_cost, 0)).label("output_cost"),
+            func.sum(func.coalesce(o.total_cost, 0)).label("total_cost"),
+        )
+        .where(o.project_id == project, o.trace_id.in_(ids))
+        .group_by(o.trace_id),
+        "roots": select(o.trace_id, o.id, o.name, o.environment)
+        .where(o.project_id == project, o.trace_id.in_(ids), o.parent_observation_id.is_(None))
+        .order_by(o.trace_id, o.start_time, o.id),
+        "updates": select(
+            trace_updates.c.trace_id,
+            trace_updates.c.source_id,
+            trace_updates.c.timestamp,
+            trace_updates.c.body,
+        ).where(trace_updates.c.project_id == project, trace_updates.c.trace_id.in_(ids)),
+        "existing": select(
+            traces.c.id, traces.c.session_id, traces.c.bookmarked, traces.c.created_at
+        ).where(traces.c.project_id == project, traces.c.id.in_(ids)),
+        "delete": delete(traces).where(traces.c.project_id == project, traces.c.id.in_(ids)),
+    }
+
+
+_TRACE_SQL = _trace_statements()
+
+
 def _refresh_trace_chunk(
     conn: Connection, project_id: str, trace_ids: Sequence[str], now: int
 ) -> set[str]:
-    o = observations.c
+    params = {"project_id": project_id, "ids": list(trace_ids)}
     aggregates = {
-        row["trace_id"]: row
-        for row in conn.execute(
-            select(
-                o.trace_id,
-                func.min(o.start_time).label("start"),
-                func.max(func.coalesce(o.end_time, o.start_time)).label("end"),
-                func.count().label("count"),
-                func.sum(case((o.level == "ERROR", 1), else_=0)).label("errors"),
-                func.max(_LEVEL_RANK).label("level_rank"),
-                func.sum(o.input_tokens).label("input_tokens"),
-                func.sum(o.output_tokens).label("output_tokens"),
-                func.sum(o.total_tokens).label("total_tokens"),
-                func.sum(func.coalesce(o.input_cost, 0)).label("input_cost"),
-                func.sum(func.coalesce(o.output_cost, 0)).label("output_cost"),
-                func.sum(func.coalesce(o.total_cost, 0)).label("total_cost"),
-            )
-            .where(o.project_id == project_id, o.trace_id.in_(trace_ids))
-            .group_by(o.trace_id)
-        ).mappings()
+        row["trace_id"]: row for row in conn.execute(_TRACE_SQL["aggregates"], params).mappings()
     }
     roots: dict[str, Any] = {}
-    for row in conn.execute(
-        select(o.trace_id, o.id, o.name, o.environment)
-        .where(
-            o.project_id == project_id, o.trace_id.in_(trace_ids), o.parent_observation_id.is_(None)
-        )
-        .order_by(o.trace_id, o.start_time, o.id)
-    ).mappings():
+    for row in conn.execute(_TRACE_SQL["roots"], params).mappings():
         roots.setdefault(row["trace_id"], row)
     updates: dict[str, list[TraceUpdate]] = {}
-    for row in conn.execute(
-        select(trace_updates).where(
-            trace_updates.c.project_id == project_id, trace_updates.c.trace_id.in_(trace_ids)
-        )
-    ).mappings():
+    for row in conn.execute(_TRACE_SQL["updates"], params).mappings():
         updates.setdefault(row["trace_id"], []).append(_update_from_row(row))
-    existing = {
-        row["id"]: row
-        for row in conn.execute(
-            select(
-                traces.c.id, traces.c.session_id, traces.c.bookmarked, traces.c.created_at
-            ).where(traces.c.project_id == project_id, traces.c.id.in_(trace_ids))
-        ).mappings()
-    }
+    existing = {row["id"]: row for row in conn.execute(_TRACE_SQL["existing"], params).mappings()}
     rows: list[dict[str, Any]] = []
     touched: set[str] = set()
     gone: list[str] = []
@@ -316,7 +336,9 @@ def _refresh_trace_chunk(
         if agg is None and not trace_updates_of:
             gone.append(trace_id)
             continue
-        trace_row = _trace_row(project_id, trace_id, agg, roots.get(trace_id), trace_updates_of, now)
+        trace_row = _trace_row(
+            project_id, trace_id, agg, roots.get(trace_id), trace_updates_of, now
+        )
         trace_row["bookmarked"] = bool(old["bookmarked"]) if old else False
         trace_row["created_at"] = old["created_at"] if old else now
         if trace_row["session_id"]:
@@ -324,7 +346,7 @@ def _refresh_trace_chunk(
         rows.append(trace_row)
     upsert(conn, traces, rows, keys=("project_id", "id"))
     if gone:
-        conn.execute(delete(traces).where(traces.c.project_id == project_id, traces.c.id.in_(gone)))
+        conn.execute(_TRACE_SQL["delete"], {"project_id": project_id, "ids": gone})
     return touched
 
 
@@ -372,53 +394,60 @@ def _trace_row(
     }
 
 
+def _session_statements() -> dict[str, Any]:
+    t = traces.c
+    project: Any = bindparam("project_id")
+    ids: Any = bindparam("ids", expanding=True)
+    return {
+        "figures": select(
+            t.session_id,
+            func.min(t.timestamp).label("created"),
+            func.max(func.coalesce(t.end_time, t.timestamp)).label("last"),
+            func.count().label("count"),
+            func.sum(t.error_count).label("errors"),
+            func.sum(t.input_tokens).label("input_tokens"),
+            func.sum(t.output_tokens).label("output_tokens"),
+            func.sum(t.total_tokens).label("total_tokens"),
+            func.sum(t.input_cost).label("input_cost"),
+            func.sum(t.output_cost).label("output_cost"),
+            func.sum(t.total_cost).label("total_cost"),
+        )
+        .where(t.project_id == project, t.session_id.in_(ids))
+        .group_by(t.session_id),
+        "members": select(t.session_id, t.user_id, t.environment)
+        .where(t.project_id == project, t.session_id.in_(ids))
+        .order_by(t.timestamp, t.id),
+        "existing": select(
+            sessions.c.id, sessions.c.bookmarked, sessions.c.public, sessions.c.first_seen_at
+        ).where(sessions.c.project_id == project, sessions.c.id.in_(ids)),
+        # A session whose traces all left keeps its row only if someone marked it.
+        "delete_empty": delete(sessions).where(
+            sessions.c.project_id == project,
+            sessions.c.id.in_(ids),
+            and_(sessions.c.bookmarked.is_(False), sessions.c.public.is_(False)),
+        ),
+    }
+
+
+_SESSION_SQL = _session_statements()
+
+
 def refresh_sessions(
     conn: Connection, project_id: str, session_ids: Sequence[str], now: int
 ) -> None:
     """Recompute session rows from their traces; keep bookmarks, publishing and first sight."""
-    t = traces.c
     for chunk in _chunks(session_ids):
+        params = {"project_id": project_id, "ids": list(chunk)}
         figures = {
-            row["session_id"]: row
-            for row in conn.execute(
-                select(
-                    t.session_id,
-                    func.min(t.timestamp).label("created"),
-                    func.max(func.coalesce(t.end_time, t.timestamp)).label("last"),
-                    func.count().label("count"),
-                    func.sum(t.error_count).label("errors"),
-                    func.sum(t.input_tokens).label("input_tokens"),
-                    func.sum(t.output_tokens).label("output_tokens"),
-                    func.sum(t.total_tokens).label("total_tokens"),
-                    func.sum(t.input_cost).label("input_cost"),
-                    func.sum(t.output_cost).label("output_cost"),
-                    func.sum(t.total_cost).label("total_cost"),
-                )
-                .where(t.project_id == project_id, t.session_id.in_(chunk))
-                .group_by(t.session_id)
-            ).mappings()
+            r["session_id"]: r for r in conn.execute(_SESSION_SQL["figures"], params).mappings()
         }
         users: dict[str, set[str]] = {}
         latest_env: dict[str, str] = {}
-        for row in conn.execute(
-            select(t.session_id, t.user_id, t.environment)
-            .where(t.project_id == project_id, t.session_id.in_(chunk))
-            .order_by(t.timestamp, t.id)
-        ).mappings():
+        for row in conn.execute(_SESSION_SQL["members"], params).mappings():
             if row["user_id"]:
                 users.setdefault(row["session_id"], set()).add(row["user_id"])
             latest_env[row["session_id"]] = row["environment"]
-        existing = {
-            row["id"]: row
-            for row in conn.execute(
-                select(
-                    sessions.c.id,
-                    sessions.c.bookmarked,
-                    sessions.c.public,
-                    sessions.c.first_seen_at,
-                ).where(sessions.c.project_id == project_id, sessions.c.id.in_(chunk))
-            ).mappings()
-        }
+        existing = {r["id"]: r for r in conn.execute(_SESSION_SQL["existing"], params).mappings()}
         rows = []
         empty = []
         for session_id in chunk:
@@ -426,38 +455,41 @@ def refresh_sessions(
             if fig is None:
                 empty.append(session_id)
                 continue
-            rows.append(
-                {
-                    "project_id": project_id,
-                    "id": session_id,
-                    "created_at": fig["created"],
-                    "last_activity_at": fig["last"],
-                    "environment": latest_env.get(session_id, "default"),
-                    "bookmarked": bool(old["bookmarked"]) if old else False,
-                    "public": bool(old["public"]) if old else False,
-                    "trace_count": fig["count"],
-                    "user_ids": _dumps(sorted(users.get(session_id, ()))),
-                    "error_count": int(fig["errors"] or 0),
-                    "input_tokens": float(fig["input_tokens"] or 0),
-                    "output_tokens": float(fig["output_tokens"] or 0),
-                    "total_tokens": float(fig["total_tokens"] or 0),
-                    "input_cost": float(fig["input_cost"] or 0),
-                    "output_cost": float(fig["output_cost"] or 0),
-                    "total_cost": float(fig["total_cost"] or 0),
-                    "first_seen_at": old["first_seen_at"] if old else now,
-                    "updated_at": now,
-                }
-            )
+            rows.append(_session_row(project_id, session_id, fig, old, users, latest_env, now))
         upsert(conn, sessions, rows, keys=("project_id", "id"))
         if empty:
-            # A session whose traces all left keeps its row only if someone marked it.
-            conn.execute(
-                delete(sessions).where(
-                    sessions.c.project_id == project_id,
-                    sessions.c.id.in_(empty),
-                    and_(sessions.c.bookmarked.is_(False), sessions.c.public.is_(False)),
-                )
-            )
+            conn.execute(_SESSION_SQL["delete_empty"], {"project_id": project_id, "ids": empty})
+
+
+def _session_row(
+    project_id: str,
+    session_id: str,
+    fig: Any,
+    old: Any,
+    users: dict[str, set[str]],
+    latest_env: dict[str, str],
+    now: int,
+) -> dict[str, Any]:
+    return {
+        "project_id": project_id,
+        "id": session_id,
+        "created_at": fig["created"],
+        "last_activity_at": fig["last"],
+        "environment": latest_env.get(session_id, "default"),
+        "bookmarked": bool(old["bookmarked"]) if old else False,
+        "public": bool(old["public"]) if old else False,
+        "trace_count": fig["count"],
+        "user_ids": _dumps(sorted(users.get(session_id, ()))),
+        "error_count": int(fig["errors"] or 0),
+        "input_tokens": float(fig["input_tokens"] or 0),
+        "output_tokens": float(fig["output_tokens"] or 0),
+        "total_tokens": float(fig["total_tokens"] or 0),
+        "input_cost": float(fig["input_cost"] or 0),
+        "output_cost": float(fig["output_cost"] or 0),
+        "total_cost": float(fig["total_cost"] or 0),
+        "first_seen_at": old["first_seen_at"] if old else now,
+        "updated_at": now,
+    }
 
 
 def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
