@@ -61,8 +61,7 @@ class Store:
 
     def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
         with self.transaction() as conn:
-            for project_id, batch in items:
-                self._writer.write(conn, project_id, batch)
+            self._writer.write_group(conn, items)
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:

@@ -55,3 +55,19 @@ def upsert(
     sql = _upsert_sql(conn.dialect.name, table, columns, tuple(keys), tuple(keep))
     params = [tuple(row[c] for c in columns) for row in rows]
     conn.exec_driver_sql(sql, params)
+
+
+def lock_keys(conn: Connection, keys: Sequence[str]) -> None:
+    """Hold a transaction-scoped lock per key, taken in sorted order (no deadlocks).
+
+    PostgreSQL: advisory locks, so replicas writing the same trace or session
+    serialise their refresh. SQLite: nothing to do, a write transaction already
+    excludes every other writer.
+    """
+    if not keys or conn.dialect.name != "postgresql":
+        return
+    conn.exec_driver_sql(
+        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+        "FROM unnest(%s::text[]) AS k ORDER BY k",
+        (sorted(set(keys)),),
+    )

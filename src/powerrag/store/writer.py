@@ -25,7 +25,7 @@ from powerrag.domain.records import (
     TraceUpdate,
 )
 from powerrag.domain.timeutil import now_us
-from powerrag.store.dialect import upsert
+from powerrag.store.dialect import lock_keys, upsert
 from powerrag.store.schema import observations, scores, sessions, trace_updates, traces
 
 _CHUNK = 500  # keeps IN (...) lists under every engine's parameter limit
@@ -53,16 +53,33 @@ class BatchWriter:
     def __init__(self, prices: PriceBook) -> None:
         self._prices = prices
 
-    def write(self, conn: Connection, project_id: str, batch: IngestBatch) -> None:
+    def write_group(self, conn: Connection, items: Sequence[tuple[str, IngestBatch]]) -> None:
+        """Store a group of batches in the caller's transaction.
+
+        Per project (in sorted order): lock the touched traces, write, refresh the
+        traces, then lock and refresh the touched sessions. Locks are taken in one
+        global order, so concurrent writers (PostgreSQL replicas) never deadlock and
+        never refresh a trace or session from a stale view.
+        """
         now = now_us()
-        trace_ids: set[str] = set()
+        for project_id, batch in _merge_by_project(items):
+            trace_ids = _trace_ids(batch)
+            lock_keys(conn, [f"trace:{project_id}:{t}" for t in trace_ids])
+            self._write_records(conn, project_id, batch, now)
+            touched = refresh_traces(conn, project_id, trace_ids, now)
+            if touched:
+                lock_keys(conn, [f"session:{project_id}:{s}" for s in sorted(touched)])
+                refresh_sessions(conn, project_id, sorted(touched), now)
+
+    def _write_records(
+        self, conn: Connection, project_id: str, batch: IngestBatch, now: int
+    ) -> None:
         observations_in = list(batch.observations)
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
         if observations_in:
             rows = [self._observation_row(project_id, o, now) for o in _last_by_id(observations_in)]
             upsert(conn, observations, rows, keys=("project_id", "id"), keep=("created_at",))
-            trace_ids.update(o.trace_id for o in observations_in)
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
             upsert(
@@ -71,7 +88,6 @@ class BatchWriter:
                 _dedupe(rows, ("trace_id", "source_id")),
                 keys=("project_id", "trace_id", "source_id"),
             )
-            trace_ids.update(u.trace_id for u in batch.trace_updates)
         if batch.scores:
             rows = [_score_row(project_id, s, now) for s in batch.scores]
             upsert(
@@ -81,8 +97,6 @@ class BatchWriter:
                 keys=("project_id", "id"),
                 keep=("created_at",),
             )
-        if trace_ids:
-            refresh_traces(conn, project_id, sorted(trace_ids), now)
 
     def _apply_patches(
         self, conn: Connection, project_id: str, patches: list[ObservationPatch]
@@ -122,6 +136,26 @@ class BatchWriter:
             metadata=_loads_dict(obs.metadata),
         )
         return _observation_dict(project_id, obs, cost, now)
+
+
+def _merge_by_project(
+    items: Sequence[tuple[str, IngestBatch]],
+) -> list[tuple[str, IngestBatch]]:
+    merged: dict[str, IngestBatch] = {}
+    for project_id, batch in items:
+        target = merged.setdefault(project_id, IngestBatch())
+        target.observations.extend(batch.observations)
+        target.observation_patches.extend(batch.observation_patches)
+        target.trace_updates.extend(batch.trace_updates)
+        target.scores.extend(batch.scores)
+    return sorted(merged.items())
+
+
+def _trace_ids(batch: IngestBatch) -> list[str]:
+    ids = {o.trace_id for o in batch.observations}
+    ids.update(p.trace_id for p in batch.observation_patches if p.trace_id)
+    ids.update(u.trace_id for u in batch.trace_updates)
+    return sorted(ids)
 
 
 def _last_by_id(items: list[ObservationRecord]) -> list[ObservationRecord]:
@@ -261,13 +295,14 @@ _LEVEL_RANK = case(
 _RANK_LEVEL = {3: "ERROR", 2: "WARNING", 1: "DEFAULT", 0: "DEBUG"}
 
 
-def refresh_traces(conn: Connection, project_id: str, trace_ids: Sequence[str], now: int) -> None:
-    """Recompute the trace rows for `trace_ids`, then the sessions they touch."""
+def refresh_traces(
+    conn: Connection, project_id: str, trace_ids: Sequence[str], now: int
+) -> set[str]:
+    """Recompute the trace rows for `trace_ids`; return the sessions they were or are in."""
     touched_sessions: set[str] = set()
     for chunk in _chunks(trace_ids):
         touched_sessions |= _refresh_trace_chunk(conn, project_id, chunk, now)
-    if touched_sessions:
-        refresh_sessions(conn, project_id, sorted(touched_sessions), now)
+    return touched_sessions
 
 
 def _trace_statements() -> dict[str, Any]:
@@ -495,9 +530,12 @@ def _session_row(
 def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
     """Delete traces with their observations, updates and scores; refresh their sessions."""
     now = now_us()
+    ids = sorted(set(trace_ids))
+    lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
     deleted = 0
-    for chunk in _chunks(list(trace_ids)):
-        sessions_before = {
+    sessions_before: set[str] = set()
+    for chunk in _chunks(ids):
+        sessions_before |= {
             row[0]
             for row in conn.execute(
                 select(traces.c.session_id).where(
@@ -515,6 +553,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))
             )
-        if sessions_before:
-            refresh_sessions(conn, project_id, sorted(sessions_before), now)
+    if sessions_before:
+        lock_keys(conn, [f"session:{project_id}:{s}" for s in sorted(sessions_before)])
+        refresh_sessions(conn, project_id, sorted(sessions_before), now)
     return deleted
