@@ -176,3 +176,12 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
 
 def setting(name: str) -> Setting:
     return _BY_NAME[name]
+
+
+def settings_table_markdown() -> str:
+    """The settings as the Markdown table in docs/configuration.md (kept in step by a test)."""
+    lines = ["| flag | environment variable | default | what it does |", "| --- | --- | --- | --- |"]
+    for s in SETTINGS:
+        default = "(empty)" if s.default == "" else str(s.default)
+        lines.append(f"| `{s.flag}` | `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(lines) + "\n"
