@@ -6,7 +6,12 @@ import json
 
 import pytest
 
-from powerrag.ingest.semconv import SpanRejectedError, map_span, normalise_environment
+from powerrag.ingest.semconv import (
+    MappedSpan,
+    SpanRejectedError,
+    map_span,
+    normalise_environment,
+)
 from tests.unit.spans import T0, span
 
 
@@ -67,7 +72,7 @@ def test_root_span_speaks_for_its_trace() -> None:
     assert update is not None and update.is_root
     assert (update.session_id, update.user_id, update.public) == ("chat-1", "u-1", True)
     assert update.tags == ("b", "a")
-    assert update.metadata == {"tenant": "acme"}
+    assert update.metadata["tenant"] == "acme"
     assert update.input == '{"q": 1}'
 
 
@@ -116,9 +121,29 @@ def test_metadata_encodings_of_each_sdk() -> None:
         "langfuse.observation.metadata.code": '"123"',
     }
     expected = {"component": "router", "attempt": 1, "nested": {"k": [1, 2]}}
-    assert json.loads(map_span(span(py3)).observation.metadata or "") == expected
-    v4 = json.loads(map_span(span(py5), ingestion_version=4).observation.metadata or "")
+    assert _user_metadata(map_span(span(py3))) == expected
+    v4 = _user_metadata(map_span(span(py5), ingestion_version=4))
     assert v4 == {"component": "router", "attempt": 1, "code": "123"}
+
+
+def _user_metadata(mapped: MappedSpan) -> dict[str, object]:
+    meta = json.loads(mapped.observation.metadata or "")
+    return {k: v for k, v in meta.items() if k not in ("resourceAttributes", "scope")}
+
+
+def test_metadata_says_where_the_span_came_from() -> None:
+    mapped = map_span(
+        span(
+            {"input.value": "q", "http.route": "/chat", "retry.count": 2},
+            scope="openinference.instrumentation.langchain",
+            resource={"service.name": "bot"},
+        )
+    )
+    meta = json.loads(mapped.observation.metadata or "")
+    assert meta["resourceAttributes"] == {"service.name": "bot"}
+    assert meta["scope"]["name"] == "openinference.instrumentation.langchain"
+    # Unmapped attributes of other instrumentations are kept; mapped ones are not repeated.
+    assert meta["attributes"] == {"http.route": "/chat", "retry.count": "2"}
 
 
 def test_openinference_llm_span() -> None:

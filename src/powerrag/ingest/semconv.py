@@ -130,6 +130,41 @@ _TRACE_UPDATE_KEYS = frozenset(
 )
 _ENV_KEYS = ("langfuse.environment", "deployment.environment.name", "deployment.environment")
 _EXCLUDED_TELEMETRY_META = {"userId", "sessionId", "tags", "langfusePrompt"}
+# Attributes consumed into input/output/metadata, left out of `metadata.attributes`.
+_CONSUMED_PREFIXES = (
+    "langfuse.",
+    "gen_ai.prompt",
+    "gen_ai.completion",
+    "llm.input_messages",
+    "llm.output_messages",
+    "ai.telemetry.metadata",
+    "ai.prompt",
+    "ai.response.text",
+)
+_CONSUMED_KEYS = frozenset(
+    (
+        "input.value",
+        "output.value",
+        "input",
+        "output",
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+        "gen_ai.system_instructions",
+        "mlflow.spanInputs",
+        "mlflow.spanOutputs",
+        "traceloop.entity.input",
+        "traceloop.entity.output",
+        "gen_ai.tool.call.arguments",
+        "gen_ai.tool.call.result",
+        "ai.toolCall.args",
+        "ai.toolCall.result",
+        "ai.result.text",
+        "ai.response.object",
+        "ai.result.object",
+        "ai.response.toolCalls",
+        "ai.result.toolCalls",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +199,8 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     usage, cost = _usage(attrs), _cost(attrs)
     model = _model(attrs)
     json_values = ingestion_version is not None and ingestion_version >= 4
-    obs_meta = _metadata(attrs, OBS_META, json_values)
+    resource_meta = _metadata(span.resource, TRACE_META, json_values)
+    obs_meta = {**resource_meta, **_metadata(attrs, OBS_META, json_values), **_context(span)}
     observation = ObservationRecord(
         id=span.span_id,
         trace_id=span.trace_id,
@@ -183,7 +219,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
         model_parameters=_model_parameters(attrs),
         input=io_in,
         output=io_out,
-        metadata=dumps(obs_meta) if obs_meta else None,
+        metadata=dumps(obs_meta),
         usage_details=usage,
         cost_details=cost,
         prompt_name=_prompt_name(attrs, obs_type),
@@ -193,7 +229,6 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     warnings: list[IngestWarning] = []
     update = None
     trace_meta = _metadata(attrs, TRACE_META, json_values)
-    resource_meta = _metadata(span.resource, TRACE_META, json_values)
     if is_root or trace_meta or resource_meta or any(attrs.get(k) for k in _TRACE_UPDATE_KEYS):
         session_id = _session_id(attrs, span, warnings)
         update = TraceUpdate(
@@ -210,11 +245,52 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
             environment=environment,
             public=_public(attrs),
             tags=_tags(attrs),
-            metadata={**resource_meta, **trace_meta},
+            metadata=_trace_metadata(obs_meta, resource_meta, trace_meta, span, is_root),
             input=to_json_text(attrs.get("langfuse.trace.input")),
             output=to_json_text(attrs.get("langfuse.trace.output")),
         )
     return MappedSpan(observation, update, tuple(warnings))
+
+
+def _context(span: SpanData) -> dict[str, Any]:
+    """What Langfuse adds to observation metadata (reference §1.11): where the span came from.
+
+    Spans from other instrumentations also keep their unmapped attributes, so nothing
+    an OpenInference or GenAI exporter sent is lost.
+    """
+    context: dict[str, Any] = {
+        "resourceAttributes": span.resource,
+        "scope": {
+            "name": span.scope.name,
+            "version": span.scope.version,
+            "attributes": span.scope.attributes,
+        },
+    }
+    if not span.scope.name.startswith("langfuse-sdk"):
+        extra = {
+            k: v if isinstance(v, str) else dumps(v)
+            for k, v in span.attributes.items()
+            if not k.startswith(_CONSUMED_PREFIXES) and k not in _CONSUMED_KEYS
+        }
+        if extra:
+            context["attributes"] = extra
+    return context
+
+
+def _trace_metadata(
+    obs_meta: dict[str, Any],
+    resource_meta: dict[str, Any],
+    trace_meta: dict[str, Any],
+    span: SpanData,
+    is_root: bool,
+) -> dict[str, Any]:
+    # Langfuse's legacy trace row: the root span lends its whole observation metadata;
+    # other spans only their trace-level keys and provenance (reference §1.8).
+    if is_root:
+        return {**obs_meta, **trace_meta}
+    context = _context(span)
+    context.pop("attributes", None)
+    return {**resource_meta, **trace_meta, **context}
 
 
 def _check_ids(span: SpanData) -> None:
