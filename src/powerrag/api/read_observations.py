@@ -1,0 +1,173 @@
+"""Observation reads: v1 `/api/public/observations` (+ one) and cursor-paged v2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from powerrag.api.auth import Caller, project_caller
+from powerrag.api.context import Context
+from powerrag.api.responses import json_response
+from powerrag.api.serializers import decimal_text, observation, paginated, parse_json
+from powerrag.domain.timeutil import to_iso
+from powerrag.query import observations
+from powerrag.query.pagination import encode_cursor
+
+router = APIRouter()
+METADATA_TRUNCATE = 200
+
+
+@router.get("/api/public/observations")
+async def list_observations(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx: Context = request.app.state.ctx
+    paged = await run_in_threadpool(
+        observations.list_observations, ctx.store, caller.project_id, request.query_params
+    )
+    return json_response(paginated(paged, [observation(row) for row in paged.items]))
+
+
+@router.get("/api/public/observations/{observation_id}")
+async def get_observation(
+    observation_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx: Context = request.app.state.ctx
+    row = await run_in_threadpool(
+        observations.get_observation, ctx.store, caller.project_id, observation_id
+    )
+    return json_response(observation(row))
+
+
+@router.get("/api/public/v2/observations")
+async def list_observations_v2(
+    request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx: Context = request.app.state.ctx
+    found = await run_in_threadpool(
+        observations.list_observations_v2, ctx.store, caller.project_id, request.query_params
+    )
+    data = [_v2(row, found.fields, found.expand_metadata) for row in found.items]
+    meta = {"cursor": encode_cursor(found.next_cursor)} if found.next_cursor else {}
+    return json_response({"data": data, "meta": meta})
+
+
+def _v2(row: dict[str, Any], groups: frozenset[str], expand: frozenset[str]) -> dict[str, Any]:
+    """An ObservationV2 with only the requested field groups (reference §3.4)."""
+    item: dict[str, Any] = {
+        "id": row["id"],
+        "traceId": row["trace_id"],
+        "startTime": to_iso(row["start_time"]),
+        "endTime": to_iso(row["end_time"]),
+        "projectId": row["project_id"],
+        "parentObservationId": row["parent_observation_id"],
+        "type": row["type"],
+        "modelId": None,
+        "inputPrice": None,
+        "outputPrice": None,
+        "totalPrice": None,
+    }
+    for group in sorted(groups):
+        render = _GROUPS.get(group)
+        if render is not None:
+            item.update(render(row, expand))
+    return item
+
+
+def _basic(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "level": row["level"],
+        "statusMessage": row["status_message"],
+        "version": row["version"],
+        "environment": row["environment"],
+        "bookmarked": bool(row["trace_bookmarked"]),
+        "public": bool(row["trace_public"]),
+        "userId": row["trace_user_id"],
+        "sessionId": row["trace_session_id"],
+        "isRootObservation": row["parent_observation_id"] is None or bool(row["is_app_root"]),
+    }
+
+
+def _time(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    return {
+        "completionStartTime": to_iso(row["completion_start_time"]),
+        "createdAt": to_iso(row["created_at"]),
+        "updatedAt": to_iso(row["updated_at"]),
+    }
+
+
+def _io(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    # v2 returns input/output as the raw stored strings (parseIoAsJson is gone).
+    return {"input": row["input"], "output": row["output"]}
+
+
+def _metadata(row: dict[str, Any], expand: frozenset[str]) -> dict[str, Any]:
+    value = parse_json(row["metadata"])
+    if not isinstance(value, dict):
+        return {"metadata": value}
+    shown = {}
+    for key, item in value.items():
+        text = item if isinstance(item, str) else orjson.dumps(item).decode()
+        long = len(text) > METADATA_TRUNCATE and key not in expand
+        shown[key] = text[:METADATA_TRUNCATE] if long else item
+    return {"metadata": shown}
+
+
+def _model(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    prices = row.get("prices") or {}
+    return {
+        "providedModelName": row["model"],
+        "internalModelId": row["model_id"],
+        "modelParameters": parse_json(row["model_parameters"]),
+        "modelId": row["model_id"],
+        "inputPrice": decimal_text(prices.get("input")),
+        "outputPrice": decimal_text(prices.get("output")),
+        "totalPrice": decimal_text(prices.get("total")),
+    }
+
+
+def _usage(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    full = observation(row)
+    return {
+        "usageDetails": full["usageDetails"],
+        "costDetails": full["costDetails"],
+        "totalCost": row["total_cost"],
+        "usagePricingTierName": row["pricing_tier_name"],
+    }
+
+
+def _prompt(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    return {
+        "promptId": None,
+        "promptName": row["prompt_name"],
+        "promptVersion": row["prompt_version"],
+    }
+
+
+def _metrics(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    full = observation(row)
+    return {"latency": full["latency"], "timeToFirstToken": full["timeToFirstToken"]}
+
+
+def _trace_context(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+    return {
+        "traceName": row["trace_name"],
+        "tags": parse_json(row["trace_tags"]) or [],
+        "release": row["trace_release"],
+    }
+
+
+_GROUPS = {
+    "basic": _basic,
+    "time": _time,
+    "io": _io,
+    "metadata": _metadata,
+    "model": _model,
+    "usage": _usage,
+    "prompt": _prompt,
+    "metrics": _metrics,
+    "trace_context": _trace_context,
+}

@@ -1,0 +1,34 @@
+"""`/api/public/sessions`: the paged list and one session with its traces."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from powerrag.api.auth import Caller, project_caller
+from powerrag.api.context import Context
+from powerrag.api.responses import json_response
+from powerrag.api.serializers import paginated, session, session_with_traces
+from powerrag.query import sessions
+
+router = APIRouter()
+
+
+@router.get("/api/public/sessions")
+async def list_sessions(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx: Context = request.app.state.ctx
+    paged = await run_in_threadpool(
+        sessions.list_sessions, ctx.store, caller.project_id, request.query_params
+    )
+    return json_response(paginated(paged, [session(row) for row in paged.items]))
+
+
+# Session ids are free text: `:path` keeps an encoded "/" inside the id.
+@router.get("/api/public/sessions/{session_id:path}")
+async def get_session(
+    session_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx: Context = request.app.state.ctx
+    row = await run_in_threadpool(sessions.get_session, ctx.store, caller.project_id, session_id)
+    return json_response(session_with_traces(row))

@@ -1,0 +1,66 @@
+"""`/api/public/traces`: list, get, delete one and delete many."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from powerrag.api.auth import Caller, project_caller
+from powerrag.api.body import read_json
+from powerrag.api.context import Context
+from powerrag.api.responses import json_response
+from powerrag.api.serializers import paginated, trace_with_details, trace_with_full_details
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.query import traces
+
+router = APIRouter()
+
+
+@router.get("/api/public/traces")
+async def list_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx: Context = request.app.state.ctx
+    found = await run_in_threadpool(
+        traces.list_traces, ctx.store, caller.project_id, request.query_params
+    )
+    items = [trace_with_details(row, found.fields) for row in found.paged.items]
+    return json_response(paginated(found.paged, items))
+
+
+@router.get("/api/public/traces/{trace_id}")
+async def get_trace(
+    trace_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx: Context = request.app.state.ctx
+    found = await run_in_threadpool(
+        traces.get_trace, ctx.store, caller.project_id, trace_id, request.query_params
+    )
+    return json_response(trace_with_full_details(found.paged.items[0], found.fields))
+
+
+@router.delete("/api/public/traces/{trace_id}")
+async def delete_trace(
+    trace_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    # Like Langfuse, deleting is idempotent: an unknown id is not an error.
+    ctx: Context = request.app.state.ctx
+    await run_in_threadpool(traces.delete_traces, ctx.store, caller.project_id, [trace_id])
+    return json_response({"message": "Trace deleted successfully"})
+
+
+@router.delete("/api/public/traces")
+async def delete_many(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx: Context = request.app.state.ctx
+    doc = await read_json(request, ctx.settings.max_body_bytes)
+    trace_ids = _trace_ids(doc)
+    await run_in_threadpool(traces.delete_traces, ctx.store, caller.project_id, trace_ids)
+    return json_response({"message": "Traces deleted successfully"})
+
+
+def _trace_ids(doc: Any) -> list[str]:
+    ids = doc.get("traceIds") if isinstance(doc, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise InvalidRequestError('the body must be {"traceIds": ["<trace id>", ...]}')
+    return ids

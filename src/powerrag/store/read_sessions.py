@@ -1,0 +1,44 @@
+"""SQL for reading sessions: the paged list (newest first) and one session row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from powerrag.store.read_filters import PageRequest, SessionFilter, one_of
+from powerrag.store.schema import sessions
+
+
+def _where(project_id: str, f: SessionFilter) -> list[Any]:
+    s = sessions.c
+    return [
+        s.project_id == project_id,
+        f.created.where(s.created_at),
+        one_of(s.environment, f.environments),
+    ]
+
+
+def count_sessions(conn: Connection, project_id: str, f: SessionFilter) -> int:
+    query = select(func.count()).select_from(sessions).where(*_where(project_id, f))
+    return int(conn.execute(query).scalar_one())
+
+
+def list_sessions(
+    conn: Connection, project_id: str, f: SessionFilter, page: PageRequest
+) -> list[dict[str, Any]]:
+    """Newest first (ix_sessions_project_created), ties broken by id for stable pages."""
+    query = (
+        select(sessions)
+        .where(*_where(project_id, f))
+        .order_by(sessions.c.created_at.desc(), sessions.c.id.desc())
+        .limit(page.limit)
+        .offset(page.offset)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def get_session(conn: Connection, project_id: str, session_id: str) -> dict[str, Any] | None:
+    query = select(sessions).where(sessions.c.project_id == project_id, sessions.c.id == session_id)
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row is not None else None
