@@ -1,0 +1,2 @@
+// Epilogue for a TypeScript block: shutting the SDK down flushes every span.
+await langfuseSdk.shutdown();
