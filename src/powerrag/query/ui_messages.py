@@ -1,0 +1,230 @@
+"""Turn stored input/output JSON into chat messages for the Session Replay.
+
+Understands OpenAI, Anthropic, Gemini and LangChain message shapes, tool calls and
+tool results, and plain strings. Anything else stays JSON (shown collapsible).
+Nothing here escapes: the templates escape every string they show.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_TEXT = 20_000  # characters of one message shown inline; the trace page has the rest
+_LANGCHAIN_ROLES = {
+    "human": "user",
+    "HumanMessage": "user",
+    "ai": "assistant",
+    "AIMessage": "assistant",
+    "AIMessageChunk": "assistant",
+    "system": "system",
+    "SystemMessage": "system",
+    "tool": "tool",
+    "ToolMessage": "tool",
+    "function": "tool",
+}
+_TEXT_KEYS = (
+    "text",
+    "content",
+    "message",
+    "query",
+    "question",
+    "input",
+    "prompt",
+    "answer",
+    "output",
+    "response",
+    "result",
+)
+
+
+@dataclass(slots=True)
+class ToolCall:
+    name: str
+    arguments: str
+
+
+@dataclass(slots=True)
+class Message:
+    role: str
+    text: str = ""
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    tool_name: str = ""
+    json: str = ""
+    truncated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "text": self.text,
+            "toolCalls": [{"name": c.name, "arguments": c.arguments} for c in self.tool_calls],
+            "toolName": self.tool_name,
+            "json": self.json,
+            "truncated": self.truncated,
+        }
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+def _clip(text: str) -> tuple[str, bool]:
+    return (text[:MAX_TEXT], True) if len(text) > MAX_TEXT else (text, False)
+
+
+def _text_message(role: str, text: str) -> Message:
+    clipped, cut = _clip(text)
+    return Message(role=role, text=clipped, truncated=cut)
+
+
+def _parts_text(parts: list[Any], message: Message) -> None:
+    """Fold content parts (OpenAI, Anthropic, Gemini) into one message."""
+    texts: list[str] = []
+    for part in parts:
+        if isinstance(part, str):
+            texts.append(part)
+        elif not isinstance(part, dict):
+            continue
+        elif isinstance(part.get("text"), str):
+            texts.append(part["text"])
+        elif part.get("type") == "tool_use" or "functionCall" in part:
+            call = part.get("functionCall") or part
+            message.tool_calls.append(
+                ToolCall(
+                    str(call.get("name", "")), _pretty(call.get("input", call.get("args", {})))
+                )
+            )
+        elif part.get("type") == "tool_result" or "functionResponse" in part:
+            result = part.get("functionResponse") or part
+            message.tool_name = message.tool_name or str(result.get("name", ""))
+            content = result.get("content", result.get("response"))
+            texts.append(content if isinstance(content, str) else _pretty(content))
+        elif part.get("type") in ("image_url", "image", "input_audio", "file"):
+            texts.append(f"[{part.get('type')}]")
+    message.text, message.truncated = _clip("\n\n".join(texts))
+
+
+def _role_of(item: dict[str, Any]) -> str | None:
+    if isinstance(item.get("role"), str):
+        role = str(item["role"])
+        return {"model": "assistant", "human": "user", "ai": "assistant"}.get(role, role)
+    kind = item.get("type")
+    if isinstance(kind, str) and kind in _LANGCHAIN_ROLES:
+        return _LANGCHAIN_ROLES[kind]
+    ids = item.get("id")
+    if item.get("lc") == 1 and isinstance(ids, list) and ids:
+        return _LANGCHAIN_ROLES.get(str(ids[-1]))
+    return None
+
+
+def _message(item: dict[str, Any]) -> Message | None:
+    role = _role_of(item)
+    if role is None:
+        return None
+    if item.get("lc") == 1 and isinstance(item.get("kwargs"), dict):
+        item = item["kwargs"]
+    message = Message(role=role)
+    content = item.get("content", item.get("parts"))
+    if isinstance(content, str):
+        message.text, message.truncated = _clip(content)
+    elif isinstance(content, list):
+        _parts_text(content, message)
+    elif content is not None:
+        message.json = _pretty(content)
+    for call in item.get("tool_calls") or []:
+        if isinstance(call, dict):
+            fn: dict[str, Any] = (
+                call["function"] if isinstance(call.get("function"), dict) else call
+            )
+            args = fn.get("arguments", fn.get("args", {}))
+            message.tool_calls.append(
+                ToolCall(str(fn.get("name", "")), args if isinstance(args, str) else _pretty(args))
+            )
+    if role == "tool":
+        message.tool_name = message.tool_name or str(
+            item.get("name") or item.get("tool_call_id") or ""
+        )
+    return message
+
+
+def _messages_list(items: list[Any]) -> list[Message] | None:
+    messages = []
+    for item in items:
+        message = _message(item) if isinstance(item, dict) else None
+        if message is None:
+            return None
+        messages.append(message)
+    return messages or None
+
+
+def to_messages(raw: str | None, default_role: str) -> list[Message] | None:
+    """Messages for a stored JSON value; None when it has no chat shape (show it as JSON)."""
+    if raw is None:
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return [_text_message(default_role, raw)]
+    return _from_value(value, default_role)
+
+
+def _from_value(value: Any, default_role: str) -> list[Message] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [_text_message(default_role, value)]
+    if isinstance(value, list):
+        return _messages_list(value)
+    if not isinstance(value, dict):
+        return None
+    for key in ("messages", "contents"):
+        if isinstance(value.get(key), list):
+            return _messages_list(value[key])
+    choices = value.get("choices")
+    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
+        inner = choices[0].get("message") or choices[0].get("delta")
+        if isinstance(inner, dict):
+            return _from_value({"role": "assistant", **inner}, default_role)
+    message = _message(value)
+    if message is not None:
+        return [message]
+    strings = [k for k in _TEXT_KEYS if isinstance(value.get(k), str)]
+    if len(value) == 1 and strings:
+        return [_text_message(default_role, value[strings[0]])]
+    return None
+
+
+def render_value(raw: str | None, default_role: str) -> dict[str, Any]:
+    """The view of one input or output: messages, or pretty JSON, or nothing."""
+    messages = to_messages(raw, default_role)
+    if messages is None:
+        text = _pretty(json.loads(raw)) if raw else ""
+        clipped, cut = _clip(text)
+        return {"kind": "json", "json": clipped, "truncated": cut, "messages": []}
+    if not messages:
+        return {"kind": "empty", "json": "", "truncated": False, "messages": []}
+    return {
+        "kind": "messages",
+        "json": "",
+        "truncated": False,
+        "messages": [m.as_dict() for m in messages],
+    }
+
+
+def split_history(view: dict[str, Any]) -> dict[str, Any]:
+    """Keep a turn's new messages in view; earlier history (resent every call) folds away."""
+    messages = view["messages"]
+    last_assistant = max(
+        (i for i, m in enumerate(messages) if m["role"] == "assistant" and not m["toolCalls"]),
+        default=-1,
+    )
+    if last_assistant < 0:
+        head = [m for m in messages if m["role"] == "system"]
+        rest = [m for m in messages if m["role"] != "system"]
+        return {**view, "messages": rest or messages, "history": head if rest else []}
+    return {
+        **view,
+        "messages": messages[last_assistant + 1 :],
+        "history": messages[: last_assistant + 1],
+    }

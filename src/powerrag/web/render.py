@@ -1,0 +1,148 @@
+"""Rendering: one context per page, shown as HTML (Jinja2) or as its JSON twin (?format=json).
+
+`WebRoute` turns domain errors into an HTML error page (or JSON for the twin)
+and a missing sign-in into a redirect, so handlers stay a few lines long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from powerrag.api.responses import json_response
+from powerrag.domain.errors import (
+    ForbiddenError,
+    InvalidRequestError,
+    NotFoundError,
+    OverloadedError,
+)
+from powerrag.web.auth import Cookies, SignInRequiredError, csrf_token
+from powerrag.web.i18n import LANG_COOKIE, pick_language, translator
+from powerrag.web.markdown import render_markdown
+
+
+def _number(value: float | int | None) -> str:
+    if value is None:
+        return "–"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _cost(value: float | None) -> str:
+    if not value:
+        return "$0"
+    return f"${value:.6f}".rstrip("0").rstrip(".") if value < 1 else f"${value:,.2f}"
+
+
+def _duration(value: float | None) -> str:
+    if value is None:
+        return "–"
+    if value < 1:
+        return f"{value * 1000:.0f} ms"
+    if value < 120:
+        return f"{value:.2f} s"
+    minutes, secs = divmod(int(value), 60)
+    return f"{minutes // 60}h {minutes % 60}m" if minutes >= 60 else f"{minutes}m {secs}s"
+
+
+def _time(iso: str | None) -> str:
+    return "–" if not iso else iso.replace("T", " ").replace("Z", "")[:19]
+
+
+def _short_time(iso: str | None) -> str:
+    """Month, day and time: tables stay narrow; the full timestamp is in the title."""
+    return "–" if not iso else iso.replace("T", " ")[5:19]
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("powerrag.web", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        markdown=render_markdown,
+        num=_number,
+        cost=_cost,
+        dur=_duration,
+        time=_time,
+        shorttime=_short_time,
+        url=lambda v: quote(str(v), safe=""),
+    )
+    return env
+
+
+def wants_json(request: Request) -> bool:
+    return request.query_params.get("format") == "json"
+
+
+def language(request: Request) -> str:
+    return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], *, status: int = 200
+) -> Response:
+    """The page as HTML, or its JSON twin: the same context without the page chrome."""
+    if wants_json(request):
+        return json_response(context, status)
+    lang = language(request)
+    env: Environment = request.app.state.web_env
+    page = env.get_template(template).render(
+        **context,
+        t=translator(lang),
+        lang=lang,
+        csrf=csrf_token(request),
+        user=getattr(request.state, "user", None),
+        request_path=request.url.path,
+        request_url=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+    )
+    response = HTMLResponse(page, status_code=status)
+    new_token = getattr(request.state, "new_csrf", None)
+    if new_token:
+        cookies: Cookies = request.app.state.web_cookies
+        cookies.set_csrf(response, new_token)
+    return response
+
+
+def _error_page(request: Request, status: int, title_key: str, message: str) -> Response:
+    if wants_json(request):
+        return json_response({"message": message, "status": status}, status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "titleKey": title_key, "message": message},
+        status=status,
+    )
+
+
+class WebRoute(APIRoute):
+    """A UI route: errors become pages, a missing sign-in becomes a redirect."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequiredError:
+                if wants_json(request):
+                    return json_response({"message": "sign in first", "status": 401}, 401)
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            except NotFoundError as exc:
+                return _error_page(request, 404, "not_found", str(exc))
+            except ForbiddenError as exc:
+                text = "csrf_failed" if str(exc) == "csrf" else str(exc)
+                return _error_page(request, 403, "forbidden", text)
+            except InvalidRequestError as exc:
+                return _error_page(request, 400, "bad_request", str(exc))
+            except OverloadedError as exc:
+                return _error_page(request, 503, "bad_request", str(exc))
+
+        return guarded

@@ -1,0 +1,96 @@
+"""Sign-in, first-admin creation, sign-out, the language switch and the home redirect."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.query import ui_users
+from powerrag.web.auth import Cookies, check_csrf, require_user
+from powerrag.web.common import ctx_of
+from powerrag.web.i18n import LANG_COOKIE, LANGUAGES
+from powerrag.web.render import WebRoute, render
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an open redirect would let a link sign people in elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    await require_user(request)
+    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store)
+    if not projects:
+        return RedirectResponse("/settings", status_code=303)
+    return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/sessions", status_code=303)
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = "/") -> Response:
+    has_users = await run_in_threadpool(ui_users.has_users, ctx_of(request).store)
+    return render(request, "login.html", {"setup": not has_users, "next": _safe_next(next)})
+
+
+def _signed_in(request: Request, user_id: str, target: str) -> Response:
+    response = RedirectResponse(_safe_next(target), status_code=303)
+    cookies: Cookies = request.app.state.web_cookies
+    cookies.set_session(response, user_id)
+    return response
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await check_csrf(request)
+    store = ctx_of(request).store
+    user = await run_in_threadpool(
+        ui_users.sign_in, store, form.get("email", ""), form.get("password", "")
+    )
+    if user is None:
+        context = {"setup": False, "next": _safe_next(form.get("next")), "error": "wrong_login"}
+        return render(request, "login.html", context, status=401)
+    return _signed_in(request, user.id, form.get("next", "/"))
+
+
+@router.post("/setup")
+async def setup(request: Request) -> Response:
+    form = await check_csrf(request)
+    try:
+        user = await run_in_threadpool(
+            ui_users.create_first_admin,
+            ctx_of(request).store,
+            form.get("email", ""),
+            form.get("name", ""),
+            form.get("password", ""),
+        )
+    except InvalidRequestError as exc:
+        context = {"setup": True, "next": "/", "errorText": str(exc)}
+        return render(request, "login.html", context, status=400)
+    return _signed_in(request, user.id, "/")
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await check_csrf(request)
+    response = RedirectResponse("/login", status_code=303)
+    cookies: Cookies = request.app.state.web_cookies
+    cookies.clear_session(response)
+    return response
+
+
+@router.get("/lang/{language}")
+async def switch_language(request: Request, language: str, next: str = "/") -> Response:
+    """A link, not a form: changing the display language changes no data."""
+    if language not in LANGUAGES:
+        raise InvalidRequestError(f"language is one of {', '.join(LANGUAGES)}")
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(LANG_COOKIE, language, max_age=365 * 86400, samesite="lax")
+    return response

@@ -1,0 +1,91 @@
+"""Project settings: API keys (the secret shown once) with SDK snippets, and new projects."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import RedirectResponse, Response
+
+from powerrag.domain.errors import NotFoundError
+from powerrag.domain.timeutil import to_iso
+from powerrag.query import ui_users
+from powerrag.store.accounts import ApiKey
+from powerrag.web.auth import check_csrf, require_user
+from powerrag.web.common import ProjectPage, ctx_of, project_page
+from powerrag.web.render import WebRoute, render
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+def _key_view(key: ApiKey) -> dict[str, Any]:
+    return {
+        "id": key.id,
+        "publicKey": key.public_key,
+        "displaySecretKey": key.display_secret_key,
+        "note": key.note,
+        "createdAt": to_iso(key.created_at),
+        "revoked": key.revoked_at is not None,
+    }
+
+
+async def _settings_page(
+    request: Request, page: ProjectPage, created: dict[str, str] | None = None
+) -> Response:
+    keys = await run_in_threadpool(ui_users.list_keys, page.ctx.store, page.project.id)
+    context = {
+        **page.chrome(),
+        "keys": [_key_view(k) for k in keys],
+        "created": created,
+        "baseUrl": page.ctx.settings.base_url,
+    }
+    return render(request, "settings.html", context)
+
+
+@router.get("/settings")
+async def settings_home(request: Request) -> Response:
+    await require_user(request)
+    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store)
+    if not projects:
+        return render(request, "settings.html", {"project": None, "projects": [], "keys": []})
+    return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/settings", status_code=303)
+
+
+@router.get("/project/{project_id}/settings")
+async def project_settings(request: Request, project_id: str) -> Response:
+    return await _settings_page(request, await project_page(request, project_id))
+
+
+@router.post("/project/{project_id}/settings/keys")
+async def create_key(request: Request, project_id: str) -> Response:
+    page = await project_page(request, project_id)
+    form = await check_csrf(request)
+    key, secret = await run_in_threadpool(
+        ui_users.create_key, page.ctx.store, project_id, form.get("note", "").strip()[:500]
+    )
+    created = {"publicKey": key.public_key, "secretKey": secret}
+    # Answered directly (no redirect) so the secret never sits in a URL or a cache.
+    response = await _settings_page(request, page, created)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/project/{project_id}/settings/keys/{key_id}/revoke")
+async def revoke_key(request: Request, project_id: str, key_id: str) -> Response:
+    page = await project_page(request, project_id)
+    await check_csrf(request)
+    if not await run_in_threadpool(ui_users.revoke_key, page.ctx.store, project_id, key_id):
+        raise NotFoundError("no active key with that id in this project")
+    return RedirectResponse(f"/project/{quote(project_id, safe='')}/settings", status_code=303)
+
+
+@router.post("/projects")
+async def create_project(request: Request) -> Response:
+    await require_user(request)
+    form = await check_csrf(request)
+    project = await run_in_threadpool(
+        ui_users.create_project, ctx_of(request).store, form.get("name", "")
+    )
+    return RedirectResponse(f"/project/{quote(project.id, safe='')}/settings", status_code=303)

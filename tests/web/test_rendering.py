@@ -1,0 +1,152 @@
+"""Message shapes, safe Markdown, language choice and the live broker, without a server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
+from powerrag.query.ui_messages import render_value, split_history
+from powerrag.web.i18n import pick_language
+from powerrag.web.live import QUEUE_SIZE, RESYNC, LiveBroker
+from powerrag.web.markdown import render_markdown
+
+
+def _messages(value: object, role: str = "user") -> list[dict[str, object]]:
+    view = render_value(json.dumps(value), role)
+    assert view["kind"] == "messages", view
+    return list(view["messages"])
+
+
+def test_openai_messages_with_tool_calls_and_tool_results() -> None:
+    msgs = _messages(
+        [
+            {"role": "system", "content": "be brief"},
+            {"role": "user", "content": [{"type": "text", "text": "weather?"}]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        ]
+    )
+    assert [m["role"] for m in msgs] == ["system", "user", "assistant", "tool"]
+    assert msgs[1]["text"] == "weather?"
+    assert msgs[2]["toolCalls"] == [{"name": "get_weather", "arguments": '{"city":"Paris"}'}]
+    assert msgs[3]["text"] == "sunny" and msgs[3]["toolName"] == "call_1"
+
+
+def test_anthropic_gemini_and_langchain_shapes() -> None:
+    anthropic = _messages(
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "Let me check."},
+                {"type": "tool_use", "name": "search", "input": {"q": "x"}},
+            ],
+        },
+        "assistant",
+    )
+    assert (
+        anthropic[0]["text"] == "Let me check." and anthropic[0]["toolCalls"][0]["name"] == "search"
+    )
+    gemini = _messages(
+        {
+            "contents": [
+                {
+                    "role": "model",
+                    "parts": [{"text": "hi"}, {"functionCall": {"name": "f", "args": {}}}],
+                }
+            ]
+        }
+    )
+    assert gemini[0]["role"] == "assistant" and gemini[0]["toolCalls"][0]["name"] == "f"
+    langchain = _messages(
+        [
+            {"type": "human", "content": "hello"},
+            {
+                "lc": 1,
+                "type": "constructor",
+                "id": ["langchain", "schema", "AIMessage"],
+                "kwargs": {"content": "hey"},
+            },
+        ]
+    )
+    assert [(m["role"], m["text"]) for m in langchain] == [("user", "hello"), ("assistant", "hey")]
+    completion = _messages(
+        {"choices": [{"message": {"role": "assistant", "content": "done"}}]}, "assistant"
+    )
+    assert completion[0]["text"] == "done"
+
+
+def test_plain_strings_single_text_fields_and_other_json() -> None:
+    assert _messages("just text")[0]["text"] == "just text"
+    assert _messages({"question": "why?"})[0]["text"] == "why?"
+    other = render_value(json.dumps({"a": 1, "b": [1, 2]}), "user")
+    assert other["kind"] == "json" and '"b"' in other["json"]
+    assert render_value(None, "user")["kind"] == "empty"
+    assert render_value("not json {", "user")["messages"][0]["text"] == "not json {"
+
+
+def test_resent_history_folds_away_in_a_turn() -> None:
+    view = render_value(
+        json.dumps(
+            [
+                {"role": "system", "content": "s"},
+                {"role": "user", "content": "q1"},
+                {"role": "assistant", "content": "a1"},
+                {"role": "user", "content": "q2"},
+            ]
+        ),
+        "user",
+    )
+    split = split_history(view)
+    assert [m["text"] for m in split["messages"]] == ["q2"]
+    assert len(split["history"]) == 3
+
+
+def test_markdown_escapes_everything_before_formatting() -> None:
+    html = render_markdown("<img src=x onerror=alert(1)> **bold** [x](javascript:alert(1))")
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<strong>bold</strong>" in html and "href" not in html
+    code = render_markdown('```\n<script>"x"</script>\n```\n[ok](https://example.com/a?b=1&c=2)')
+    assert "<pre><code>&lt;script&gt;" in code
+    assert 'href="https://example.com/a?b=1&amp;c=2"' in code
+
+
+def test_language_comes_from_the_cookie_then_the_browser() -> None:
+    assert pick_language(None, "zh-CN,zh;q=0.9,en;q=0.8") == "zh-CN"
+    assert pick_language("en", "zh-CN") == "en"
+    assert pick_language(None, "fr-FR, en;q=0.5") == "en"
+    assert pick_language("xx", None) == "en"
+
+
+def _batch(trace_id: str) -> IngestBatch:
+    obs = ObservationRecord(id="o1", trace_id=trace_id, type="SPAN", name="n", start_time=1)
+    score = ScoreRecord(id="s", name="x", data_type="NUMERIC", timestamp=1, trace_id="t-score")
+    return IngestBatch(observations=[obs], scores=[score])
+
+
+def test_the_broker_hands_commits_from_the_writer_thread_to_the_loop() -> None:
+    async def scenario() -> tuple[frozenset[str], frozenset[str], bool]:
+        broker = LiveBroker()
+        mine, other = broker.subscribe("p1"), broker.subscribe("p2")
+        writer = threading.Thread(target=broker.publish, args=([("p1", _batch("t1"))],))
+        writer.start()
+        writer.join()
+        got = await asyncio.wait_for(mine.queue.get(), 2)
+        for i in range(QUEUE_SIZE + 5):  # a subscriber that never reads
+            broker.publish([("p1", _batch(f"t{i}"))])
+        await asyncio.sleep(0.05)
+        backlog = mine.queue.get_nowait()
+        broker.unsubscribe(mine)
+        return got, backlog, other.queue.empty()
+
+    got, backlog, other_empty = asyncio.run(scenario())
+    assert got == frozenset({"t1", "t-score"})
+    assert backlog == frozenset({RESYNC})
+    assert other_empty
