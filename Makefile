@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 3000
 
-.PHONY: run install test test-fast lint format screenshots bench clean
+.PHONY: run install test test-fast lint format screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ lint: $(VENV)/.dev-ready
 format: $(VENV)/.dev-ready
 	$(BIN)/ruff check --fix src tests benchmarks scripts
 	$(BIN)/ruff format src tests benchmarks scripts
+
+## screenshots: docs/*.png of the sessions list, a replay and a trace page, from demo data
+screenshots: $(VENV)/.dev-ready
+	bash scripts/test-deps.sh
+	fc-list 2>/dev/null | grep -qi "noto sans cjk" || apt-get install -y -qq fonts-noto-cjk >/dev/null
+	$(BIN)/python scripts/screenshots.py --out docs
 
 clean:
 	rm -rf $(VENV) .sdk-envs powerrag-data
