@@ -49,7 +49,7 @@ format: $(VENV)/.dev-ready
 ## screenshots: docs/*.png of the sessions list, a replay and a trace page, from demo data
 screenshots: $(VENV)/.dev-ready
 	bash scripts/test-deps.sh
-	fc-list 2>/dev/null | grep -qi "noto sans cjk" || apt-get install -y -qq fonts-noto-cjk >/dev/null
+	fc-list 2>/dev/null | grep -qi "noto sans cjk" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 	$(BIN)/python scripts/screenshots.py --out docs
 
 clean:
