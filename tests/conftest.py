@@ -1,4 +1,4 @@
-"""Shared fixtures: a real SQLite database file, the app, an in-process client."""
+"""Shared fixtures: a real database (SQLite file or PostgreSQL), the app, an in-process client."""
 
 from __future__ import annotations
 
@@ -13,13 +13,43 @@ from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY
+from tests.pg import PostgresServer, start_server, unique_db_name
 
 PROJECT_ID = "test-project"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole run, started only if a test asks for it."""
+    yield from start_server()
+
+
+@pytest.fixture(scope="session")
+def postgres_test_db(postgres_server: PostgresServer) -> str:
+    """The migrated database the `store` tests share; emptied before each test."""
+    return postgres_server.create_database(unique_db_name())
+
+
+ENGINES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database per engine: a SQLite file (migrated when opened) or PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'powerrag.db'}"
+    url: str = request.getfixturevalue("postgres_test_db")
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    server.empty_database(url.rsplit("/", 1)[1])
+    return url
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'powerrag.db'}", pool_size=4)
+def store(database_url: str) -> Iterator[Store]:
+    s = Store(database_url, pool_size=4)
     with s.transaction() as conn:
         accounts.create_project(conn, "Test project", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

@@ -14,6 +14,7 @@ from powerrag.api.errors import install_error_handlers
 from powerrag.config import Settings
 from powerrag.pipeline import Pipeline
 from powerrag.store.database import Store
+from powerrag.web.setup import install_web
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
@@ -52,4 +53,5 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.include_router(ingestion.router)
     app.include_router(projects.router)
     app.include_router(reads.router)
+    install_web(app, ctx)
     return app

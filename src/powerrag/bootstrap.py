@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from powerrag.query.ui_users import ensure_user
 from powerrag.store import accounts
 from powerrag.store.database import Store
 
@@ -22,6 +23,16 @@ class FirstKeys:
 
 def bootstrap(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
     """Apply LANGFUSE_INIT_*; on an empty database create a project and a key pair."""
+    email, password = (
+        environ.get("LANGFUSE_INIT_USER_EMAIL"),
+        environ.get("LANGFUSE_INIT_USER_PASSWORD"),
+    )
+    if email and password:
+        ensure_user(store, email, environ.get("LANGFUSE_INIT_USER_NAME") or None, password)
+    return _bootstrap_project(store, environ)
+
+
+def _bootstrap_project(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
     project_id = environ.get("LANGFUSE_INIT_PROJECT_ID")
     with store.transaction() as conn:
         if project_id:

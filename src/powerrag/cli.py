@@ -15,6 +15,7 @@ from powerrag.domain.errors import PowerRAGError
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.migrate import upgrade
+from powerrag.store.transfer import export_project, import_project
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
@@ -77,6 +78,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         http="httptools",
         loop="uvloop" if sys.platform != "win32" else "asyncio",
         access_log=settings.log_level == "debug",
+        # Open live streams (Session Replay SSE) would otherwise hold shutdown forever.
+        timeout_graceful_shutdown=3,
     )
     return 0
 
@@ -87,6 +90,28 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     upgrade(settings.resolved_database_url)
     print("database schema is up to date")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    store = _open_store(_settings(args))
+    try:
+        with open(args.out, "wb") as out, store.connect() as conn:
+            counts = export_project(conn, args.project, out)
+    finally:
+        store.close()
+    print(f"exported project {args.project} to {args.out}: {counts.summary()}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = _open_store(_settings(args))
+    try:
+        with open(args.file, "rb") as lines, store.transaction() as conn:
+            project_id, counts = import_project(conn, lines)
+    finally:
+        store.close()
+    print(f"imported project {project_id}: {counts.summary()}")
     return 0
 
 
@@ -127,6 +152,33 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    from powerrag.query.ui_users import ensure_user
+
+    store = _open_store(_settings(args))
+    password = args.password or os.environ.get("POWERRAG_USER_PASSWORD", "")
+    user = ensure_user(store, args.email, args.name, password)
+    print(f"user {user.email} ({'admin' if user.is_admin else 'member'})")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from powerrag.demo import run_demo
+
+    if not (args.public_key and args.secret_key):
+        raise PowerRAGError(
+            "pass --public-key and --secret-key (or set LANGFUSE_PUBLIC_KEY/_SECRET_KEY)"
+        )
+    result = run_demo(args.url, args.public_key, args.secret_key)
+    print(
+        f"sent {result.trace_count} traces and {result.score_count} scores in "
+        f"{len(result.session_ids)} sessions:"
+    )
+    for session_id in result.session_ids:
+        print(f"  {args.url.rstrip('/')}/project/{result.project_id}/sessions/{session_id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="powerrag", description="Self-hosted LLM tracing server.")
     parser.add_argument("--version", action="version", version=f"powerrag {__version__}")
@@ -162,6 +214,32 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (kc, kl, kr):
         _add_setting_flags(p, ("data_dir", "database_url"))
     keys.set_defaults(func=cmd_keys)
+
+    user = sub.add_parser("user", help="create UI users")
+    user_sub = user.add_subparsers(dest="action", required=True)
+    uc = user_sub.add_parser("create", help="create or update a user (the first one is admin)")
+    uc.add_argument("email")
+    uc.add_argument("--name", default=None)
+    uc.add_argument("--password", default=None, help="default: $POWERRAG_USER_PASSWORD")
+    _add_setting_flags(uc, ("data_dir", "database_url"))
+    user.set_defaults(func=cmd_user)
+
+    demo = sub.add_parser("demo", help="send demo sessions to a running PowerRAG")
+    demo.add_argument("--url", default=os.environ.get("LANGFUSE_BASE_URL", "http://localhost:3000"))
+    demo.add_argument("--public-key", default=os.environ.get("LANGFUSE_PUBLIC_KEY"))
+    demo.add_argument("--secret-key", default=os.environ.get("LANGFUSE_SECRET_KEY"))
+    demo.set_defaults(func=cmd_demo)
+
+    export = sub.add_parser("export", help="write every record of a project to a JSON Lines file")
+    export.add_argument("--project", required=True, help="project id")
+    export.add_argument("--out", required=True, help="file to write")
+    _add_setting_flags(export, ("data_dir", "database_url"))
+    export.set_defaults(func=cmd_export)
+
+    import_ = sub.add_parser("import", help="load a project exported by `powerrag export`")
+    import_.add_argument("file", help="the exported JSON Lines file")
+    _add_setting_flags(import_, ("data_dir", "database_url"))
+    import_.set_defaults(func=cmd_import)
     return parser
 
 
@@ -169,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except (PowerRAGError, ValueError) as exc:
+    except (PowerRAGError, ValueError, OSError) as exc:
         print(f"powerrag: {exc}", file=sys.stderr)
         return 2
 

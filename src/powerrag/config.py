@@ -180,7 +180,10 @@ def setting(name: str) -> Setting:
 
 def settings_table_markdown() -> str:
     """The settings as the Markdown table in docs/configuration.md (kept in step by a test)."""
-    lines = ["| flag | environment variable | default | what it does |", "| --- | --- | --- | --- |"]
+    lines = [
+        "| flag | environment variable | default | what it does |",
+        "| --- | --- | --- | --- |",
+    ]
     for s in SETTINGS:
         default = "(empty)" if s.default == "" else str(s.default)
         lines.append(f"| `{s.flag}` | `{s.env}` | `{default}` | {s.help} |")

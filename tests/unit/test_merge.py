@@ -10,7 +10,9 @@ from powerrag.domain.records import TraceUpdate
 
 def _updates() -> list[TraceUpdate]:
     return [
-        TraceUpdate("t", "a", 100, is_root=True, name="root", tags=("x",), metadata={"k": {"a": 1}}),
+        TraceUpdate(
+            "t", "a", 100, is_root=True, name="root", tags=("x",), metadata={"k": {"a": 1}}
+        ),
         TraceUpdate("t", "b", 200, session_id="s-1", tags=("y",), metadata={"k": {"b": 2}}),
         TraceUpdate("t", "c", 300, name="renamed", public=True, user_id="u"),
         TraceUpdate("t", "d", 400, public=False, version="v2"),

@@ -14,7 +14,8 @@ from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
-from powerrag.store.engines import create_db_engine
+from powerrag.store.engines import create_db_engine, normalise_url
+from powerrag.store.notify import ChangeFeed, change_feed, changes_of
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -36,6 +37,8 @@ class Store:
         self.engine: Engine = create_db_engine(url, pool_size=pool_size)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
+        # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
+        self.changes: ChangeFeed = change_feed(normalise_url(url))
 
     @property
     def dialect(self) -> str:
@@ -60,14 +63,18 @@ class Store:
             raise
 
     def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
+        changes = changes_of(items) if self.changes.wanted else []
         with self.transaction() as conn:
             self._writer.write_group(conn, items)
+            self.changes.announce(conn, changes)
+        self.changes.deliver(changes)
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
 
     def close(self) -> None:
+        self.changes.close()
         self.engine.dispose()
 
     def ping(self) -> bool:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from powerrag.domain.errors import PowerRAGError
 from powerrag.store.engines import create_migration_engine, normalise_url
@@ -13,6 +18,34 @@ from powerrag.store.engines import create_migration_engine, normalise_url
 
 class SchemaMismatchError(PowerRAGError):
     """The database schema is not the one this version of PowerRAG expects."""
+
+
+class DatabaseUnavailableError(PowerRAGError):
+    """The database cannot be reached (wrong URL, server down, bad credentials)."""
+
+
+# Replicas starting together take this PostgreSQL advisory lock, so one migrates
+# and the others wait, then find the schema current.
+_MIGRATION_LOCK = 0x706F77657272  # "powerr"
+
+
+@contextmanager
+def _connection(url: str) -> Iterator[Connection]:
+    """A connection to `url`; failing to connect becomes DatabaseUnavailableError."""
+    engine = create_migration_engine(url)
+    try:
+        try:
+            conn = engine.connect()
+        except OperationalError as exc:
+            where = make_url(normalise_url(url)).render_as_string(hide_password=True)
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise DatabaseUnavailableError(
+                f"cannot connect to the database {where}: {reason}"
+            ) from None
+        with conn:
+            yield conn
+    finally:
+        engine.dispose()
 
 
 def alembic_config(url: str) -> Config:
@@ -29,12 +62,12 @@ def head_revision() -> str:
 
 
 def current_revision(url: str) -> str | None:
-    engine = create_migration_engine(url)
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    finally:
-        engine.dispose()
+    with _connection(url) as conn:
+        return _revision(conn)
+
+
+def _revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
 
 
 def _known(revision: str) -> bool:
@@ -59,11 +92,22 @@ def check_current(url: str) -> None:
 
 def upgrade(url: str) -> None:
     """Migrate to head; refuses a database migrated by a newer PowerRAG."""
-    current = current_revision(url)
-    if current is not None and not _known(current):
-        raise SchemaMismatchError(
-            f"the database schema ({current}) is newer than this PowerRAG ({head_revision()}): "
-            "upgrade PowerRAG"
-        )
-    if current != head_revision():
-        command.upgrade(alembic_config(url), "head")
+    with _connection(url) as conn:
+        postgres = conn.dialect.name == "postgresql"
+        if postgres:
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+            conn.commit()
+        try:
+            current = _revision(conn)
+            conn.rollback()  # end the read so the migration's DDL never waits on it
+            if current is not None and not _known(current):
+                raise SchemaMismatchError(
+                    f"the database schema ({current}) is newer than this PowerRAG "
+                    f"({head_revision()}): upgrade PowerRAG"
+                )
+            if current != head_revision():
+                command.upgrade(alembic_config(url), "head")
+        finally:
+            if postgres:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+                conn.commit()

@@ -379,7 +379,8 @@ def _refresh_trace_chunk(
         if trace_row["session_id"]:
             touched.add(trace_row["session_id"])
         rows.append(trace_row)
-    upsert(conn, traces, rows, keys=("project_id", "id"))
+    # The bookmark is the UI's: an update it commits meanwhile must survive this refresh.
+    upsert(conn, traces, rows, keys=("project_id", "id"), keep=("bookmarked", "created_at"))
     if gone:
         conn.execute(_TRACE_SQL["delete"], {"project_id": project_id, "ids": gone})
     return touched
@@ -491,7 +492,13 @@ def refresh_sessions(
                 empty.append(session_id)
                 continue
             rows.append(_session_row(project_id, session_id, fig, old, users, latest_env, now))
-        upsert(conn, sessions, rows, keys=("project_id", "id"))
+        upsert(
+            conn,
+            sessions,
+            rows,
+            keys=("project_id", "id"),
+            keep=("bookmarked", "public", "first_seen_at"),
+        )
         if empty:
             conn.execute(_SESSION_SQL["delete_empty"], {"project_id": project_id, "ids": empty})
 

@@ -1,0 +1,170 @@
+"""Export and import of one project as JSON Lines, to move it between databases.
+
+The file is a header line, then one line per stored row (`{"table": ..., "row": ...}`)
+and an end line with the row counts, so a truncated file is refused. Rows are
+streamed in both directions (server-side cursor out, batched upserts in), so a
+project of any size moves in little memory. Importing twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import orjson
+from sqlalchemy import Connection, Table, select
+
+from powerrag.domain.errors import PowerRAGError
+from powerrag.domain.timeutil import now_us
+from powerrag.store.dialect import upsert
+from powerrag.store.migrate import head_revision
+from powerrag.store.schema import (
+    api_keys,
+    comments,
+    observations,
+    projects,
+    scores,
+    sessions,
+    trace_updates,
+    traces,
+    users,
+)
+
+FORMAT = "powerrag-project"
+FORMAT_VERSION = 1
+_BATCH = 1000  # rows per streamed fetch and per upsert
+# In this order: a partial import never holds rows whose project is missing.
+PROJECT_TABLES: tuple[Table, ...] = (
+    projects,
+    api_keys,
+    traces,
+    trace_updates,
+    observations,
+    sessions,
+    scores,
+    comments,
+)
+TABLES = {t.name: t for t in (*PROJECT_TABLES, users)}
+
+
+class TransferError(PowerRAGError):
+    """The export file cannot be imported (wrong format, version, or truncated)."""
+
+
+@dataclass
+class TransferCounts:
+    """Rows per table, written to the end line and reported by the CLI."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def add(self, table: str, n: int = 1) -> None:
+        name = str(table)  # table names are quoted_name; orjson wants plain str keys
+        self.rows[name] = self.rows.get(name, 0) + n
+
+    def summary(self) -> str:
+        return ", ".join(f"{n} {t}" for t, n in self.rows.items())
+
+
+def _line(value: dict[str, Any]) -> bytes:
+    return orjson.dumps(value) + b"\n"
+
+
+def _streamed(conn: Connection, table: Table, project_id: str) -> Iterator[dict[str, Any]]:
+    key = table.c.id if table is projects else table.c.project_id
+    query = select(table).where(key == project_id).order_by(*table.primary_key.columns)
+    result = conn.execution_options(yield_per=_BATCH).execute(query)
+    for row in result.mappings():
+        yield {str(k): v for k, v in row.items()}  # orjson wants plain str keys
+
+
+def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> TransferCounts:
+    """Write every row of the project, and every user account, to `out`."""
+    if conn.execute(select(projects.c.id).where(projects.c.id == project_id)).first() is None:
+        raise TransferError(f"no project with id {project_id!r} (see `powerrag project list`)")
+    header = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "schema": head_revision(),
+        "project_id": project_id,
+        "exported_at": now_us(),
+    }
+    out.write(_line(header))
+    counts = TransferCounts()
+    for table in PROJECT_TABLES:
+        for row in _streamed(conn, table, project_id):
+            out.write(_line({"table": table.name, "row": row}))
+            counts.add(table.name)
+    # Accounts are not per project; the UI logins travel with the project.
+    user_rows = conn.execution_options(yield_per=_BATCH).execute(select(users).order_by(users.c.id))
+    for user in user_rows.mappings():
+        out.write(_line({"table": users.name, "row": {str(k): v for k, v in user.items()}}))
+        counts.add(users.name)
+    out.write(_line({"end": counts.rows}))
+    return counts
+
+
+def _records(lines: Iterable[bytes]) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            raise TransferError(f"line {number} is not JSON: {exc}") from None
+        if not isinstance(value, dict):
+            raise TransferError(f"line {number} is not a JSON object")
+        yield value
+
+
+def _check_header(header: dict[str, Any] | None) -> str:
+    if header is None or header.get("format") != FORMAT:
+        raise TransferError("not a PowerRAG project export (the first line is not its header)")
+    if header.get("version") != FORMAT_VERSION:
+        raise TransferError(f"export format version {header.get('version')} is not supported")
+    if header.get("schema") != head_revision():
+        raise TransferError(
+            f"the export was made with database schema {header.get('schema')}, this PowerRAG "
+            f"has {head_revision()}: import it with the PowerRAG version that exported it"
+        )
+    return str(header["project_id"])
+
+
+def _write(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if table is users:
+        # An account that already exists here (same email) is kept as it is.
+        keep = tuple(c.name for c in users.c if c.name != "email")
+        upsert(conn, users, rows, keys=("email",), keep=keep)
+    else:
+        upsert(conn, table, rows, keys=tuple(c.name for c in table.primary_key.columns))
+
+
+def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, TransferCounts]:
+    """Upsert every row of an export in the caller's transaction; returns the project id."""
+    records = _records(lines)
+    project_id = _check_header(next(records, None))
+    counts = TransferCounts()
+    pending: list[dict[str, Any]] = []
+    current: Table | None = None
+    for record in records:
+        if "end" in record:
+            if pending and current is not None:
+                _write(conn, current, pending)
+            if record["end"] != counts.rows:
+                raise TransferError(f"the file's rows {counts.rows} differ from its end line")
+            return project_id, counts
+        table = TABLES.get(str(record.get("table")))
+        if table is None:
+            raise TransferError(f"unknown table {record.get('table')!r} in the export")
+        row = record.get("row")
+        if not isinstance(row, dict) or set(row) != set(table.c.keys()):
+            raise TransferError(f"a {table.name} row does not have the columns of this schema")
+        if table is not users and row["id" if table is projects else "project_id"] != project_id:
+            raise TransferError(f"a {table.name} row belongs to another project")
+        if table is not current or len(pending) >= _BATCH:
+            if pending and current is not None:
+                _write(conn, current, pending)
+            pending, current = [], table
+        pending.append(row)
+        counts.add(table.name)
+    raise TransferError("the export is truncated: its end line is missing")

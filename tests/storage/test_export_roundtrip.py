@@ -1,0 +1,180 @@
+"""`powerrag export` / `powerrag import`: a project moves between engines with every field."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from powerrag import cli
+from powerrag.app import create_app
+from powerrag.config import Settings
+from powerrag.store import accounts
+from powerrag.store.database import Store
+from powerrag.store.schema import metadata, traces
+from powerrag.store.transfer import TransferError, import_project
+from powerrag.store.ui_comments import add_comment
+from powerrag.store.ui_sessions import set_session_flag
+from powerrag.store.users import insert_user
+from tests.conftest import PROJECT_ID
+from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes
+from tests.pg import PostgresServer, unique_db_name
+
+TRAFFIC = ["python-langfuse-5.0.4-rich.jsonl", "js-tracing-5.11.1-rich.jsonl"]
+OTHER = "other-project"
+
+
+def _url(engine: str, request: pytest.FixtureRequest, path: Path) -> Iterator[str]:
+    if engine == "sqlite":
+        yield f"sqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = unique_db_name("transfer")
+    yield server.create_database(name)
+    server.drop_database(name)
+
+
+DIRECTIONS = [
+    pytest.param(("sqlite", "postgresql"), id="sqlite-to-postgresql", marks=pytest.mark.postgres),
+    pytest.param(("postgresql", "sqlite"), id="postgresql-to-sqlite", marks=pytest.mark.postgres),
+    pytest.param(("sqlite", "sqlite"), id="sqlite-to-sqlite"),
+]
+
+
+@pytest.fixture(params=DIRECTIONS)
+def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    source, target = request.param
+    sources = _url(source, request, tmp_path / "source.db")
+    targets = _url(target, request, tmp_path / "target.db")
+    yield next(sources), next(targets)
+    for rest in (sources, targets):
+        next(rest, None)
+
+
+def _fill(url: str, data_dir: Path) -> None:
+    """Recorded SDK traffic plus everything the UI adds: users, comments, bookmarks."""
+    store = Store(url)
+    with store.transaction() as conn:
+        accounts.create_project(conn, "Test project", PROJECT_ID)
+        accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
+        accounts.create_api_key(conn, PROJECT_ID, note="second key")
+        accounts.create_project(conn, "Not exported", OTHER)
+        accounts.create_api_key(conn, OTHER)
+        user = insert_user(conn, "ana@example.com", "Ana", "$argon2id$v=19$hash", is_admin=True)
+    app = create_app(Settings(data_dir=data_dir), store=store)
+    with TestClient(app, headers={"authorization": AUTH}) as client:
+        for name in TRAFFIC:
+            for rec in writes(name):
+                response = client.post(rec.url, content=rec.body, headers=rec.replay_headers())
+                assert response.status_code < 300, response.text
+    with store.transaction() as conn:
+        trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
+        conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))
+        session_id = conn.execute(
+            select(traces.c.session_id).where(traces.c.session_id.is_not(None)).limit(1)
+        ).scalar_one()
+        assert set_session_flag(conn, PROJECT_ID, session_id, "public", True)
+        add_comment(conn, PROJECT_ID, "TRACE", trace_id, "looks **right**", user.id)
+    store.close()
+
+
+def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:
+    store = Store(url, migrate_on_start=False)
+    result: dict[str, list[dict[str, Any]]] = {}
+    with store.connect() as conn:
+        for table in metadata.sorted_tables:
+            query = select(table).order_by(*table.primary_key.columns)
+            if table.name == "projects":
+                query = query.where(table.c.id == project_id)
+            elif "project_id" in table.c:
+                query = query.where(table.c.project_id == project_id)
+            result[table.name] = [dict(r) for r in conn.execute(query).mappings()]
+    store.close()
+    return result
+
+
+def test_a_project_round_trips_with_every_field(
+    urls: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = urls
+    _fill(source, tmp_path)
+    exported = tmp_path / "project.jsonl"
+
+    assert (
+        cli.main(
+            ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
+        )
+        == 0
+    )
+    assert cli.main(["import", str(exported), "--database-url", target]) == 0
+    assert cli.main(["import", str(exported), "--database-url", target]) == 0  # idempotent
+
+    expected, stored = _rows(source), _rows(target)
+    for table, rows in expected.items():
+        assert rows, f"the fixture left {table} empty"
+        assert stored[table] == rows, table
+    assert _rows(target, OTHER)["projects"] == []
+    out = capsys.readouterr().out
+    assert f"imported project {PROJECT_ID}: 1 projects, 2 api_keys," in out
+
+
+def test_a_truncated_export_is_refused_and_imports_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    _fill(source, tmp_path)
+    exported = tmp_path / "project.jsonl"
+    assert (
+        cli.main(
+            ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
+        )
+        == 0
+    )
+    lines = exported.read_bytes().splitlines(keepends=True)
+    target = Store(database_url)
+
+    with pytest.raises(TransferError, match="truncated"), target.transaction() as conn:
+        import_project(conn, lines[:-1])
+    with (
+        pytest.raises(TransferError, match="differ from its end line"),
+        target.transaction() as conn,
+    ):
+        import_project(conn, [*lines[:-2], lines[-1]])
+    with (
+        pytest.raises(TransferError, match="not a PowerRAG project export"),
+        target.transaction() as conn,
+    ):
+        import_project(conn, lines[1:])
+
+    with target.connect() as conn:
+        assert conn.execute(select(traces.c.id)).first() is None
+    target.close()
+
+
+def test_import_of_a_different_schema_is_refused(database_url: str) -> None:
+    header = {"format": "powerrag-project", "version": 1, "schema": "0000", "project_id": "p"}
+    store = Store(database_url)
+
+    with pytest.raises(TransferError, match="database schema 0000"), store.transaction() as conn:
+        import_project(conn, [orjson.dumps(header)])
+    store.close()
+
+
+def test_export_of_an_unknown_project_is_a_clear_error(
+    database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.jsonl"
+
+    assert (
+        cli.main(["export", "--project", "nope", "--out", str(out), "--database-url", database_url])
+        == 2
+    )
+    assert (
+        capsys.readouterr().err
+        == "powerrag: no project with id 'nope' (see `powerrag project list`)\n"
+    )

@@ -1,0 +1,261 @@
+"""Two `powerrag serve` processes on one PostgreSQL database, as replicas behind a proxy."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from powerrag.app import create_app
+from powerrag.bootstrap import bootstrap
+from powerrag.config import Settings
+from powerrag.store.database import Store
+from powerrag.store.notify import Change, PostgresChangeFeed
+from powerrag.store.schema import metadata, sessions
+from tests.conftest import PROJECT_ID
+from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes
+from tests.pg import PostgresServer, free_port, unique_db_name
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+START_TIMEOUT_S = 60
+# Recorded SDK traffic of several SDKs, sent alternately to the two replicas.
+RECORDED = [
+    "python-langfuse-3.15.0-rich.jsonl",
+    "python-langfuse-5.0.4-rich.jsonl",
+    "js-tracing-5.11.1-rich.jsonl",
+    "python-langfuse-4.18.0-seed-ported.jsonl",
+]
+# Columns that hold the time of writing rather than anything the SDK sent.
+WRITE_TIMES = {"created_at", "updated_at", "first_seen_at", "last_used_at"}
+OTLP_JSON = "/api/public/otel/v1/traces"
+
+
+class Replica:
+    """A `powerrag serve` child process on a shared database."""
+
+    def __init__(self, database_url: str, data_dir: Path) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        env = dict(
+            os.environ,
+            LANGFUSE_INIT_PROJECT_ID=PROJECT_ID,
+            LANGFUSE_INIT_PROJECT_NAME="Test project",
+            LANGFUSE_INIT_PROJECT_PUBLIC_KEY=PUBLIC_KEY,
+            LANGFUSE_INIT_PROJECT_SECRET_KEY=SECRET_KEY,
+        )
+        port = self.url.rsplit(":", 1)[1]
+        command = [sys.executable, "-m", "powerrag", "serve", "--port", port]
+        command += ["--database-url", database_url, "--data-dir", str(data_dir)]
+        data_dir.mkdir()
+        self.log_path = data_dir / "server.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.client = httpx.Client(base_url=self.url, headers={"authorization": AUTH}, timeout=30)
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"powerrag serve exited:\n{self.log_path.read_text()}")
+            try:
+                if self.client.get("/api/public/health").status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.1)  # polling health is the only way to see the server is up
+        raise RuntimeError(f"powerrag serve not healthy:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.client.close()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def shared_url(postgres_server: PostgresServer) -> Iterator[str]:
+    name = unique_db_name("replicas")
+    yield postgres_server.create_database(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def replicas(shared_url: str, tmp_path: Path) -> Iterator[tuple[Replica, Replica]]:
+    started: list[Replica] = []
+    try:
+        for name in ("a", "b"):
+            started.append(Replica(shared_url, tmp_path / name))
+        yield started[0], started[1]
+    finally:
+        for replica in started:
+            replica.stop()
+
+
+def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every stored row of the ingested tables, without times of writing, in key order."""
+    store = Store(url, migrate_on_start=False)
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    try:
+        with store.connect() as conn:
+            for name in ("traces", "trace_updates", "observations", "sessions", "scores"):
+                table = metadata.tables[name]
+                columns = [c for c in table.c if c.name not in WRITE_TIMES]
+                query = select(*columns).order_by(*table.primary_key.columns)
+                result[name] = [tuple(row) for row in conn.execute(query)]
+    finally:
+        store.close()
+    return result
+
+
+def _replay_into_sqlite(tmp_path: Path) -> str:
+    """The same traffic through one in-process server on SQLite: the expected rows."""
+    url = f"sqlite:///{tmp_path / 'reference.db'}"
+    store = Store(url)
+    bootstrap(
+        store,
+        {
+            "LANGFUSE_INIT_PROJECT_ID": PROJECT_ID,
+            "LANGFUSE_INIT_PROJECT_PUBLIC_KEY": PUBLIC_KEY,
+            "LANGFUSE_INIT_PROJECT_SECRET_KEY": SECRET_KEY,
+        },
+    )
+    app = create_app(Settings(data_dir=tmp_path), store=store)
+    with TestClient(app) as client:
+        for name in RECORDED:
+            for rec in writes(name):
+                response = client.post(rec.url, content=rec.body, headers=rec.replay_headers())
+                assert response.status_code < 300, (rec.file, rec.seq, response.text)
+    store.close()
+    return url
+
+
+def test_a_listener_hears_traces_ingested_by_either_replica(
+    replicas: tuple[Replica, Replica], shared_url: str
+) -> None:
+    listener = Store(shared_url, migrate_on_start=False)
+    heard: queue.Queue[Change] = queue.Queue()
+    try:
+        listener.changes.subscribe(heard.put)
+        assert isinstance(listener.changes, PostgresChangeFeed)
+        assert listener.changes.listening.wait(10)
+        headers = {"content-type": "application/json"}
+        for turn, replica in enumerate(replicas):
+            body = _turn_body(turn, "watched-session")
+            assert replica.client.post(OTLP_JSON, content=body, headers=headers).status_code == 200
+
+        changes = [heard.get(timeout=10), heard.get(timeout=10)]
+    finally:
+        listener.close()
+    assert sorted(c.trace_ids for c in changes) == [
+        frozenset({f"{1:032x}"}),
+        frozenset({f"{2:032x}"}),
+    ]
+    assert {c.session_ids for c in changes} == {frozenset({"watched-session"})}
+    assert {c.project_id for c in changes} == {PROJECT_ID}
+
+
+def test_sdk_traffic_split_across_replicas_arrives_complete(
+    replicas: tuple[Replica, Replica], shared_url: str, tmp_path: Path
+) -> None:
+    a, b = replicas
+    sent = 0
+    for name in RECORDED:
+        for rec in writes(name):
+            target = (a, b)[sent % 2]
+            response = target.client.post(rec.url, content=rec.body, headers=rec.replay_headers())
+            assert response.status_code < 300, (rec.file, rec.seq, response.text)
+            sent += 1
+
+    stored = _snapshot(shared_url)
+    expected = _snapshot(_replay_into_sqlite(tmp_path))
+    for table, rows in expected.items():
+        assert rows, table
+        assert stored[table] == rows, table
+    # Reads from either replica see everything, whichever replica ingested it.
+    for replica in (a, b):
+        listed = replica.client.get("/api/public/traces", params={"limit": 100}).json()
+        assert listed["meta"]["totalItems"] == len(expected["traces"])
+
+
+def _span(trace_id: str, span_id: str, parent: str | None, start_ns: int, **attrs: str) -> Any:
+    span: dict[str, Any] = {
+        "traceId": trace_id,
+        "spanId": span_id,
+        "name": "answer" if parent else "conversation-turn",
+        "startTimeUnixNano": str(start_ns),
+        "endTimeUnixNano": str(start_ns + 1_000_000),
+        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attrs.items()],
+    }
+    if parent:
+        span["parentSpanId"] = parent
+    return span
+
+
+def _turn_body(turn: int, session_id: str) -> bytes:
+    """One OTLP/JSON request: a trace in the session with a root span and a priced generation."""
+    trace_id, root, generation = f"{turn + 1:032x}", f"{turn + 1:016x}", f"{turn + 1:08x}ffffffff"
+    start_ns = 1_767_225_600_000_000_000 + turn * 1_000_000_000
+    spans = [
+        _span(trace_id, root, None, start_ns, **{"langfuse.session.id": session_id}),
+        _span(
+            trace_id,
+            generation,
+            root,
+            start_ns,
+            **{
+                "langfuse.observation.type": "generation",
+                "langfuse.observation.usage_details": '{"input": 10, "output": 5}',
+                "langfuse.observation.cost_details": '{"input": 0.25, "output": 0.5}',
+            },
+        ),
+    ]
+    body = {"resourceSpans": [{"scopeSpans": [{"scope": {"name": "load"}, "spans": spans}]}]}
+    return orjson.dumps(body)
+
+
+def test_one_session_ingested_concurrently_by_both_replicas_has_exact_figures(
+    replicas: tuple[Replica, Replica], shared_url: str
+) -> None:
+    a, b = replicas
+    turns, session_id = 120, "one-busy-conversation"
+    headers = {"content-type": "application/json"}
+
+    def send(turn: int) -> int:
+        target = (a, b)[turn % 2]
+        return target.client.post(
+            OTLP_JSON, content=_turn_body(turn, session_id), headers=headers
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(send, range(turns)))
+
+    assert set(statuses) == {200}
+    store = Store(shared_url, migrate_on_start=False)
+    try:
+        with store.connect() as conn:
+            row = conn.execute(select(sessions).where(sessions.c.id == session_id)).one()._mapping
+    finally:
+        store.close()
+    assert row["trace_count"] == turns
+    assert row["input_tokens"] == 10 * turns
+    assert row["output_tokens"] == 5 * turns
+    assert row["total_tokens"] == 15 * turns
+    assert row["total_cost"] == 0.75 * turns
+    for replica in (a, b):
+        seen = replica.client.get(f"/api/public/sessions/{session_id}").json()
+        assert len(seen["traces"]) == turns
