@@ -6,9 +6,10 @@ import queue
 
 import pytest
 
+from powerrag.domain.changes import Change
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord, TraceUpdate
 from powerrag.store.database import Store
-from powerrag.store.notify import Change, PostgresChangeFeed
+from powerrag.store.notify import PostgresChangeFeed
 from tests.conftest import PROJECT_ID
 from tests.pg import PostgresServer
 

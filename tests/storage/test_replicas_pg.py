@@ -21,8 +21,9 @@ from sqlalchemy import select
 from powerrag.app import create_app
 from powerrag.bootstrap import bootstrap
 from powerrag.config import Settings
+from powerrag.domain.changes import Change
 from powerrag.store.database import Store
-from powerrag.store.notify import Change, PostgresChangeFeed
+from powerrag.store.notify import PostgresChangeFeed
 from powerrag.store.schema import metadata, sessions
 from tests.conftest import PROJECT_ID
 from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes

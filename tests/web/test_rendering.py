@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 
+from powerrag.domain.changes import changes_of
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
 from powerrag.query.ui_messages import render_value, split_history
 from powerrag.web.i18n import pick_language
@@ -135,12 +136,13 @@ def test_the_broker_hands_commits_from_the_writer_thread_to_the_loop() -> None:
     async def scenario() -> tuple[frozenset[str], frozenset[str], bool]:
         broker = LiveBroker()
         mine, other = broker.subscribe("p1"), broker.subscribe("p2")
-        writer = threading.Thread(target=broker.publish, args=([("p1", _batch("t1"))],))
+        first = changes_of([("p1", _batch("t1"))])[0]
+        writer = threading.Thread(target=broker.on_change, args=(first,))
         writer.start()
         writer.join()
         got = await asyncio.wait_for(mine.queue.get(), 2)
         for i in range(QUEUE_SIZE + 5):  # a subscriber that never reads
-            broker.publish([("p1", _batch(f"t{i}"))])
+            broker.on_change(changes_of([("p1", _batch(f"t{i}"))])[0])
         await asyncio.sleep(0.05)
         backlog = mine.queue.get_nowait()
         broker.unsubscribe(mine)

@@ -15,7 +15,8 @@ from powerrag.domain.errors import StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
 from powerrag.store.engines import create_db_engine, normalise_url
-from powerrag.store.notify import ChangeFeed, change_feed, changes_of
+from powerrag.domain.changes import changes_of
+from powerrag.store.notify import ChangeFeed, change_feed
 from powerrag.store.writer import BatchWriter, delete_traces
 
 

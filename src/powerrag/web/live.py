@@ -1,6 +1,7 @@
-"""Live updates: the writer thread's commits fanned out to server-sent-event subscribers.
+"""Live updates: committed changes fanned out to server-sent-event subscribers.
 
-The pipeline calls `LiveBroker.publish` in its writer thread after every commit;
+The store's change feed calls `LiveBroker.on_change` after every commit, from the
+writer thread or, on PostgreSQL, from the thread that LISTENs to other replicas;
 each subscriber owns an asyncio queue on the server's event loop, and the handoff
 crosses threads with `call_soon_threadsafe`. A subscriber that falls behind gets a
 single "resync" instead of an unbounded backlog.
@@ -12,7 +13,7 @@ import asyncio
 import threading
 from dataclasses import dataclass, field
 
-from powerrag.domain.records import IngestBatch
+from powerrag.domain.changes import Change
 
 QUEUE_SIZE = 100
 RESYNC = "*"
@@ -36,14 +37,6 @@ class Subscription:
             self.queue.put_nowait(frozenset({RESYNC}))
 
 
-def trace_ids_of(batch: IngestBatch) -> set[str]:
-    ids = {o.trace_id for o in batch.observations}
-    ids |= {p.trace_id for p in batch.observation_patches}
-    ids |= {u.trace_id for u in batch.trace_updates}
-    ids |= {s.trace_id for s in batch.scores if s.trace_id}
-    return ids
-
-
 class LiveBroker:
     """Who listens to which project, and the thread-safe fan-out of committed trace ids."""
 
@@ -61,19 +54,14 @@ class LiveBroker:
         with self._lock:
             self._subscriptions.discard(sub)
 
-    def publish(self, written: list[tuple[str, IngestBatch]]) -> None:
-        """Pipeline commit listener (writer thread): tell each project's subscribers."""
-        changed: dict[str, set[str]] = {}
-        for project_id, batch in written:
-            ids = trace_ids_of(batch)
-            if ids:
-                changed.setdefault(project_id, set()).update(ids)
-        if not changed:
+    def on_change(self, change: Change) -> None:
+        """Change-feed subscriber (writer or listener thread): tell the project's subscribers."""
+        if not change.trace_ids:
             return
         with self._lock:
-            targets = [s for s in self._subscriptions if s.project_id in changed]
+            targets = [s for s in self._subscriptions if s.project_id == change.project_id]
         for sub in targets:
             try:
-                sub.loop.call_soon_threadsafe(sub.offer, frozenset(changed[sub.project_id]))
+                sub.loop.call_soon_threadsafe(sub.offer, change.trace_ids)
             except RuntimeError:  # the loop closed under a departing subscriber
                 self.unsubscribe(sub)

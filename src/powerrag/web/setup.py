@@ -23,7 +23,7 @@ def install_web(app: FastAPI, ctx: Context) -> None:
         load_secret(ctx.settings.data_dir), secure=ctx.settings.secure_cookies
     )
     broker = LiveBroker()
-    ctx.pipeline.add_listener(broker.publish)
+    ctx.store.changes.subscribe(broker.on_change)
     app.state.web_broker = broker
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
