@@ -35,6 +35,7 @@ def bootstrap(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
 def _bootstrap_project(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
     project_id = environ.get("LANGFUSE_INIT_PROJECT_ID")
     with store.transaction() as conn:
+        accounts.serialise_setup(conn)
         if project_id:
             name = environ.get("LANGFUSE_INIT_PROJECT_NAME") or project_id
             accounts.ensure_project(conn, project_id, name)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from powerrag.domain.timeutil import now_us
-from powerrag.store.schema import api_keys, projects, users
+from powerrag.store.dialect import lock_keys, upsert
+from powerrag.store.schema import api_keys, instance_secrets, projects
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +202,14 @@ def find_public_key(conn: Connection, public_key: str) -> ApiKey | None:
     return _key_from_row(dict(row))
 
 
-def random_token() -> str:
-    return secrets.token_urlsafe(32)
+def instance_secret(conn: Connection, name: str) -> str:
+    """A named secret, created on first use; every replica reads the same one."""
+    row = {"name": name, "value": secrets.token_hex(32), "created_at": now_us()}
+    upsert(conn, instance_secrets, [row], keys=("name",), keep=("value", "created_at"))
+    query = select(instance_secrets.c.value).where(instance_secrets.c.name == name)
+    return str(conn.execute(query).scalar_one())
 
 
-def count_users(conn: Connection) -> int:
-    return len(conn.execute(select(users.c.id)).all())
+def serialise_setup(conn: Connection) -> None:
+    """Make concurrent first starts (replicas on one empty database) take turns."""
+    lock_keys(conn, ["powerrag:bootstrap"])

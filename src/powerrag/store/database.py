@@ -10,12 +10,12 @@ from importlib import resources
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
+from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
 from powerrag.store.engines import create_db_engine, normalise_url
-from powerrag.domain.changes import changes_of
 from powerrag.store.notify import ChangeFeed, change_feed
 from powerrag.store.writer import BatchWriter, delete_traces
 

@@ -59,6 +59,15 @@ api_keys = Table(
     _time("revoked_at", nullable=True),
 )
 
+# Secrets shared by every replica, created once (e.g. the key that signs UI cookies).
+instance_secrets = Table(
+    "instance_secrets",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    _time("created_at"),
+)
+
 users = Table(
     "users",
     metadata,
@@ -184,6 +193,11 @@ sessions = Table(
     _time("updated_at"),
     Index("ix_sessions_project_created", "project_id", "created_at"),
     Index("ix_sessions_project_activity", "project_id", "last_activity_at"),
+    # The sessions list sorts by these figures; without an index a sort reads every row.
+    Index("ix_sessions_project_cost", "project_id", "total_cost"),
+    Index("ix_sessions_project_tokens", "project_id", "total_tokens"),
+    Index("ix_sessions_project_traces", "project_id", "trace_count"),
+    Index("ix_sessions_project_errors", "project_id", "error_count"),
 )
 
 scores = Table(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from pathlib import Path
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -25,23 +24,10 @@ SESSION_COOKIE = "powerrag_session"
 CSRF_COOKIE = "powerrag_csrf"
 CSRF_FIELD = "csrf_token"
 SESSION_DAYS = 30
-_SECRET_FILE = "ui-secret.key"
 
 
 class SignInRequiredError(Exception):
     """Raised by pages that need a user; answered with a redirect to the sign-in page."""
-
-
-def load_secret(data_dir: Path) -> str:
-    """The cookie-signing secret, created on first use (readable by the owner only)."""
-    path = data_dir / _SECRET_FILE
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_hex(32)
-    path.write_text(secret)
-    path.chmod(0o600)
-    return secret
 
 
 class Cookies:

@@ -34,6 +34,13 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "instance_secrets",
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_instance_secrets")),
+    )
+    op.create_table(
         "observations",
         sa.Column("project_id", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -149,7 +156,19 @@ def upgrade() -> None:
             "ix_sessions_project_activity", ["project_id", "last_activity_at"], unique=False
         )
         batch_op.create_index(
+            "ix_sessions_project_cost", ["project_id", "total_cost"], unique=False
+        )
+        batch_op.create_index(
             "ix_sessions_project_created", ["project_id", "created_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_sessions_project_errors", ["project_id", "error_count"], unique=False
+        )
+        batch_op.create_index(
+            "ix_sessions_project_tokens", ["project_id", "total_tokens"], unique=False
+        )
+        batch_op.create_index(
+            "ix_sessions_project_traces", ["project_id", "trace_count"], unique=False
         )
 
     op.create_table(
