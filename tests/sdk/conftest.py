@@ -1,4 +1,8 @@
-"""SDK test fixtures: one real `powerrag serve` process (fresh database and project) per SDK."""
+"""SDK test fixtures: one real `powerrag serve` process (fresh database and project) per SDK.
+
+The whole SDK suite runs once per engine: SQLite in the data directory, then a fresh
+database on the PostgreSQL server the tests start.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,18 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.conftest import ENGINES
+from tests.pg import PostgresServer, unique_db_name
 from tests.sdk.harness import Sdk, Server
 
 
-@pytest.fixture(scope="session")
-def server_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[Sdk], Server]]:
+@pytest.fixture(scope="session", params=ENGINES)
+def server_for(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[Sdk], Server]]:
     """Start, on first use, one server per SDK, shared by that SDK's tests; stop all at the end."""
     servers: dict[str, Server] = {}
+    engine: str = request.param
 
     def get(sdk: Sdk) -> Server:
         if not (sdk.home / ".stamp").exists():
@@ -20,9 +29,13 @@ def server_for(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[S
                 f"{sdk.home} is missing: build the SDK environments with scripts/sdk-envs.sh"
             )
         if sdk.name not in servers:
-            data_dir = tmp_path_factory.mktemp(f"powerrag-{sdk.name}")
+            data_dir = tmp_path_factory.mktemp(f"powerrag-{engine}-{sdk.name}")
             project_id = "sdk-" + sdk.name.replace(".", "-")
-            servers[sdk.name] = Server(data_dir, project_id)
+            database_url = None
+            if engine == "postgresql":
+                postgres: PostgresServer = request.getfixturevalue("postgres_server")
+                database_url = postgres.create_database(unique_db_name())
+            servers[sdk.name] = Server(data_dir, project_id, database_url=database_url)
         return servers[sdk.name]
 
     yield get

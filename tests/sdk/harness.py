@@ -74,7 +74,7 @@ def free_port() -> int:
 class Server:
     """A `powerrag serve` child process with one project created by LANGFUSE_INIT_*."""
 
-    def __init__(self, data_dir: Path, project_id: str) -> None:
+    def __init__(self, data_dir: Path, project_id: str, *, database_url: str | None = None) -> None:
         port = free_port()
         self.project = Project(
             id=project_id,
@@ -92,6 +92,8 @@ class Server:
             LANGFUSE_INIT_PROJECT_SECRET_KEY=self.project.secret_key,
         )
         cmd = [str(POWERRAG), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+        if database_url:
+            cmd += ["--database-url", database_url]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
         self._wait_healthy()
