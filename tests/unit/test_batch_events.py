@@ -16,15 +16,19 @@ def _event(kind: str, body: dict[str, object], event_id: str = "e1") -> dict[str
 
 
 def test_each_event_is_judged_on_its_own() -> None:
-    batch = decode_batch({
-        "batch": [
-            _event("trace-create", {"id": "t1", "name": "n", "sessionId": "s"}, "ok-1"),
-            _event("score-create", {"name": "q", "value": 1, "traceId": "t1"}, "ok-2"),
-            _event("nonsense-create", {}, "bad-1"),
-            _event("score-create", {"name": "q", "value": 1}, "bad-2"),
-            _event("span-create", {"id": "o1", "traceId": "t1", "startTime": "yesterday"}, "bad-3"),
-        ]
-    })
+    batch = decode_batch(
+        {
+            "batch": [
+                _event("trace-create", {"id": "t1", "name": "n", "sessionId": "s"}, "ok-1"),
+                _event("score-create", {"name": "q", "value": 1, "traceId": "t1"}, "ok-2"),
+                _event("nonsense-create", {}, "bad-1"),
+                _event("score-create", {"name": "q", "value": 1}, "bad-2"),
+                _event(
+                    "span-create", {"id": "o1", "traceId": "t1", "startTime": "yesterday"}, "bad-3"
+                ),
+            ]
+        }
+    )
     assert batch.accepted_event_ids == ["ok-1", "ok-2"]
     errors = {e.id: e for e in batch.rejected_events}
     assert set(errors) == {"bad-1", "bad-2", "bad-3"}
@@ -35,12 +39,14 @@ def test_each_event_is_judged_on_its_own() -> None:
 
 
 def test_updates_are_applied_after_creates() -> None:
-    batch = decode_batch({
-        "batch": [
-            _event("span-update", {"id": "o1", "output": {"a": 1}}, "u"),
-            _event("span-create", {"id": "o1", "traceId": "t1", "name": "step"}, "c"),
-        ]
-    })
+    batch = decode_batch(
+        {
+            "batch": [
+                _event("span-update", {"id": "o1", "output": {"a": 1}}, "u"),
+                _event("span-create", {"id": "o1", "traceId": "t1", "name": "step"}, "c"),
+            ]
+        }
+    )
     assert [p.fields.get("name") for p in batch.observation_patches] == ["step", None]
 
 
