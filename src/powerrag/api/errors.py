@@ -30,34 +30,26 @@ def error_body(status: int, message: str, name: str) -> Response:
     return json_response({"message": message, "error": name}, status, headers)
 
 
+# Each error PowerRAG raises on purpose, with its status and Langfuse's error name.
+# Order matters: a subclass comes before its base (BodyTooLargeError is an InvalidRequestError).
+_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+    (BodyTooLargeError, 413, "PayloadTooLargeError"),
+    (InvalidRequestError, 400, "InvalidRequestError"),
+    (NotFoundError, 404, "LangfuseNotFoundError"),
+    (UnauthorizedError, 401, "UnauthorizedError"),
+    (ForbiddenError, 403, "ForbiddenError"),
+    (OverloadedError, 503, "ServiceUnavailableError"),
+    (StorageFullError, 503, "StorageFullError"),
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(BodyTooLargeError)
-    async def too_large(_: Request, exc: BodyTooLargeError) -> Response:
-        return error_body(413, str(exc), "PayloadTooLargeError")
+    async def known(_: Request, exc: Exception) -> Response:
+        status, name = next((s, n) for cls, s, n in _ERRORS if isinstance(exc, cls))
+        return error_body(status, str(exc), name)
 
-    @app.exception_handler(InvalidRequestError)
-    async def invalid(_: Request, exc: InvalidRequestError) -> Response:
-        return error_body(400, str(exc), "InvalidRequestError")
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError) -> Response:
-        return error_body(404, str(exc), "LangfuseNotFoundError")
-
-    @app.exception_handler(UnauthorizedError)
-    async def unauthorized(_: Request, exc: UnauthorizedError) -> Response:
-        return error_body(401, str(exc), "UnauthorizedError")
-
-    @app.exception_handler(ForbiddenError)
-    async def forbidden(_: Request, exc: ForbiddenError) -> Response:
-        return error_body(403, str(exc), "ForbiddenError")
-
-    @app.exception_handler(OverloadedError)
-    async def overloaded(_: Request, exc: OverloadedError) -> Response:
-        return error_body(503, str(exc), "ServiceUnavailableError")
-
-    @app.exception_handler(StorageFullError)
-    async def full(_: Request, exc: StorageFullError) -> Response:
-        return error_body(503, str(exc), "StorageFullError")
+    for cls, _, _ in _ERRORS:
+        app.add_exception_handler(cls, known)
 
     @app.exception_handler(RequestValidationError)
     async def validation(_: Request, exc: RequestValidationError) -> Response:
