@@ -15,7 +15,7 @@ from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
-from powerrag.store.engines import create_db_engine, normalise_url
+from powerrag.store.engines import create_db_engine, normalise_url, refresh_statistics
 from powerrag.store.notify import ChangeFeed, change_feed
 from powerrag.store.writer import BatchWriter, delete_traces
 
@@ -36,6 +36,7 @@ class Store:
         else:
             migrate.check_current(url)
         self.engine: Engine = create_db_engine(url, pool_size=pool_size)
+        refresh_statistics(self.engine)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
         # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
