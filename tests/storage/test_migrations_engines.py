@@ -124,3 +124,8 @@ def test_unreachable_database_is_a_clear_error(
         assert err.startswith("powerrag: cannot connect to the database postgresql+psycopg://")
         assert "secret" not in err
         assert "Traceback" not in err
+
+
+def test_the_revision_list_matches_the_migrations_folder() -> None:
+    # `migrate.REVISIONS` lets start-up check the schema without importing Alembic.
+    assert list(migrate.REVISIONS) == migrate.alembic_revisions()

@@ -1,19 +1,28 @@
-"""Alembic migrations, run programmatically: on start, or by `powerrag migrate`."""
+"""Alembic migrations, run programmatically: on start, or by `powerrag migrate`.
+
+Alembic (and the template engine it brings) is imported only when a migration
+must run: checking that the schema is current is one plain query, which keeps
+`powerrag serve` quick to start.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, make_url, text
+from sqlalchemy import Connection, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from powerrag.domain.errors import PowerRAGError
 from powerrag.store.engines import create_migration_engine, normalise_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Every migration's revision, oldest first (store/migrations/versions/); a test keeps
+# this equal to Alembic's own list.
+REVISIONS = ("0001",)
 
 
 class SchemaMismatchError(PowerRAGError):
@@ -49,6 +58,8 @@ def _connection(url: str) -> Iterator[Connection]:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "powerrag.store:migrations")
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
@@ -56,9 +67,15 @@ def alembic_config(url: str) -> Config:
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-    assert head is not None
-    return head
+    return REVISIONS[-1]
+
+
+def alembic_revisions() -> list[str]:
+    """The revisions Alembic finds in the migrations folder, oldest first."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
 def current_revision(url: str) -> str | None:
@@ -67,12 +84,14 @@ def current_revision(url: str) -> str | None:
 
 
 def _revision(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(value) if value is not None else None
 
 
 def _known(revision: str) -> bool:
-    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    return any(r.revision == revision for r in script.walk_revisions())
+    return revision in REVISIONS
 
 
 def check_current(url: str) -> None:
@@ -106,6 +125,8 @@ def upgrade(url: str) -> None:
                     f"({head_revision()}): upgrade PowerRAG"
                 )
             if current != head_revision():
+                from alembic import command
+
                 command.upgrade(alembic_config(url), "head")
         finally:
             if postgres:

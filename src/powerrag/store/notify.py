@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
-import psycopg
 from sqlalchemy import Connection, make_url
 
 from powerrag.domain.changes import Change
@@ -128,6 +127,8 @@ class PostgresChangeFeed(ChangeFeed):
             self._thread.start()
 
     def _listen(self) -> None:
+        import psycopg  # only PostgreSQL deployments pay for importing the driver
+
         while not self._stop.is_set():
             try:
                 with psycopg.connect(self._conninfo, autocommit=True) as conn:
