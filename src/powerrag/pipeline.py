@@ -6,6 +6,10 @@ The writer drains whatever queued while it was committing and stores it in one
 transaction (group commit), so a burst costs one fsync, not one per request.
 When the queue stays full for `queue_wait_seconds`, the request is refused
 with OverloadedError (503 + Retry-After) instead of growing memory.
+
+Memory is bounded before the body is read: an HTTP ingest request first takes
+one of `2 × max_pending` admission places (`admission()`), so at most that many
+bodies are held at once; others wait, sharing the same deadline, then get 503.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from powerrag.domain.errors import OverloadedError, PowerRAGError
@@ -57,6 +62,9 @@ class Pipeline:
         self._thread: threading.Thread | None = None
         self._listeners: list[CommitListener] = []
         self.committed_requests = 0
+        # Twice the queue, so the next group is read and decoded while one commits.
+        self.max_admitted = 2 * max_pending
+        self._admission: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     def add_listener(self, listener: CommitListener) -> None:
         """Called in the writer thread after each commit (live updates hang off this)."""
@@ -73,10 +81,38 @@ class Pipeline:
             self._thread.join()
             self._thread = None
 
-    async def submit(self, project_id: str, job: Job) -> IngestBatch:
+    def _admission_places(self) -> asyncio.Semaphore:
+        """The admission semaphore of the running loop (a semaphore is bound to one loop)."""
+        loop = asyncio.get_running_loop()
+        if self._admission is None or self._admission[0] is not loop:
+            self._admission = (loop, asyncio.Semaphore(self.max_admitted))
+        return self._admission[1]
+
+    @asynccontextmanager
+    async def admission(self) -> AsyncIterator[float]:
+        """Hold an admission place from before the body is read until the answer.
+
+        Yields the request's deadline for `submit`; OverloadedError when no place
+        frees up within `queue_wait_seconds`.
+        """
+        deadline = time.monotonic() + self._wait_seconds
+        places = self._admission_places()
+        try:
+            await asyncio.wait_for(places.acquire(), self._wait_seconds)
+        except TimeoutError:
+            raise OverloadedError("PowerRAG is busy storing earlier requests") from None
+        try:
+            yield deadline
+        finally:
+            places.release()
+
+    async def submit(
+        self, project_id: str, job: Job, *, deadline: float | None = None
+    ) -> IngestBatch:
         """Queue a job and wait for its commit; OverloadedError when no room frees up."""
         item = _Item(project_id, job)
-        deadline = time.monotonic() + self._wait_seconds
+        if deadline is None:
+            deadline = time.monotonic() + self._wait_seconds
         while True:
             try:
                 self._queue.put_nowait(item)

@@ -18,6 +18,7 @@ from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
+from powerrag.pipeline import Job
 
 router = APIRouter()
 
@@ -31,7 +32,19 @@ def _ctx(request: Request) -> Context:
 async def otel_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = _ctx(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
-    body = await read_body(request, ctx.settings.max_body_bytes)
+    async with ctx.pipeline.admission() as deadline:
+        body = await read_body(request, ctx.settings.max_body_bytes)
+        job = _otlp_job(ctx, request, body, version)
+        batch = await ctx.pipeline.submit(caller.project_id, job, deadline=deadline)
+    messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
+    if not messages:
+        return json_response({})
+    partial = {"rejectedSpans": str(len(batch.rejected)), "errorMessage": "; ".join(messages)}
+    return json_response({"partialSuccess": partial})
+
+
+def _otlp_job(ctx: Context, request: Request, body: bytes, version: int | None) -> Job:
+    """Decoding runs in the writer thread, so a burst of big bodies never blocks the loop."""
     headers = request.headers
 
     def job() -> IngestBatch:
@@ -43,12 +56,7 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
             max_bytes=ctx.settings.max_body_bytes,
         )
 
-    batch = await ctx.pipeline.submit(caller.project_id, job)
-    messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
-    if not messages:
-        return json_response({})
-    partial = {"rejectedSpans": str(len(batch.rejected)), "errorMessage": "; ".join(messages)}
-    return json_response({"partialSuccess": partial})
+    return job
 
 
 @router.post("/api/public/otel/v1/metrics")
@@ -60,10 +68,11 @@ async def otel_metrics(_: Caller = Depends(project_caller)) -> Response:
 @router.post("/api/public/ingestion")
 async def ingestion(request: Request, caller: Caller = Depends(score_caller)) -> Response:
     ctx = _ctx(request)
-    doc = await read_json(request, ctx.settings.max_body_bytes)
-    batch = decode_batch(doc, scores_only=caller.scores_only)
-    if len(batch):
-        await ctx.pipeline.submit(caller.project_id, lambda: batch)
+    async with ctx.pipeline.admission() as deadline:
+        doc = await read_json(request, ctx.settings.max_body_bytes)
+        batch = decode_batch(doc, scores_only=caller.scores_only)
+        if len(batch):
+            await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
         for e in batch.rejected_events
@@ -78,15 +87,17 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
 @router.post("/api/public/scores")
 async def create_scores(request: Request, caller: Caller = Depends(score_caller)) -> Response:
     ctx = _ctx(request)
-    doc = await read_json(request, ctx.settings.max_body_bytes)
-    if isinstance(doc, list):
-        return await _score_array(ctx, caller, doc)
-    score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
-    await ctx.pipeline.submit(caller.project_id, lambda: IngestBatch(scores=[score]))
+    async with ctx.pipeline.admission() as deadline:
+        doc = await read_json(request, ctx.settings.max_body_bytes)
+        if isinstance(doc, list):
+            return await _score_array(ctx, caller, doc, deadline)
+        score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
+        batch = IngestBatch(scores=[score])
+        await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
     return json_response({"id": score.id})
 
 
-async def _score_array(ctx: Context, caller: Caller, items: list[Any]) -> Response:
+async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline: float) -> Response:
     """Python SDK 5 sends an array and expects 202, or 207 with counts (sdk-traffic.md §5)."""
     batch = IngestBatch()
     errors: list[dict[str, str]] = []
@@ -98,7 +109,7 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any]) -> Respon
         except InvalidRequestError as exc:
             errors.append({"message": f"score {index}: {exc}"})
     if batch.scores:
-        await ctx.pipeline.submit(caller.project_id, lambda: batch)
+        await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
     if errors:
         return json_response(
             {"accepted": len(batch.scores), "rejected": len(errors), "errors": errors}, 207
@@ -106,8 +117,10 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any]) -> Respon
     return json_response({"message": "Accepted"}, 202)
 
 
-@router.api_route("/api/public/media", methods=["POST"])
-@router.api_route("/api/public/media/{media_id}", methods=["GET", "PATCH"])
+# One operation id per method: duplicates make the OpenAPI document invalid.
+@router.post("/api/public/media", operation_id="media_upload")
+@router.get("/api/public/media/{media_id}", operation_id="media_get")
+@router.patch("/api/public/media/{media_id}", operation_id="media_patch")
 async def media(_: Caller = Depends(project_caller)) -> Response:
     return json_response(
         {

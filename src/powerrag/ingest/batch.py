@@ -7,11 +7,19 @@ updates so that a resent batch replaces itself.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
-from powerrag.domain.records import EventError, IngestBatch, ObservationPatch, TraceUpdate
+from powerrag.domain.records import (
+    OBSERVATION_TYPES,
+    EventError,
+    IngestBatch,
+    IngestWarning,
+    ObservationPatch,
+    TraceUpdate,
+)
 from powerrag.domain.timeutil import in_range, now_us, parse_iso
 from powerrag.ingest.scores import score_from_body
 from powerrag.ingest.semconv import MAX_SESSION_ID, normalise_environment
@@ -35,6 +43,7 @@ _OBSERVATION_EVENTS = {
 }
 KNOWN_EVENTS = frozenset(_OBSERVATION_EVENTS) | {"trace-create", "score-create", "sdk-log"}
 _LEVELS = {"DEBUG", "DEFAULT", "WARNING", "ERROR"}
+MAX_ID_LENGTH = 64  # traces.id and observations.id are String(64)
 
 
 def decode_batch(doc: Any, *, scores_only: bool = False) -> IngestBatch:
@@ -76,7 +85,7 @@ def _check_envelope(event: Any) -> None:
     event_id = event.get("id")
     if not isinstance(event_id, str) or not 1 <= len(event_id) <= 800 or "\r" in event_id:
         raise InvalidRequestError("event.id must be a string of 1 to 800 characters")
-    if event.get("type") not in KNOWN_EVENTS:
+    if not isinstance(event.get("type"), str) or event["type"] not in KNOWN_EVENTS:
         raise InvalidRequestError(
             f"unknown event type {event.get('type')!r}; known: {', '.join(sorted(KNOWN_EVENTS))}"
         )
@@ -125,6 +134,21 @@ def _opt_str(body: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def _opt_id(body: dict[str, Any], key: str) -> str | None:
+    """An entity id; ids longer than MAX_ID_LENGTH do not fit the store's id columns."""
+    value = _opt_str(body, key)
+    if value is not None and len(value) > MAX_ID_LENGTH:
+        raise InvalidRequestError(f"body.{key} must be at most {MAX_ID_LENGTH} characters")
+    return value
+
+
+def _source_id(event_id: str) -> str:
+    """The trace update's key: envelope ids may have 800 characters, the column 128."""
+    if len(event_id) <= 100:
+        return f"event:{event_id}"
+    return "event-sha256:" + hashlib.sha256(event_id.encode()).hexdigest()
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else dumps(value)
 
@@ -132,11 +156,9 @@ def _json(value: Any) -> str | None:
 def _trace_update(
     event_id: str, body: dict[str, Any], timestamp: int, batch: IngestBatch
 ) -> TraceUpdate:
-    trace_id = _opt_str(body, "id") or str(uuid.uuid4())
+    trace_id = _opt_id(body, "id") or str(uuid.uuid4())
     session_id = _opt_str(body, "sessionId")
     if session_id is not None and (len(session_id) > MAX_SESSION_ID or not session_id.isascii()):
-        from powerrag.domain.records import IngestWarning
-
         batch.warnings.append(
             IngestWarning(
                 f"session id dropped from trace {trace_id}: longer than 200 characters or not US-ASCII",
@@ -151,7 +173,7 @@ def _trace_update(
     public = body.get("public")
     return TraceUpdate(
         trace_id=trace_id,
-        source_id=f"event:{event_id}",
+        source_id=_source_id(event_id),
         timestamp=_time(body.get("timestamp"), "body.timestamp") or timestamp,
         name=_opt_str(body, "name"),
         user_id=_opt_str(body, "userId"),
@@ -170,10 +192,12 @@ def _trace_update(
 
 
 def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> ObservationPatch:
-    obs_id = _opt_str(body, "id")
+    obs_id = _opt_id(body, "id")
     if obs_id is None:
         raise InvalidRequestError("body.id is required for observation events")
     obs_type = _OBSERVATION_EVENTS[kind] or str(body.get("type") or "SPAN").upper()
+    if obs_type not in OBSERVATION_TYPES:
+        raise InvalidRequestError(f"body.type must be one of {', '.join(OBSERVATION_TYPES)}")
     fields: dict[str, Any] = {}
     if kind.endswith("-create") or body.get("type"):
         fields["type"] = obs_type
@@ -187,7 +211,7 @@ def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> Obser
     }
     for key, attr in simple.items():
         if body.get(key) is not None:
-            fields[attr] = _opt_str(body, key)
+            fields[attr] = _opt_id(body, key) if key.endswith("Id") else _opt_str(body, key)
     for key, attr in (
         ("startTime", "start_time"),
         ("endTime", "end_time"),
@@ -218,7 +242,7 @@ def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> Obser
         fields["usage_details"] = usage
     if cost:
         fields["cost_details"] = cost
-    trace_id = _opt_str(body, "traceId") or (str(uuid.uuid4()) if kind.endswith("-create") else "")
+    trace_id = _opt_id(body, "traceId") or (str(uuid.uuid4()) if kind.endswith("-create") else "")
     return ObservationPatch(id=obs_id, trace_id=trace_id, fields=fields, timestamp=timestamp)
 
 

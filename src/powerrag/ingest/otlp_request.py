@@ -35,13 +35,22 @@ def decode_otlp_request(
 ) -> IngestBatch:
     """Decode, map and validate every span; unusable spans are rejected one by one."""
     raw = decompress(body, content_encoding, max_bytes)
-    spans = decode_otlp(raw, content_type)
+    decoded = decode_otlp(raw, content_type)
     batch = IngestBatch()
-    for span in spans:
+    for bad in decoded.undecodable:
+        message = (
+            f"span {bad.span_id or '(no id)'} of trace {bad.trace_id or '(no id)'}: {bad.reason}"
+        )
+        batch.rejected.append(IngestWarning(message, bad.trace_id, bad.span_id))
+    for span in decoded.spans:
         try:
             mapped = map_span(span, ingestion_version=ingestion_version)
         except SpanRejectedError as exc:
             batch.rejected.append(IngestWarning(str(exc), span.trace_id, span.span_id))
+            continue
+        except InvalidRequestError as exc:
+            message = f"span {span.span_id} of trace {span.trace_id}: {exc}"
+            batch.rejected.append(IngestWarning(message, span.trace_id, span.span_id))
             continue
         batch.observations.append(mapped.observation)
         if mapped.trace_update is not None:

@@ -7,11 +7,23 @@ from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import SCORE_DATA_TYPES, SCORE_SOURCES, ScoreRecord
-from powerrag.domain.timeutil import parse_iso
+from powerrag.domain.timeutil import in_range, parse_iso
 from powerrag.ingest.semconv import normalise_environment
 from powerrag.ingest.values import dumps
 
 MAX_TEXT_SCORE = 500
+
+
+# Longest value each id column holds (store/schema.py scores table).
+_ID_LENGTHS = {
+    "id": 128,
+    "traceId": 64,
+    "observationId": 64,
+    "sessionId": 200,
+    "datasetRunId": 64,
+    "configId": 64,
+    "queueId": 64,
+}
 
 
 def _opt_str(body: dict[str, Any], key: str) -> str | None:
@@ -20,6 +32,9 @@ def _opt_str(body: dict[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidRequestError(f"score.{key} must be a string, got {type(value).__name__}")
+    limit = _ID_LENGTHS.get(key)
+    if limit is not None and len(value) > limit:
+        raise InvalidRequestError(f"score.{key} must be at most {limit} characters")
     return value
 
 
@@ -88,6 +103,8 @@ def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecor
         ts = parse_iso(raw_ts) if raw_ts else timestamp
     except ValueError as exc:
         raise InvalidRequestError(f"score.timestamp: {exc}") from None
+    if raw_ts and not in_range(ts):
+        raise InvalidRequestError(f"score.timestamp is out of range (1990-2200): {raw_ts}")
     metadata = body.get("metadata")
     return ScoreRecord(
         id=_opt_str(body, "id") or default_id,

@@ -6,6 +6,8 @@ from typing import Any
 
 import orjson
 
+from powerrag.domain.errors import InvalidRequestError
+
 
 def to_json_text(value: Any) -> str | None:
     """Store a value as JSON text.
@@ -52,8 +54,15 @@ def parse_json_object(value: Any) -> dict[str, Any] | None:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON text; values JSON cannot hold become strings."""
-    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    """Compact JSON text; values JSON cannot hold become strings.
+
+    Raises InvalidRequestError for what cannot be written at all: values nested
+    deeper than orjson's 254 levels and integers beyond 64 bits.
+    """
+    try:
+        return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError as exc:
+        raise InvalidRequestError(f"a value cannot be stored as JSON: {exc}") from None
 
 
 def as_str(value: Any) -> str | None:
