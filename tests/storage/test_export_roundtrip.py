@@ -83,11 +83,17 @@ def _fill(url: str, data_dir: Path) -> None:
     store.close()
 
 
+# Rows of the installation, not of any project: each database keeps its own.
+INSTANCE_TABLES = {"instance_secrets"}
+
+
 def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:
     store = Store(url, migrate_on_start=False)
     result: dict[str, list[dict[str, Any]]] = {}
     with store.connect() as conn:
         for table in metadata.sorted_tables:
+            if table.name in INSTANCE_TABLES:
+                continue
             query = select(table).order_by(*table.primary_key.columns)
             if table.name == "projects":
                 query = query.where(table.c.id == project_id)
