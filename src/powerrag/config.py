@@ -69,13 +69,13 @@ SETTINGS: tuple[Setting, ...] = (
         "max_pending_requests",
         int,
         64,
-        "Ingest requests waiting for the writer before new ones wait for room.",
+        "Ingest requests queued for the writer; twice as many may be read and decoded at once, the rest wait for a place.",
     ),
     Setting(
         "queue_wait_seconds",
         float,
-        4.0,
-        "How long an ingest request waits for room in the writer queue before 503 with Retry-After.",
+        1.0,
+        "How long an ingest request waits for a place before 503 with Retry-After: 1 (short, so the SDK's 5 s export deadline leaves room to retry).",
     ),
     Setting(
         "group_commit_max", int, 64, "Most ingest requests committed together in one transaction."
@@ -120,7 +120,7 @@ class Settings:
     public_url: str = ""
     max_body_bytes: int = 32 * 1024 * 1024
     max_pending_requests: int = 64
-    queue_wait_seconds: float = 4.0
+    queue_wait_seconds: float = 1.0
     group_commit_max: int = 64
     db_pool_size: int = 8
     log_level: str = "info"

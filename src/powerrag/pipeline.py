@@ -1,9 +1,10 @@
 """The ingest pipeline: a bounded queue, one writer thread, group commit.
 
-Each request hands over a job that decodes its body (pure `ingest` code) and
-waits until the resulting batch is committed: acknowledged means committed.
-The writer drains whatever queued while it was committing and stores it in one
-transaction (group commit), so a burst costs one fsync, not one per request.
+Each request decodes its body first (pure `ingest` code, in a worker thread, so
+decoding overlaps with the writer's database time), hands over the batch and
+waits until it is committed: acknowledged means committed. The writer drains
+whatever queued while it was committing and stores it in one transaction (group
+commit), so a burst costs one commit, not one per request.
 When the queue stays full for `queue_wait_seconds`, the request is refused
 with OverloadedError (503 + Retry-After) instead of growing memory.
 
@@ -16,29 +17,36 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import queue
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from powerrag.domain.errors import OverloadedError, PowerRAGError
+from powerrag.domain.errors import OverloadedError, PowerRAGError, StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.pipeline")
 
-Job = Callable[[], IngestBatch]
-CommitListener = Callable[[list[tuple[str, IngestBatch]]], None]
+# The whole group fails at once on these: retrying its requests one by one would only
+# meet the same full or busy database again.
+_GROUP_ERRORS = (StorageFullError, OverloadedError)
+
+
+# Decoding is CPU work under the GIL: more threads than cores only hold more decoded
+# bodies in memory at once, so admitted requests queue for one of these instead.
+DECODE_THREADS = min(4, os.cpu_count() or 2)
 
 
 @dataclass(slots=True)
 class _Item:
     project_id: str
-    job: Job
-    future: Future[IngestBatch] = field(default_factory=Future)
+    batch: IngestBatch
+    future: Future[None] = field(default_factory=Future)
 
 
 _STOP = object()
@@ -52,7 +60,7 @@ class Pipeline:
         store: Store,
         *,
         max_pending: int = 64,
-        wait_seconds: float = 4.0,
+        wait_seconds: float = 1.0,
         group_max: int = 64,
     ) -> None:
         self._store = store
@@ -60,17 +68,15 @@ class Pipeline:
         self._wait_seconds = wait_seconds
         self._group_max = group_max
         self._thread: threading.Thread | None = None
-        self._listeners: list[CommitListener] = []
+        self._decoder: ThreadPoolExecutor | None = None
         self.committed_requests = 0
         # Twice the queue, so the next group is read and decoded while one commits.
         self.max_admitted = 2 * max_pending
         self._admission: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
-    def add_listener(self, listener: CommitListener) -> None:
-        """Called in the writer thread after each commit (live updates hang off this)."""
-        self._listeners.append(listener)
-
     def start(self) -> None:
+        if self._decoder is None:
+            self._decoder = ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="powerrag-decode")
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="powerrag-writer", daemon=True)
             self._thread.start()
@@ -80,6 +86,15 @@ class Pipeline:
             self._queue.put(_STOP)
             self._thread.join()
             self._thread = None
+        if self._decoder is not None:
+            self._decoder.shutdown(wait=True)
+            self._decoder = None
+
+    async def decode(self, decoder: Callable[[], IngestBatch]) -> IngestBatch:
+        """Run a pure decoder on the decode threads (never on the event loop)."""
+        if self._decoder is None:
+            raise RuntimeError("the pipeline is not started")
+        return await asyncio.get_running_loop().run_in_executor(self._decoder, decoder)
 
     def _admission_places(self) -> asyncio.Semaphore:
         """The admission semaphore of the running loop (a semaphore is bound to one loop)."""
@@ -107,10 +122,10 @@ class Pipeline:
             places.release()
 
     async def submit(
-        self, project_id: str, job: Job, *, deadline: float | None = None
-    ) -> IngestBatch:
-        """Queue a job and wait for its commit; OverloadedError when no room frees up."""
-        item = _Item(project_id, job)
+        self, project_id: str, batch: IngestBatch, *, deadline: float | None = None
+    ) -> None:
+        """Queue a batch and wait for its commit; OverloadedError when no room frees up."""
+        item = _Item(project_id, batch)
         if deadline is None:
             deadline = time.monotonic() + self._wait_seconds
         while True:
@@ -121,15 +136,15 @@ class Pipeline:
                 if time.monotonic() >= deadline:
                     raise OverloadedError("PowerRAG is busy storing earlier requests") from None
                 await asyncio.sleep(0.005)
-        return await asyncio.wrap_future(item.future)
+        await asyncio.wrap_future(item.future)
 
-    def submit_sync(self, project_id: str, job: Job) -> IngestBatch:
-        item = _Item(project_id, job)
+    def submit_sync(self, project_id: str, batch: IngestBatch) -> None:
+        item = _Item(project_id, batch)
         try:
             self._queue.put(item, timeout=self._wait_seconds)
         except queue.Full:
             raise OverloadedError("PowerRAG is busy storing earlier requests") from None
-        return item.future.result()
+        item.future.result()
 
     def _take_group(self) -> tuple[list[_Item], bool]:
         first = self._queue.get()
@@ -157,40 +172,30 @@ class Pipeline:
                 return
 
     def _process(self, group: list[_Item]) -> None:
-        ready: list[tuple[_Item, IngestBatch]] = []
-        for item in group:
-            try:
-                ready.append((item, item.job()))
-            except Exception as exc:  # a bad body fails its own request only
-                item.future.set_exception(exc)
-        if not ready:
-            return
         try:
-            self._store.write_batches([(i.project_id, b) for i, b in ready])
+            self._store.write_batches([(i.project_id, i.batch) for i in group])
+        except _GROUP_ERRORS as exc:
+            for item in group:
+                item.future.set_exception(exc)
+            return
         except Exception:
             # Find the request that broke the group; the others still commit.
-            for item, batch in ready:
-                self._write_one(item, batch)
+            for item in group:
+                self._write_one(item)
             return
-        self._done(ready)
+        self._done(group)
 
-    def _write_one(self, item: _Item, batch: IngestBatch) -> None:
+    def _write_one(self, item: _Item) -> None:
         try:
-            self._store.write_batches([(item.project_id, batch)])
+            self._store.write_batches([(item.project_id, item.batch)])
         except Exception as exc:
             if not isinstance(exc, PowerRAGError):
                 log.exception("writing a batch failed")
             item.future.set_exception(exc)
             return
-        self._done([(item, batch)])
+        self._done([item])
 
-    def _done(self, ready: list[tuple[_Item, IngestBatch]]) -> None:
-        self.committed_requests += len(ready)
-        for item, batch in ready:
-            item.future.set_result(batch)
-        written = [(i.project_id, b) for i, b in ready]
-        for listener in self._listeners:
-            try:
-                listener(written)
-            except Exception:
-                log.exception("a commit listener failed")
+    def _done(self, items: list[_Item]) -> None:
+        self.committed_requests += len(items)
+        for item in items:
+            item.future.set_result(None)

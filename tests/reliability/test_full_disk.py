@@ -64,7 +64,7 @@ def test_full_filesystem_answers_503_and_keeps_what_was_acknowledged(small_disk:
         tally = send_all(server.url, AUTH, bodies, list(range(len(bodies))), 2)
         assert tally.acked and tally.refused, "the disk never filled"
         assert set(tally.refused.values()) == {503} and not tally.unanswered
-        assert tally.retry_after == {"2"}
+        assert tally.retry_after == {"1"}
         refused = next(iter(tally.refused))
         response = httpx.post(
             server.url + OTLP_PATH,
@@ -122,7 +122,7 @@ def test_database_at_max_page_count_answers_503(tmp_path: Path) -> None:
                 acked.append(index)
                 continue
             assert response.status_code == 503, response.text
-            assert response.headers["retry-after"] == "2"
+            assert response.headers["retry-after"] == "1"
             assert response.json()["error"] == "StorageFullError"
             refused.append(index)
     store.close()

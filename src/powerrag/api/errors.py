@@ -22,7 +22,8 @@ from powerrag.ingest.otlp import BodyTooLargeError
 
 log = logging.getLogger("powerrag.api")
 
-RETRY_AFTER_SECONDS = "2"
+# Short: OTLP exporters retry only within a ~5 s deadline (sdk-traffic.md §7.2).
+RETRY_AFTER_SECONDS = "1"
 
 
 def error_body(status: int, message: str, name: str) -> Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -18,7 +19,6 @@ from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
-from powerrag.pipeline import Job
 
 router = APIRouter()
 
@@ -33,30 +33,36 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
     ctx = _ctx(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
     async with ctx.pipeline.admission() as deadline:
-        body = await read_body(request, ctx.settings.max_body_bytes)
-        job = _otlp_job(ctx, request, body, version)
-        batch = await ctx.pipeline.submit(caller.project_id, job, deadline=deadline)
+        batch = await _decode_otlp(ctx, request, version)
+        await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
         return json_response({})
-    partial = {"rejectedSpans": str(len(batch.rejected)), "errorMessage": "; ".join(messages)}
-    return json_response({"partialSuccess": partial})
+    partial_success = {
+        "rejectedSpans": str(len(batch.rejected)),
+        "errorMessage": "; ".join(messages),
+    }
+    return json_response({"partialSuccess": partial_success})
 
 
-def _otlp_job(ctx: Context, request: Request, body: bytes, version: int | None) -> Job:
-    """Decoding runs in the writer thread, so a burst of big bodies never blocks the loop."""
+async def _decode_otlp(ctx: Context, request: Request, version: int | None) -> IngestBatch:
+    """Read and decode a body; the raw bytes are dropped as soon as the batch exists.
+
+    Decoding runs on the pipeline's decode threads: it keeps the event loop free and
+    overlaps with the writer thread's database time (docs/benchmarks.md, the profile).
+    """
+    body = await read_body(request, ctx.settings.max_body_bytes)
     headers = request.headers
-
-    def job() -> IngestBatch:
-        return decode_otlp_request(
+    return await ctx.pipeline.decode(
+        partial(
+            decode_otlp_request,
             body,
             content_type=headers.get("content-type"),
             content_encoding=headers.get("content-encoding"),
             ingestion_version=version,
             max_bytes=ctx.settings.max_body_bytes,
         )
-
-    return job
+    )
 
 
 @router.post("/api/public/otel/v1/metrics")
@@ -72,7 +78,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
         doc = await read_json(request, ctx.settings.max_body_bytes)
         batch = decode_batch(doc, scores_only=caller.scores_only)
         if len(batch):
-            await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
+            await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
         for e in batch.rejected_events
@@ -93,7 +99,7 @@ async def create_scores(request: Request, caller: Caller = Depends(score_caller)
             return await _score_array(ctx, caller, doc, deadline)
         score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
         batch = IngestBatch(scores=[score])
-        await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
+        await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
     return json_response({"id": score.id})
 
 
@@ -109,7 +115,7 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline:
         except InvalidRequestError as exc:
             errors.append({"message": f"score {index}: {exc}"})
     if batch.scores:
-        await ctx.pipeline.submit(caller.project_id, lambda: batch, deadline=deadline)
+        await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
     if errors:
         return json_response(
             {"accepted": len(batch.scores), "rejected": len(errors), "errors": errors}, 207

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
-from powerrag.domain.errors import StorageFullError
+from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
 from powerrag.store.engines import create_db_engine, normalise_url, refresh_statistics
@@ -53,7 +53,7 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A write transaction; a full disk becomes StorageFullError."""
+        """A write transaction; a full disk is StorageFullError, a locked one OverloadedError."""
         try:
             with self.engine.begin() as conn:
                 yield conn
@@ -61,6 +61,11 @@ class Store:
             if _is_full(exc):
                 raise StorageFullError(
                     "the database is full; nothing of this request was stored"
+                ) from exc
+            if _is_locked(exc):
+                # Another process held SQLite's write lock past the busy timeout.
+                raise OverloadedError(
+                    "the database is busy; nothing of this request was stored, retry"
                 ) from exc
             raise
 
@@ -86,6 +91,10 @@ class Store:
         except OperationalError:
             return False
         return True
+
+
+def _is_locked(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig).lower()
 
 
 def _is_full(exc: OperationalError) -> bool:

@@ -194,5 +194,5 @@ async def session_score(request: Request, project_id: str, session_id: str) -> R
         environment=session["environment"],
         author=page.user.id,
     )
-    await page.ctx.pipeline.submit(project_id, lambda: batch)
+    await page.ctx.pipeline.submit(project_id, batch)
     return _back(project_id, session_id, f"#turn-{trace_id}" if trace_id else "")
