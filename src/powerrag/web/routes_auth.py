@@ -14,6 +14,7 @@ from powerrag.web.auth import Cookies, check_csrf, require_user
 from powerrag.web.common import ctx_of
 from powerrag.web.i18n import LANG_COOKIE, LANGUAGES
 from powerrag.web.render import WebRoute, render
+from powerrag.web.throttle import SignInThrottle
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -50,13 +51,22 @@ def _signed_in(request: Request, user_id: str, target: str) -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await check_csrf(request)
-    store = ctx_of(request).store
+    email, address = form.get("email", ""), request.client.host if request.client else ""
+    throttle: SignInThrottle = request.app.state.web_throttle
+    context = {"setup": False, "next": _safe_next(form.get("next")), "error": "wrong_login"}
+    wait = throttle.retry_after(address, email)
+    if wait:
+        context["error"] = "too_many_attempts"
+        response = render(request, "login.html", context, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = await run_in_threadpool(
-        ui_users.sign_in, store, form.get("email", ""), form.get("password", "")
+        ui_users.sign_in, ctx_of(request).store, email, form.get("password", "")
     )
     if user is None:
-        context = {"setup": False, "next": _safe_next(form.get("next")), "error": "wrong_login"}
+        throttle.failed(address, email)
         return render(request, "login.html", context, status=401)
+    throttle.succeeded(address, email)
     return _signed_in(request, user.id, form.get("next", "/"))
 
 

@@ -15,12 +15,14 @@ from powerrag.web.auth import Cookies
 from powerrag.web.live import LiveBroker
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
+from powerrag.web.throttle import SignInThrottle
 
 
 def install_web(app: FastAPI, ctx: Context) -> None:
     """Add the UI to an app whose state already holds the Context."""
     app.state.web_env = make_environment()
     app.state.web_cookies = Cookies(cookie_secret(ctx.store), secure=ctx.settings.secure_cookies)
+    app.state.web_throttle = SignInThrottle()
     broker = LiveBroker()
     ctx.store.changes.subscribe(broker.on_change)
     app.state.web_broker = broker
