@@ -34,6 +34,19 @@ def _time(name: str, nullable: bool = False) -> Column[int]:
     return Column(name, BigInteger, nullable=nullable)
 
 
+def _figures() -> list[Column[float]]:
+    """Token and cost totals kept on traces and sessions (summed from their observations)."""
+    names = (
+        "input_tokens",
+        "output_tokens",
+        "total_tokens",
+        "input_cost",
+        "output_cost",
+        "total_cost",
+    )
+    return [Column(name, Float, nullable=False, default=0) for name in names]
+
+
 projects = Table(
     "projects",
     metadata,
@@ -103,12 +116,7 @@ traces = Table(
     Column("observation_count", Integer, nullable=False, default=0),
     Column("error_count", Integer, nullable=False, default=0),
     Column("level", String(16), nullable=False, default="DEFAULT"),
-    Column("input_tokens", Float, nullable=False, default=0),
-    Column("output_tokens", Float, nullable=False, default=0),
-    Column("total_tokens", Float, nullable=False, default=0),
-    Column("input_cost", Float, nullable=False, default=0),
-    Column("output_cost", Float, nullable=False, default=0),
-    Column("total_cost", Float, nullable=False, default=0),
+    *_figures(),
     _time("created_at"),
     _time("updated_at"),
     Index("ix_traces_project_timestamp", "project_id", "timestamp"),
@@ -183,12 +191,7 @@ sessions = Table(
     Column("trace_count", Integer, nullable=False, default=0),
     Column("user_ids", Text, nullable=False, default="[]"),
     Column("error_count", Integer, nullable=False, default=0),
-    Column("input_tokens", Float, nullable=False, default=0),
-    Column("output_tokens", Float, nullable=False, default=0),
-    Column("total_tokens", Float, nullable=False, default=0),
-    Column("input_cost", Float, nullable=False, default=0),
-    Column("output_cost", Float, nullable=False, default=0),
-    Column("total_cost", Float, nullable=False, default=0),
+    *_figures(),
     _time("first_seen_at"),
     _time("updated_at"),
     Index("ix_sessions_project_created", "project_id", "created_at"),
