@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from powerrag.domain.changes import changes_of
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
@@ -148,7 +149,9 @@ def test_the_broker_hands_commits_from_the_writer_thread_to_the_loop() -> None:
         broker.unsubscribe(mine)
         return got, backlog, other.queue.empty()
 
-    got, backlog, other_empty = asyncio.run(scenario())
+    # A loop of its own in its own thread: Playwright's sync API may hold this one's.
+    with ThreadPoolExecutor(1) as pool:
+        got, backlog, other_empty = pool.submit(asyncio.run, scenario()).result()
     assert got == frozenset({"t1", "t-score"})
     assert backlog == frozenset({RESYNC})
     assert other_empty
