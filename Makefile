@@ -12,7 +12,7 @@ $(BIN)/uv:
 	$(BIN)/pip install -q uv==$(UV_VERSION)
 
 $(VENV)/.run-ready: $(BIN)/uv requirements/run.lock pyproject.toml
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/run.lock
+	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements/run.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $@
 
