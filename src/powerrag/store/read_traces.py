@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, asc, desc, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, asc, desc, func, select
 
 from powerrag.store.base import chunked
 from powerrag.store.read_filters import (
@@ -102,34 +102,36 @@ def session_traces(conn: Connection, project_id: str, session_id: str) -> list[d
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+def _ids_by_trace(
+    conn: Connection,
+    table: Table,
+    order: ColumnElement[Any],
+    project_id: str,
+    trace_ids: Sequence[str],
+) -> dict[str, list[str]]:
+    """Each trace's row ids of `table` in `order`, in one query per chunk."""
+    result: dict[str, list[str]] = {t: [] for t in trace_ids}
+    c = table.c
+    for chunk in chunked(list(trace_ids), _CHUNK):
+        query = (
+            select(c.trace_id, c.id)
+            .where(c.project_id == project_id, c.trace_id.in_(chunk))
+            .order_by(c.trace_id, order, c.id)
+        )
+        for trace_id, row_id in conn.execute(query):
+            result[trace_id].append(row_id)
+    return result
+
+
 def observation_ids_by_trace(
     conn: Connection, project_id: str, trace_ids: Sequence[str]
 ) -> dict[str, list[str]]:
-    """Each trace's observation ids in start-time order, in one query per chunk."""
-    result: dict[str, list[str]] = {t: [] for t in trace_ids}
-    o = observations.c
-    for chunk in chunked(list(trace_ids), _CHUNK):
-        query = (
-            select(o.trace_id, o.id)
-            .where(o.project_id == project_id, o.trace_id.in_(chunk))
-            .order_by(o.trace_id, o.start_time, o.id)
-        )
-        for trace_id, obs_id in conn.execute(query):
-            result[trace_id].append(obs_id)
-    return result
+    """Each trace's observation ids in start-time order."""
+    return _ids_by_trace(conn, observations, observations.c.start_time, project_id, trace_ids)
 
 
 def score_ids_by_trace(
     conn: Connection, project_id: str, trace_ids: Sequence[str]
 ) -> dict[str, list[str]]:
-    result: dict[str, list[str]] = {t: [] for t in trace_ids}
-    s = scores.c
-    for chunk in chunked(list(trace_ids), _CHUNK):
-        query = (
-            select(s.trace_id, s.id)
-            .where(s.project_id == project_id, s.trace_id.in_(chunk))
-            .order_by(s.trace_id, s.timestamp, s.id)
-        )
-        for trace_id, score_id in conn.execute(query):
-            result[trace_id].append(score_id)
-    return result
+    """Each trace's score ids in time order."""
+    return _ids_by_trace(conn, scores, scores.c.timestamp, project_id, trace_ids)
