@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from powerrag.domain.errors import OverloadedError, PowerRAGError, StorageFullError
 from powerrag.domain.records import IngestBatch
-from powerrag.store.database import Store
+from powerrag.store.base import Writer
 
 log = logging.getLogger("powerrag.pipeline")
 
@@ -57,7 +57,7 @@ class Pipeline:
 
     def __init__(
         self,
-        store: Store,
+        store: Writer,
         *,
         max_pending: int = 64,
         wait_seconds: float = 1.0,

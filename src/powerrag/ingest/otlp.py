@@ -8,7 +8,6 @@ lower-case hex; times are nanoseconds; attribute values are plain Python values
 from __future__ import annotations
 
 import base64
-import gzip
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -99,11 +98,6 @@ def decompress(body: bytes, content_encoding: str | None, max_bytes: int) -> byt
 
 class BodyTooLargeError(InvalidRequestError):
     """The body, or what it decompresses to, is over the configured limit (HTTP 413)."""
-
-
-def gzip_bytes(data: bytes) -> bytes:
-    """Compress with gzip (used by tests and the load generator)."""
-    return gzip.compress(data)
 
 
 # --- protobuf ---------------------------------------------------------------

@@ -1,12 +1,9 @@
-"""The storage contract every engine honours (one interface, two real engines)."""
+"""The write contract every engine honours (the pipeline depends on it, not on Store)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
 from typing import Protocol
-
-from sqlalchemy import Connection
 
 from powerrag.domain.records import IngestBatch
 
@@ -19,11 +16,10 @@ class Writer(Protocol):
         """Delete traces and everything that hangs off them; return how many existed."""
 
 
-class Reader(Protocol):
-    def connect(self) -> AbstractContextManager[Connection]:
-        """A read-only connection for the `store.read_*` query functions."""
+# Keeps IN (...) lists under every engine's parameter limit.
+IN_LIST_CHUNK = 500
 
 
-def chunked(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+def chunked(items: Sequence[str], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]

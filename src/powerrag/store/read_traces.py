@@ -22,7 +22,6 @@ from powerrag.store.read_filters import (
 )
 from powerrag.store.schema import observations, scores, traces
 
-_CHUNK = 500
 _root = observations.alias("root_observation")
 _IO_COLUMNS = (
     func.coalesce(traces.c.input, _root.c.input).label("input"),
@@ -112,7 +111,7 @@ def _ids_by_trace(
     """Each trace's row ids of `table` in `order`, in one query per chunk."""
     result: dict[str, list[str]] = {t: [] for t in trace_ids}
     c = table.c
-    for chunk in chunked(list(trace_ids), _CHUNK):
+    for chunk in chunked(list(trace_ids)):
         query = (
             select(c.trace_id, c.id)
             .where(c.project_id == project_id, c.trace_id.in_(chunk))

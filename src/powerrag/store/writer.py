@@ -8,7 +8,7 @@ drifts, a resent body changes nothing, and concurrent writers converge.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -25,19 +25,13 @@ from powerrag.domain.records import (
     TraceUpdate,
 )
 from powerrag.domain.timeutil import now_us
+from powerrag.store.base import chunked
 from powerrag.store.dialect import lock_keys, upsert
 from powerrag.store.schema import observations, scores, sessions, trace_updates, traces
-
-_CHUNK = 500  # keeps IN (...) lists under every engine's parameter limit
 
 
 def _dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
 
 
 def _loads_dict(text: str | None) -> dict[str, Any]:
@@ -103,7 +97,7 @@ class BatchWriter:
     ) -> list[ObservationRecord]:
         ids = sorted({p.id for p in patches})
         existing: dict[str, ObservationRecord] = {}
-        for chunk in _chunks(ids):
+        for chunk in chunked(ids):
             query = select(observations).where(
                 observations.c.project_id == project_id, observations.c.id.in_(chunk)
             )
@@ -300,7 +294,7 @@ def refresh_traces(
 ) -> set[str]:
     """Recompute the trace rows for `trace_ids`; return the sessions they were or are in."""
     touched_sessions: set[str] = set()
-    for chunk in _chunks(trace_ids):
+    for chunk in chunked(trace_ids):
         touched_sessions |= _refresh_trace_chunk(conn, project_id, chunk, now)
     return touched_sessions
 
@@ -472,7 +466,7 @@ def refresh_sessions(
     conn: Connection, project_id: str, session_ids: Sequence[str], now: int
 ) -> None:
     """Recompute session rows from their traces; keep bookmarks, publishing and first sight."""
-    for chunk in _chunks(session_ids):
+    for chunk in chunked(session_ids):
         params = {"project_id": project_id, "ids": list(chunk)}
         figures = {
             r["session_id"]: r for r in conn.execute(_SESSION_SQL["figures"], params).mappings()
@@ -541,7 +535,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
     deleted = 0
     sessions_before: set[str] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunked(ids):
         sessions_before |= {
             row[0]
             for row in conn.execute(
