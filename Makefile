@@ -11,14 +11,18 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q uv==$(UV_VERSION)
 
+# Bytecode is compiled at install time (uv does not by default, and PYTHONDONTWRITEBYTECODE
+# forbids writing it later): without it every start compiles SQLAlchemy and FastAPI anew.
 $(VENV)/.run-ready: $(BIN)/uv requirements/run.lock pyproject.toml
-	$(BIN)/uv pip install -q --python $(BIN)/python -r requirements/run.lock
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -r requirements/run.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	touch $@
 
 $(VENV)/.dev-ready: $(BIN)/uv requirements/dev.lock pyproject.toml
-	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/dev.lock
+	$(BIN)/uv pip sync -q --compile-bytecode --python $(BIN)/python requirements/dev.lock
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	touch $(VENV)/.run-ready $@
 
 install: $(VENV)/.run-ready

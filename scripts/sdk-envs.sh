@@ -25,7 +25,7 @@ python_env() {  # python_env NAME (tests/sdk/envs/NAME/requirements.lock)
   echo "sdk-envs: building $dir"
   rm -rf "$dir"
   python3 -m venv "$dir"
-  "$UV" pip sync -q --python "$dir/bin/python" "$lock"
+  "$UV" pip sync -q --compile-bytecode --python "$dir/bin/python" "$lock"
   echo "$hash" > "$dir/.stamp"
 }
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from powerrag.query.ui_format import score_summary, score_view
 from powerrag.query.ui_messages import render_value, split_history
-from powerrag.query.ui_sessions import comments_of, require_session, session_row
+from powerrag.query.ui_sessions import comment_views, session_on, session_row
 from powerrag.query.ui_traces import build_tree, trace_row
 from powerrag.store import ui_sessions, ui_traces
 from powerrag.store.database import Store
@@ -22,16 +22,17 @@ TURNS_PAGE = 20
 
 def session_header(store: Store, project_id: str, session_id: str) -> dict[str, Any]:
     """The session's figures, its own scores and comments, and the playback clock."""
-    row = require_session(store, project_id, session_id)
     with store.connect() as conn:
+        row = session_on(conn, project_id, session_id)
         scores = ui_sessions.session_scores(conn, project_id, [session_id])
         timeline = ui_traces.session_timeline(conn, project_id, session_id)
+        comments = comment_views(conn, project_id, "SESSION", [session_id])
     session = session_row(row)
     session["scores"] = [score_view(s) for s in scores]
     session["scoreSummary"] = score_summary(scores)
     return {
         "session": session,
-        "comments": comments_of(store, project_id, "SESSION", [session_id]),
+        "comments": comments,
         "timeline": [
             {"id": t["id"], "startUs": t["timestamp"], "endUs": t["end_time"] or t["timestamp"]}
             for t in timeline
@@ -78,7 +79,7 @@ def session_turns(
         }
         generations = ui_traces.generations_of(conn, project_id, ids)
         scores = ui_traces.trace_scores(conn, project_id, ids)
-    comments = comments_of(store, project_id, "TRACE", ids)
+        comments = comment_views(conn, project_id, "TRACE", ids)
     by_trace: dict[str, dict[str, list[dict[str, Any]]]] = {
         i: {"tree": [], "gens": [], "scores": [], "comments": []} for i in ids
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -15,6 +15,9 @@ from powerrag.query.ui_format import iso, json_list, score_summary, seconds
 from powerrag.store import ui_comments, ui_sessions, ui_traces
 from powerrag.store.database import Store
 from powerrag.store.ui_sessions import SESSION_SORTS, SessionFilter
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -95,7 +98,12 @@ def list_sessions(store: Store, project_id: str, req: SessionListRequest) -> dic
 
 def require_session(store: Store, project_id: str, session_id: str) -> dict[str, Any]:
     with store.connect() as conn:
-        row = ui_sessions.get_session(conn, project_id, session_id)
+        return session_on(conn, project_id, session_id)
+
+
+def session_on(conn: Connection, project_id: str, session_id: str) -> dict[str, Any]:
+    """The session's row read on the caller's connection; NotFoundError when there is none."""
+    row = ui_sessions.get_session(conn, project_id, session_id)
     if row is None:
         raise NotFoundError(f"session {session_id!r} not found")
     return row
@@ -123,7 +131,13 @@ def comments_of(
     store: Store, project_id: str, object_type: str, ids: list[str]
 ) -> list[dict[str, Any]]:
     with store.connect() as conn:
-        rows = ui_comments.list_comments(conn, project_id, object_type, ids)
+        return comment_views(conn, project_id, object_type, ids)
+
+
+def comment_views(
+    conn: Connection, project_id: str, object_type: str, ids: list[str]
+) -> list[dict[str, Any]]:
+    """Comments on these objects as the pages show them (on the caller's connection)."""
     return [
         {
             "id": r["id"],
@@ -132,7 +146,7 @@ def comments_of(
             "createdAt": iso(r["created_at"]),
             "author": r["name"] or r["email"] or "",
         }
-        for r in rows
+        for r in ui_comments.list_comments(conn, project_id, object_type, ids)
     ]
 
 

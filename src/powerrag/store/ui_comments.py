@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.schema import comments, users
@@ -36,19 +36,29 @@ def add_comment(
     return comment_id
 
 
+def _list_statement() -> Any:
+    """Built once: every replay page lists comments (construction showed in profiles)."""
+    c = comments.c
+    return (
+        select(c.id, c.object_id, c.content, c.created_at, users.c.name, users.c.email)
+        .select_from(comments.outerjoin(users, users.c.id == c.author_user_id))
+        .where(
+            c.project_id == bindparam("project_id"),
+            c.object_type == bindparam("object_type"),
+            c.object_id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(c.created_at, c.id)
+    )
+
+
+_LIST_COMMENTS = _list_statement()
+
+
 def list_comments(
     conn: Connection, project_id: str, object_type: str, object_ids: list[str]
 ) -> list[dict[str, Any]]:
     """Comments on these objects, oldest first, with their author's name or email."""
     if not object_ids:
         return []
-    c = comments.c
-    rows = conn.execute(
-        select(c.id, c.object_id, c.content, c.created_at, users.c.name, users.c.email)
-        .select_from(comments.outerjoin(users, users.c.id == c.author_user_id))
-        .where(
-            c.project_id == project_id, c.object_type == object_type, c.object_id.in_(object_ids)
-        )
-        .order_by(c.created_at, c.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    params = {"project_id": project_id, "object_type": object_type, "ids": object_ids}
+    return [dict(r) for r in conn.execute(_LIST_COMMENTS, params).mappings()]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, func, select, update
 
 from powerrag.store.schema import observations, scores, sessions, traces
 from powerrag.store.ui_search import LIKE_ESCAPE, contains_phrase
@@ -127,14 +127,24 @@ def list_environments(conn: Connection, project_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-def get_session(conn: Connection, project_id: str, session_id: str) -> dict[str, Any] | None:
-    row = (
-        conn.execute(
-            select(sessions).where(sessions.c.project_id == project_id, sessions.c.id == session_id)
-        )
-        .mappings()
-        .first()
+# Built once: every replay and session page asks these (construction showed in profiles).
+_GET_SESSION = select(sessions).where(
+    sessions.c.project_id == bindparam("project_id"), sessions.c.id == bindparam("session_id")
+)
+_SESSION_SCORES = (
+    select(scores)
+    .where(
+        scores.c.project_id == bindparam("project_id"),
+        scores.c.session_id.in_(bindparam("ids", expanding=True)),
+        scores.c.trace_id.is_(None),
     )
+    .order_by(scores.c.timestamp)
+)
+
+
+def get_session(conn: Connection, project_id: str, session_id: str) -> dict[str, Any] | None:
+    params = {"project_id": project_id, "session_id": session_id}
+    row = conn.execute(_GET_SESSION, params).mappings().first()
     return None if row is None else dict(row)
 
 
@@ -157,13 +167,5 @@ def session_scores(
     """Scores attached to the sessions themselves (not to their traces), oldest first."""
     if not session_ids:
         return []
-    rows = conn.execute(
-        select(scores)
-        .where(
-            scores.c.project_id == project_id,
-            scores.c.session_id.in_(session_ids),
-            scores.c.trace_id.is_(None),
-        )
-        .order_by(scores.c.timestamp)
-    ).mappings()
-    return [dict(r) for r in rows]
+    rows = conn.execute(_SESSION_SCORES, {"project_id": project_id, "ids": session_ids})
+    return [dict(r) for r in rows.mappings()]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, exists, func, select
+from sqlalchemy import ColumnElement, Connection, bindparam, exists, func, select
 
+from powerrag.store.origins import with_origins
 from powerrag.store.schema import observations, scores, traces
 from powerrag.store.ui_search import LIKE_ESCAPE, contains_phrase
 
@@ -101,6 +102,45 @@ def get_trace(conn: Connection, project_id: str, trace_id: str) -> dict[str, Any
     return None if row is None else dict(row)
 
 
+def _replay_statements() -> dict[str, Any]:
+    """The replay's statements, built once: building them cost more than running them."""
+    t, o, sc = traces.c, observations.c, scores.c
+    project: Any = bindparam("project_id")
+    session: Any = bindparam("session_id")
+    ids: Any = bindparam("ids", expanding=True)
+    in_session = (t.project_id == project, t.session_id == session)
+    page = select(traces).where(*in_session).order_by(t.timestamp, t.id)
+    paged = page.limit(bindparam("limit")).offset(bindparam("offset"))
+    by_trace = (o.trace_id, o.start_time, o.id)
+    return {
+        "page": paged,
+        "named": page.where(t.id.in_(ids)),
+        "timeline": select(t.id, t.timestamp, t.end_time)
+        .where(*in_session)
+        .order_by(t.timestamp, t.id),
+        "in_session": select(t.id).where(*in_session, t.id.in_(ids)),
+        # Ordering by trace first matches ix_observations_project_trace; ordering by start
+        # time alone let SQLite walk the whole project's start-time index (docs/benchmarks.md).
+        "tree": select(*_TREE_COLUMNS)
+        .where(o.project_id == project, o.trace_id.in_(ids))
+        .order_by(*by_trace),
+        "observations": select(observations).where(o.project_id == project, o.id.in_(ids)),
+        "generations": select(o.id, o.trace_id, o.model, o.input, o.output, o.start_time)
+        .where(o.project_id == project, o.trace_id.in_(ids), o.type == "GENERATION")
+        .order_by(*by_trace),
+        "scores": select(scores)
+        .where(sc.project_id == project, sc.trace_id.in_(ids))
+        .order_by(sc.timestamp),
+    }
+
+
+_SQL = _replay_statements()
+
+
+def _rows(conn: Connection, name: str, **params: Any) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(_SQL[name], params).mappings()]
+
+
 def session_traces(
     conn: Connection,
     project_id: str,
@@ -111,24 +151,15 @@ def session_traces(
     trace_ids: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Traces of a session in time order (a page of them, or the named ones)."""
-    query = select(traces).where(
-        traces.c.project_id == project_id, traces.c.session_id == session_id
-    )
+    key = {"project_id": project_id, "session_id": session_id}
     if trace_ids is not None:
-        query = query.where(traces.c.id.in_(trace_ids))
-    query = query.order_by(traces.c.timestamp, traces.c.id).limit(limit).offset(offset)
-    return [dict(r) for r in conn.execute(query).mappings()]
+        return _rows(conn, "named", ids=trace_ids, **key)[offset : offset + limit]
+    return _rows(conn, "page", limit=limit, offset=offset, **key)
 
 
 def session_timeline(conn: Connection, project_id: str, session_id: str) -> list[dict[str, Any]]:
     """Every trace of a session as (id, timestamp, end_time): the playback's clock."""
-    t = traces.c
-    rows = conn.execute(
-        select(t.id, t.timestamp, t.end_time)
-        .where(t.project_id == project_id, t.session_id == session_id)
-        .order_by(t.timestamp, t.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return _rows(conn, "timeline", project_id=project_id, session_id=session_id)
 
 
 def traces_in_session(
@@ -137,31 +168,15 @@ def traces_in_session(
     """Which of these traces belong to the session (live updates ask this)."""
     if not trace_ids:
         return []
-    rows = conn.execute(
-        select(traces.c.id).where(
-            traces.c.project_id == project_id,
-            traces.c.session_id == session_id,
-            traces.c.id.in_(trace_ids),
-        )
-    )
-    return [r[0] for r in rows]
+    key = {"project_id": project_id, "session_id": session_id, "ids": trace_ids}
+    return [r["id"] for r in _rows(conn, "in_session", **key)]
 
 
 def tree_observations(
     conn: Connection, project_id: str, trace_ids: list[str]
 ) -> list[dict[str, Any]]:
     """Tree columns of the observations of these traces, by trace, then start time."""
-    if not trace_ids:
-        return []
-    o = observations.c
-    # Ordering by trace first matches ix_observations_project_trace; ordering by start
-    # time alone let SQLite walk the whole project's start-time index (docs/benchmarks.md).
-    rows = conn.execute(
-        select(*_TREE_COLUMNS)
-        .where(o.project_id == project_id, o.trace_id.in_(trace_ids))
-        .order_by(o.trace_id, o.start_time, o.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return _rows(conn, "tree", project_id=project_id, ids=trace_ids) if trace_ids else []
 
 
 def get_observations(
@@ -170,32 +185,14 @@ def get_observations(
     """Whole observation rows, I/O included."""
     if not observation_ids:
         return []
-    o = observations.c
-    rows = conn.execute(
-        select(observations).where(o.project_id == project_id, o.id.in_(observation_ids))
-    ).mappings()
-    return [dict(r) for r in rows]
+    rows = _rows(conn, "observations", project_id=project_id, ids=observation_ids)
+    return with_origins(conn, project_id, rows)
 
 
 def generations_of(conn: Connection, project_id: str, trace_ids: list[str]) -> list[dict[str, Any]]:
     """Generations of these traces with their I/O: the conversation of each turn."""
-    if not trace_ids:
-        return []
-    o = observations.c
-    rows = conn.execute(
-        select(o.id, o.trace_id, o.model, o.input, o.output, o.start_time)
-        .where(o.project_id == project_id, o.trace_id.in_(trace_ids), o.type == "GENERATION")
-        .order_by(o.trace_id, o.start_time, o.id)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return _rows(conn, "generations", project_id=project_id, ids=trace_ids) if trace_ids else []
 
 
 def trace_scores(conn: Connection, project_id: str, trace_ids: list[str]) -> list[dict[str, Any]]:
-    if not trace_ids:
-        return []
-    rows = conn.execute(
-        select(scores)
-        .where(scores.c.project_id == project_id, scores.c.trace_id.in_(trace_ids))
-        .order_by(scores.c.timestamp)
-    ).mappings()
-    return [dict(r) for r in rows]
+    return _rows(conn, "scores", project_id=project_id, ids=trace_ids) if trace_ids else []
