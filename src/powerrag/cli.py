@@ -153,12 +153,18 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from powerrag.query.ui_users import ensure_user
+    from powerrag.query.ui_users import ensure_user, join_project
 
     store = _open_store(_settings(args))
     password = args.password or os.environ.get("POWERRAG_USER_PASSWORD", "")
-    user = ensure_user(store, args.email, args.name, password)
-    print(f"user {user.email} ({'admin' if user.is_admin else 'member'})")
+    try:
+        user = ensure_user(store, args.email, args.name, password)
+        print(f"user {user.email} ({'admin' if user.is_admin else 'member'})")
+        if args.project:
+            join_project(store, user, args.project, args.role)
+            print(f"{args.role} of project {args.project}")
+    finally:
+        store.close()
     return 0
 
 
@@ -221,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("email")
     uc.add_argument("--name", default=None)
     uc.add_argument("--password", default=None, help="default: $POWERRAG_USER_PASSWORD")
+    uc.add_argument("--project", default=None, help="project id the user becomes a member of")
+    uc.add_argument("--role", default="member", choices=("member", "owner"))
     _add_setting_flags(uc, ("data_dir", "database_url"))
     user.set_defaults(func=cmd_user)
 

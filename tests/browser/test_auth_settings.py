@@ -108,7 +108,7 @@ def test_an_api_key_is_created_shown_once_and_revoked(page: Page, server: Server
 
 def test_a_url_with_another_projects_id_shows_nothing_of_it(page: Page, server: Server) -> None:
     page.goto(f"{server.base}/project/{PROJECT}/settings")
-    page.fill("input[name=name][placeholder]", "Other team")
+    page.fill("form[action='/projects'] input[name=name]", "Other team")
     page.click("form[action='/projects'] button")
     other = page.url.split("/project/")[1].split("/")[0]
     assert other != PROJECT

@@ -16,6 +16,13 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
+from powerrag.store.memberships import (
+    MEMBER,
+    OWNER,
+    list_members,
+    projects_of,
+    set_membership,
+)
 from powerrag.store.schema import metadata, traces
 from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.ui_comments import add_comment
@@ -66,6 +73,9 @@ def _fill(url: str, data_dir: Path) -> None:
         accounts.create_project(conn, "Not exported", OTHER)
         accounts.create_api_key(conn, OTHER)
         user = insert_user(conn, "ana@example.com", "Ana", "$argon2id$v=19$hash", is_admin=True)
+        member = insert_user(conn, "bo@example.com", None, "$argon2id$v=19$hash", is_admin=False)
+        set_membership(conn, PROJECT_ID, member.id, MEMBER)
+        set_membership(conn, OTHER, member.id, OWNER)
     app = create_app(Settings(data_dir=data_dir), store=store)
     with TestClient(app, headers={"authorization": AUTH}) as client:
         for name in TRAFFIC:
@@ -184,3 +194,33 @@ def test_export_of_an_unknown_project_is_a_clear_error(
         capsys.readouterr().err
         == "powerrag: no project with id 'nope' (see `powerrag project list`)\n"
     )
+
+
+def test_memberships_follow_an_account_that_exists_under_another_id(
+    database_url: str, tmp_path: Path
+) -> None:
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    _fill(source, tmp_path)
+    exported = tmp_path / "project.jsonl"
+    assert (
+        cli.main(
+            ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
+        )
+        == 0
+    )
+    target = Store(database_url)
+    with target.transaction() as conn:
+        local = insert_user(conn, "bo@example.com", "Bo here", "$argon2id$v=19$x", is_admin=False)
+
+    with target.transaction() as conn:
+        import_project(conn, exported.read_bytes().splitlines(keepends=True))
+
+    with target.connect() as conn:
+        members = list_members(conn, PROJECT_ID)
+        mine = projects_of(conn, local.id)
+    assert [(m.user_id, m.email, m.name, m.role) for m in members] == [
+        (local.id, "bo@example.com", "Bo here", MEMBER)
+    ]
+    # Only the exported project's memberships travel, not the account's role in OTHER.
+    assert [p.id for p in mine] == [PROJECT_ID]
+    target.close()

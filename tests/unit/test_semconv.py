@@ -140,8 +140,22 @@ def test_metadata_says_where_the_span_came_from() -> None:
         )
     )
     meta = json.loads(mapped.observation.metadata or "")
-    assert meta["resourceAttributes"] == {"service.name": "bot"}
-    assert meta["scope"]["name"] == "openinference.instrumentation.langchain"
+    # Resource and scope travel apart (stored once per distinct value), keyed by their hash.
+    origin = json.loads(mapped.observation.origin or "")
+    assert "resourceAttributes" not in meta and "scope" not in meta
+    assert origin["resourceAttributes"] == {"service.name": "bot"}
+    assert origin["scope"]["name"] == "openinference.instrumentation.langchain"
+    again = map_span(
+        span(
+            {"x": 1},
+            scope="openinference.instrumentation.langchain",
+            resource={"service.name": "bot"},
+        )
+    )
+    other = map_span(span({}, scope="other", resource={"service.name": "bot"}))
+    assert (
+        again.observation.origin_id == mapped.observation.origin_id != other.observation.origin_id
+    )
     # Unmapped attributes of other instrumentations are kept; mapped ones are not repeated.
     assert meta["attributes"] == {"http.route": "/chat", "retry.count": "2"}
 

@@ -52,6 +52,10 @@ class ObservationRecord:
     prompt_name: str | None = None
     prompt_version: int | None = None
     is_app_root: bool = False
+    # Where an OTel span came from ({"resourceAttributes", "scope"} as JSON text): part of
+    # its metadata as read, stored once per distinct value under `origin_id`.
+    origin: str | None = None
+    origin_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

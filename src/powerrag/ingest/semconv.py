@@ -7,6 +7,7 @@ and the Vercel AI SDK. Inputs and outputs come from `semconv_io`.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,7 +201,9 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     model = _model(attrs)
     json_values = ingestion_version is not None and ingestion_version >= 4
     resource_meta = _metadata(span.resource, TRACE_META, json_values)
-    obs_meta = {**resource_meta, **_metadata(attrs, OBS_META, json_values), **_context(span)}
+    origin = _origin(span)
+    obs_meta = {**resource_meta, **_metadata(attrs, OBS_META, json_values), **_attributes(span)}
+    origin_text = dumps(origin)
     observation = ObservationRecord(
         id=span.span_id,
         trace_id=span.trace_id,
@@ -225,6 +228,8 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
         prompt_name=_prompt_name(attrs, obs_type),
         prompt_version=_prompt_version(attrs, obs_type),
         is_app_root=attrs.get("langfuse.internal.is_app_root") in (True, "true"),
+        origin=origin_text,
+        origin_id=hashlib.blake2b(origin_text.encode(), digest_size=8).hexdigest(),
     )
     warnings: list[IngestWarning] = []
     update = None
@@ -245,20 +250,16 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
             environment=environment,
             public=_public(attrs),
             tags=_tags(attrs),
-            metadata=_trace_metadata(obs_meta, resource_meta, trace_meta, span, is_root),
+            metadata=_trace_metadata(obs_meta, origin, resource_meta, trace_meta, is_root),
             input=to_json_text(attrs.get("langfuse.trace.input")),
             output=to_json_text(attrs.get("langfuse.trace.output")),
         )
     return MappedSpan(observation, update, tuple(warnings))
 
 
-def _context(span: SpanData) -> dict[str, Any]:
-    """What Langfuse adds to observation metadata (reference §1.11): where the span came from.
-
-    Spans from other instrumentations also keep their unmapped attributes, so nothing
-    an OpenInference or GenAI exporter sent is lost.
-    """
-    context: dict[str, Any] = {
+def _origin(span: SpanData) -> dict[str, Any]:
+    """What Langfuse adds to every OTel observation's metadata (reference §1.11)."""
+    return {
         "resourceAttributes": span.resource,
         "scope": {
             "name": span.scope.name,
@@ -266,31 +267,35 @@ def _context(span: SpanData) -> dict[str, Any]:
             "attributes": span.scope.attributes,
         },
     }
-    if not span.scope.name.startswith("langfuse-sdk"):
-        extra = {
-            k: v if isinstance(v, str) else dumps(v)
-            for k, v in span.attributes.items()
-            if not k.startswith(_CONSUMED_PREFIXES) and k not in _CONSUMED_KEYS
-        }
-        if extra:
-            context["attributes"] = extra
-    return context
+
+
+def _attributes(span: SpanData) -> dict[str, Any]:
+    """Spans from other instrumentations keep their unmapped attributes in metadata.
+
+    So nothing an OpenInference or GenAI exporter sent is lost.
+    """
+    if span.scope.name.startswith("langfuse-sdk"):
+        return {}
+    extra = {
+        k: v if isinstance(v, str) else dumps(v)
+        for k, v in span.attributes.items()
+        if not k.startswith(_CONSUMED_PREFIXES) and k not in _CONSUMED_KEYS
+    }
+    return {"attributes": extra} if extra else {}
 
 
 def _trace_metadata(
     obs_meta: dict[str, Any],
+    origin: dict[str, Any],
     resource_meta: dict[str, Any],
     trace_meta: dict[str, Any],
-    span: SpanData,
     is_root: bool,
 ) -> dict[str, Any]:
     # Langfuse's legacy trace row: the root span lends its whole observation metadata;
     # other spans only their trace-level keys and provenance (reference §1.8).
     if is_root:
-        return {**obs_meta, **trace_meta}
-    context = _context(span)
-    context.pop("attributes", None)
-    return {**resource_meta, **trace_meta, **context}
+        return {**obs_meta, **origin, **trace_meta}
+    return {**resource_meta, **trace_meta, **origin}
 
 
 def _check_ids(span: SpanData) -> None:

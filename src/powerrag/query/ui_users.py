@@ -8,9 +8,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from powerrag.domain.errors import InvalidRequestError
-from powerrag.store import accounts, users
+from powerrag.store import accounts, memberships, users
 from powerrag.store.accounts import ApiKey, Project, User
 from powerrag.store.database import Store
+from powerrag.store.memberships import Member
 
 _HASHER = PasswordHasher()
 MIN_PASSWORD = 8
@@ -76,10 +77,20 @@ def get_user(store: Store, user_id: str) -> User | None:
         return users.get_user(conn, user_id)
 
 
-def list_projects(store: Store) -> list[Project]:
-    """Projects a signed-in user sees: all of them (one organisation, every user a member)."""
+def list_projects(store: Store, user: User) -> list[Project]:
+    """Projects a user sees: every one for an admin, else those they are a member of."""
     with store.connect() as conn:
-        return accounts.list_projects(conn)
+        if user.is_admin:
+            return accounts.list_projects(conn)
+        return memberships.projects_of(conn, user.id)
+
+
+def can_manage(store: Store, user: User, project_id: str) -> bool:
+    """Admins and the project's owners manage its keys and members."""
+    if user.is_admin:
+        return True
+    with store.connect() as conn:
+        return memberships.role_of(conn, project_id, user.id) == memberships.OWNER
 
 
 def list_keys(store: Store, project_id: str) -> list[ApiKey]:
@@ -97,8 +108,70 @@ def revoke_key(store: Store, project_id: str, key_id: str) -> bool:
         return accounts.revoke_api_key(conn, key_id, project_id)
 
 
-def create_project(store: Store, name: str) -> Project:
+def create_project(store: Store, name: str, owner: User) -> Project:
+    """A new project; the user who creates it becomes its owner."""
     if not name.strip():
         raise InvalidRequestError("a project needs a name")
     with store.transaction() as conn:
-        return accounts.create_project(conn, name.strip()[:200])
+        project = accounts.create_project(conn, name.strip()[:200])
+        memberships.set_membership(conn, project.id, owner.id, memberships.OWNER)
+        return project
+
+
+def _role(role: str) -> str:
+    if role not in memberships.ROLES:
+        raise InvalidRequestError(f"role is one of {', '.join(memberships.ROLES)}, not {role!r}")
+    return role
+
+
+def list_members(store: Store, project_id: str) -> list[Member]:
+    with store.connect() as conn:
+        return memberships.list_members(conn, project_id)
+
+
+def add_member(store: Store, project_id: str, email: str, role: str) -> User:
+    """Give an existing account access to the project (or change its role there)."""
+    role = _role(role)
+    with store.transaction() as conn:
+        user = users.find_user_by_email(conn, email.strip().lower())
+        if user is None:
+            raise InvalidRequestError(
+                f"no account with the email {email.strip()!r}: create one with a password"
+            )
+        memberships.set_membership(conn, project_id, user.id, role)
+        return user
+
+
+def create_member(
+    store: Store, project_id: str, email: str, name: str, password: str, role: str
+) -> User:
+    """A new account (never an admin) that is a member of this project only."""
+    email, role = _check(email, password), _role(role)
+    with store.transaction() as conn:
+        if users.find_user_by_email(conn, email) is not None:
+            raise InvalidRequestError(f"an account with the email {email!r} exists: add it")
+        user = users.insert_user(
+            conn, email, name.strip()[:200] or None, _HASHER.hash(password), is_admin=False
+        )
+        memberships.set_membership(conn, project_id, user.id, role)
+        return user
+
+
+def remove_member(store: Store, project_id: str, user_id: str) -> bool:
+    """Take a user out of the project; their next request to it is refused (404)."""
+    with store.transaction() as conn:
+        role = memberships.role_of(conn, project_id, user_id)
+        if role == memberships.OWNER and memberships.count_owners(conn, project_id) == 1:
+            raise InvalidRequestError("a project keeps at least one owner: add another first")
+        return memberships.remove_membership(conn, project_id, user_id)
+
+
+def join_project(store: Store, user: User, project_id: str, role: str) -> None:
+    """Make the user a member of an existing project (`powerrag user create --project`)."""
+    role = _role(role)
+    with store.transaction() as conn:
+        if accounts.get_project(conn, project_id) is None:
+            raise InvalidRequestError(
+                f"no project with id {project_id!r} (see `powerrag project list`)"
+            )
+        memberships.set_membership(conn, project_id, user.id, role)

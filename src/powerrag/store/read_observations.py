@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, or_, select, true
 
+from powerrag.store.origins import with_origins
 from powerrag.store.read_filters import (
     ObservationCursor,
     ObservationFilter,
@@ -61,6 +62,10 @@ def _where(project_id: str, f: ObservationFilter) -> list[Any]:
     ]
 
 
+def _rows(conn: Connection, project_id: str, query: Select[Any]) -> list[dict[str, Any]]:
+    return with_origins(conn, project_id, [dict(row) for row in conn.execute(query).mappings()])
+
+
 def count_observations(conn: Connection, project_id: str, f: ObservationFilter) -> int:
     query = select(func.count()).select_from(_JOINED).where(*_where(project_id, f))
     return int(conn.execute(query).scalar_one())
@@ -78,7 +83,7 @@ def list_observations(
         .limit(page.limit)
         .offset(page.offset)
     )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return _rows(conn, project_id, query)
 
 
 def list_observations_after(
@@ -96,14 +101,13 @@ def list_observations_after(
         .order_by(o.start_time.desc(), o.trace_id.desc(), o.id.desc())
         .limit(limit)
     )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return _rows(conn, project_id, query)
 
 
 def get_observation(conn: Connection, project_id: str, obs_id: str) -> dict[str, Any] | None:
     o = observations.c
-    row = conn.execute(_select().where(o.project_id == project_id, o.id == obs_id)).mappings()
-    first = row.first()
-    return dict(first) if first is not None else None
+    rows = _rows(conn, project_id, _select().where(o.project_id == project_id, o.id == obs_id))
+    return rows[0] if rows else None
 
 
 def trace_observations(conn: Connection, project_id: str, trace_id: str) -> list[dict[str, Any]]:
@@ -114,4 +118,4 @@ def trace_observations(conn: Connection, project_id: str, trace_id: str) -> list
         .where(o.project_id == project_id, o.trace_id == trace_id)
         .order_by(o.start_time, o.id)
     )
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return _rows(conn, project_id, query)

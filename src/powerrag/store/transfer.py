@@ -23,9 +23,11 @@ from powerrag.store.schema import (
     api_keys,
     comments,
     observations,
+    project_memberships,
     projects,
     scores,
     sessions,
+    span_origins,
     trace_updates,
     traces,
     users,
@@ -40,12 +42,15 @@ PROJECT_TABLES: tuple[Table, ...] = (
     api_keys,
     traces,
     trace_updates,
+    span_origins,
     observations,
     sessions,
     scores,
     comments,
 )
-TABLES = {t.name: t for t in (*PROJECT_TABLES, users)}
+# Accounts are not per project (the UI logins travel with it); memberships follow them.
+ACCOUNT_TABLES: tuple[Table, ...] = (users, project_memberships)
+TABLES = {t.name: t for t in (*PROJECT_TABLES, *ACCOUNT_TABLES)}
 
 
 class TransferError(PowerRAGError):
@@ -79,7 +84,7 @@ def _streamed(conn: Connection, table: Table, project_id: str) -> Iterator[dict[
 
 
 def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> TransferCounts:
-    """Write every row of the project, and every user account, to `out`."""
+    """Write every row of the project, every user account and the project's memberships."""
     if conn.execute(select(projects.c.id).where(projects.c.id == project_id)).first() is None:
         raise TransferError(f"no project with id {project_id!r} (see `powerrag project list`)")
     header = {
@@ -95,11 +100,13 @@ def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> Transfe
         for row in _streamed(conn, table, project_id):
             out.write(_line({"table": table.name, "row": row}))
             counts.add(table.name)
-    # Accounts are not per project; the UI logins travel with the project.
     user_rows = conn.execution_options(yield_per=_BATCH).execute(select(users).order_by(users.c.id))
     for user in user_rows.mappings():
         out.write(_line({"table": users.name, "row": {str(k): v for k, v in user.items()}}))
         counts.add(users.name)
+    for row in _streamed(conn, project_memberships, project_id):
+        out.write(_line({"table": project_memberships.name, "row": row}))
+        counts.add(project_memberships.name)
     out.write(_line({"end": counts.rows}))
     return counts
 
@@ -130,7 +137,27 @@ def _check_header(header: dict[str, Any] | None) -> str:
     return str(header["project_id"])
 
 
-def _write(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def _local_members(
+    conn: Connection, rows: list[dict[str, Any]], emails: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Membership rows pointed at this database's account with the exported user's email.
+
+    An account that already existed here kept its own id (see `_write`), so the
+    exported user id is translated through the email.
+    """
+    if any(r["user_id"] not in emails for r in rows):
+        raise TransferError("a project_memberships row names a user the export does not hold")
+    wanted = {emails[r["user_id"]] for r in rows}
+    found = conn.execute(select(users.c.email, users.c.id).where(users.c.email.in_(wanted)))
+    local = {str(email): str(user_id) for email, user_id in found}
+    return [{**r, "user_id": local[emails[r["user_id"]]]} for r in rows]
+
+
+def _write(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], emails: dict[str, str]
+) -> None:
+    if table is project_memberships:
+        rows = _local_members(conn, rows, emails)
     if table is users:
         # An account that already exists here (same email) is kept as it is.
         keep = tuple(c.name for c in users.c if c.name != "email")
@@ -146,10 +173,11 @@ def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, Trans
     counts = TransferCounts()
     pending: list[dict[str, Any]] = []
     current: Table | None = None
+    emails: dict[str, str] = {}  # exported user id -> email, to place memberships
     for record in records:
         if "end" in record:
             if pending and current is not None:
-                _write(conn, current, pending)
+                _write(conn, current, pending, emails)
             if record["end"] != counts.rows:
                 raise TransferError(f"the file's rows {counts.rows} differ from its end line")
             return project_id, counts
@@ -159,11 +187,13 @@ def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, Trans
         row = record.get("row")
         if not isinstance(row, dict) or set(row) != set(table.c.keys()):
             raise TransferError(f"a {table.name} row does not have the columns of this schema")
-        if table is not users and row["id" if table is projects else "project_id"] != project_id:
+        if table is users:
+            emails[str(row["id"])] = str(row["email"])
+        elif row["id" if table is projects else "project_id"] != project_id:
             raise TransferError(f"a {table.name} row belongs to another project")
         if table is not current or len(pending) >= _BATCH:
             if pending and current is not None:
-                _write(conn, current, pending)
+                _write(conn, current, pending, emails)
             pending, current = [], table
         pending.append(row)
         counts.add(table.name)

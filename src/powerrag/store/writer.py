@@ -27,7 +27,14 @@ from powerrag.domain.records import (
 from powerrag.domain.timeutil import now_us
 from powerrag.store.base import chunked
 from powerrag.store.dialect import lock_keys, upsert
-from powerrag.store.schema import observations, scores, sessions, trace_updates, traces
+from powerrag.store.schema import (
+    observations,
+    scores,
+    sessions,
+    span_origins,
+    trace_updates,
+    traces,
+)
 
 
 def _dumps(value: Any) -> str:
@@ -72,7 +79,19 @@ class BatchWriter:
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
         if observations_in:
-            rows = [self._observation_row(project_id, o, now) for o in _last_by_id(observations_in)]
+            latest = _last_by_id(observations_in)
+            origins = {o.origin_id: o.origin for o in latest if o.origin_id and o.origin}
+            upsert(
+                conn,
+                span_origins,
+                [
+                    {"project_id": project_id, "id": k, "body": v}
+                    for k, v in sorted(origins.items())
+                ],
+                keys=("project_id", "id"),
+                keep=("body",),
+            )
+            rows = [self._observation_row(project_id, o, now) for o in latest]
             upsert(conn, observations, rows, keys=("project_id", "id"), keep=("created_at",))
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
@@ -206,6 +225,7 @@ def _observation_dict(
         "prompt_name": obs.prompt_name,
         "prompt_version": obs.prompt_version,
         "is_app_root": obs.is_app_root,
+        "origin_id": obs.origin_id,
         "created_at": now,
         "updated_at": now,
     }
@@ -235,6 +255,7 @@ def _record_from_row(row: Any) -> ObservationRecord:
         prompt_name=row["prompt_name"],
         prompt_version=row["prompt_version"],
         is_app_root=bool(row["is_app_root"]),
+        origin_id=row["origin_id"],
     )
 
 

@@ -9,9 +9,8 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from powerrag.api.context import Context
-from powerrag.domain.errors import NotFoundError
+from powerrag.domain.errors import ForbiddenError, NotFoundError
 from powerrag.query import ui_users
-from powerrag.query.accounts import get_project
 from powerrag.store.accounts import Project, User
 from powerrag.web.auth import require_user
 
@@ -36,16 +35,30 @@ def ctx_of(request: Request) -> Context:
     return ctx
 
 
-async def project_page(request: Request, project_id: str) -> ProjectPage:
-    """The project of the URL for a signed-in user; 404 when it is not one they can see."""
+async def member_page(request: Request, project_id: str) -> ProjectPage | None:
+    """The project of the URL if the signed-in user may open it (admin or member), else None."""
     user = await require_user(request)
     ctx = ctx_of(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx.store)
+    projects = await run_in_threadpool(ui_users.list_projects, ctx.store, user)
     project = next((p for p in projects if p.id == project_id), None)
-    if project is None:
+    return None if project is None else ProjectPage(ctx, user, project, projects)
+
+
+async def project_page(request: Request, project_id: str) -> ProjectPage:
+    """The project of the URL for a signed-in user; 404 when it is not one they can see.
+
+    A project of which the user is not a member answers exactly like a missing one,
+    so project ids cannot be probed (issue 6 §5).
+    """
+    page = await member_page(request, project_id)
+    if page is None:
         raise NotFoundError("project not found")
-    return ProjectPage(ctx, user, project, projects)
+    return page
 
 
-async def project_exists(request: Request, project_id: str) -> bool:
-    return await run_in_threadpool(get_project, ctx_of(request).store, project_id) is not None
+async def managed_page(request: Request, project_id: str) -> ProjectPage:
+    """`project_page` for changes to keys and members: admins and the project's owners."""
+    page = await project_page(request, project_id)
+    if not await run_in_threadpool(ui_users.can_manage, page.ctx.store, page.user, project_id):
+        raise ForbiddenError("only the project's owners and administrators can do this")
+    return page

@@ -123,6 +123,20 @@ _EN: dict[str, str] = {
     "created": "Created",
     "public_key": "Public key",
     "secret_key": "Secret key",
+    "members": "Members",
+    "members_intro": "Members open this project's sessions and traces. Owners and administrators also manage its API keys and members; administrators see every project.",
+    "role": "Role",
+    "role_owner": "Owner",
+    "role_member": "Member",
+    "member_since": "Member since",
+    "no_members": "No members yet: only administrators can open this project.",
+    "remove_member": "Remove",
+    "add_member": "Add an existing account",
+    "add": "Add",
+    "new_account": "Create an account for this project",
+    "initial_password": "Initial password",
+    "create_account": "Create account",
+    "new_project_intro": "You become the owner of the project you create.",
 }
 
 _ZH: dict[str, str] = {
@@ -239,6 +253,20 @@ _ZH: dict[str, str] = {
     "created": "创建时间",
     "public_key": "公钥",
     "secret_key": "密钥",
+    "members": "成员",
+    "members_intro": "成员可以查看本项目的会话和追踪。所有者和管理员还可以管理 API 密钥和成员；管理员可以查看所有项目。",
+    "role": "角色",
+    "role_owner": "所有者",
+    "role_member": "成员",
+    "member_since": "加入时间",
+    "no_members": "还没有成员：只有管理员能打开此项目。",
+    "remove_member": "移除",
+    "add_member": "添加已有账号",
+    "add": "添加",
+    "new_account": "为本项目创建账号",
+    "initial_password": "初始密码",
+    "create_account": "创建账号",
+    "new_project_intro": "您将成为所创建项目的所有者。",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH}}

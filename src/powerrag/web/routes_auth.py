@@ -28,8 +28,8 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/")
 async def home(request: Request) -> Response:
-    await require_user(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store)
+    user = await require_user(request)
+    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store, user)
     if not projects:
         return RedirectResponse("/settings", status_code=303)
     return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/sessions", status_code=303)

@@ -17,7 +17,7 @@ from powerrag.query import replay, ui_sessions
 from powerrag.query.ui_sessions import SessionListRequest
 from powerrag.store.ui_sessions import SessionFilter
 from powerrag.web.auth import check_csrf, current_user, require_user
-from powerrag.web.common import ctx_of, project_page
+from powerrag.web.common import ctx_of, member_page, project_page
 from powerrag.web.live import RESYNC, LiveBroker
 from powerrag.web.params import int_param, time_param
 from powerrag.web.render import WebRoute, render
@@ -53,16 +53,21 @@ async def sessions_list(request: Request, project_id: str) -> Response:
 
 
 async def _replay_access(request: Request, project_id: str, session_id: str) -> dict[str, Any]:
-    """Signed-in users see the session; anyone sees a published one (read-only); else 404."""
+    """Members see the session; anyone sees a published one (read-only); else 404.
+
+    A signed-in user who is not a member of the project gets the same read-only
+    view as a signed-out visitor: the public link shows that session and nothing else.
+    """
     user = await current_user(request)
     store = ctx_of(request).store
-    if user is not None:
-        page = await project_page(request, project_id)
+    page = await member_page(request, project_id) if user is not None else None
+    if page is not None:
         await run_in_threadpool(ui_sessions.require_session, store, project_id, session_id)
         return {**page.chrome(), "readOnly": False}
     session = await run_in_threadpool(ui_sessions.find_session, store, project_id, session_id)
     if session is None or not session["public"]:
         await require_user(request)
+        raise NotFoundError("session not found")
     return {"project": {"id": project_id, "name": ""}, "projects": [], "readOnly": True}
 
 

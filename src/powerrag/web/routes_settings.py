@@ -1,4 +1,7 @@
-"""Project settings: API keys (the secret shown once) with SDK snippets, and new projects."""
+"""Project settings: API keys (the secret shown once) with SDK snippets, members, new projects.
+
+Every member sees the page; changes to keys and members need an owner or an admin.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,9 @@ from powerrag.domain.errors import NotFoundError
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import ui_users
 from powerrag.store.accounts import ApiKey
+from powerrag.store.memberships import MEMBER, ROLES, Member
 from powerrag.web.auth import check_csrf, require_user
-from powerrag.web.common import ProjectPage, ctx_of, project_page
+from powerrag.web.common import ProjectPage, ctx_of, managed_page, project_page
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -31,25 +35,46 @@ def _key_view(key: ApiKey) -> dict[str, Any]:
     }
 
 
+def _member_view(member: Member) -> dict[str, Any]:
+    return {
+        "userId": member.user_id,
+        "email": member.email,
+        "name": member.name,
+        "role": member.role,
+        "since": to_iso(member.created_at),
+    }
+
+
 async def _settings_page(
     request: Request, page: ProjectPage, created: dict[str, str] | None = None
 ) -> Response:
-    keys = await run_in_threadpool(ui_users.list_keys, page.ctx.store, page.project.id)
+    store, project_id = page.ctx.store, page.project.id
+    keys = await run_in_threadpool(ui_users.list_keys, store, project_id)
+    members = await run_in_threadpool(ui_users.list_members, store, project_id)
+    manage = await run_in_threadpool(ui_users.can_manage, store, page.user, project_id)
     context = {
         **page.chrome(),
         "keys": [_key_view(k) for k in keys],
+        "members": [_member_view(m) for m in members],
+        "canManage": manage,
+        "roles": list(ROLES),
         "created": created,
         "baseUrl": page.ctx.settings.base_url,
     }
     return render(request, "settings.html", context)
 
 
+def _back(project_id: str, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/project/{quote(project_id, safe='')}/settings{anchor}", 303)
+
+
 @router.get("/settings")
 async def settings_home(request: Request) -> Response:
-    await require_user(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store)
+    user = await require_user(request)
+    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store, user)
     if not projects:
-        return render(request, "settings.html", {"project": None, "projects": [], "keys": []})
+        context: dict[str, Any] = {"project": None, "projects": [], "keys": [], "members": []}
+        return render(request, "settings.html", context)
     return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/settings", status_code=303)
 
 
@@ -60,7 +85,7 @@ async def project_settings(request: Request, project_id: str) -> Response:
 
 @router.post("/project/{project_id}/settings/keys")
 async def create_key(request: Request, project_id: str) -> Response:
-    page = await project_page(request, project_id)
+    page = await managed_page(request, project_id)
     form = await check_csrf(request)
     key, secret = await run_in_threadpool(
         ui_users.create_key, page.ctx.store, project_id, form.get("note", "").strip()[:500]
@@ -74,18 +99,60 @@ async def create_key(request: Request, project_id: str) -> Response:
 
 @router.post("/project/{project_id}/settings/keys/{key_id}/revoke")
 async def revoke_key(request: Request, project_id: str, key_id: str) -> Response:
-    page = await project_page(request, project_id)
+    page = await managed_page(request, project_id)
     await check_csrf(request)
     if not await run_in_threadpool(ui_users.revoke_key, page.ctx.store, project_id, key_id):
         raise NotFoundError("no active key with that id in this project")
-    return RedirectResponse(f"/project/{quote(project_id, safe='')}/settings", status_code=303)
+    return _back(project_id)
+
+
+@router.post("/project/{project_id}/settings/members")
+async def add_member(request: Request, project_id: str) -> Response:
+    """Give an existing account access to this project."""
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    await run_in_threadpool(
+        ui_users.add_member,
+        page.ctx.store,
+        project_id,
+        form.get("email", ""),
+        form.get("role", MEMBER),
+    )
+    return _back(project_id, "#members")
+
+
+@router.post("/project/{project_id}/settings/members/new")
+async def create_member(request: Request, project_id: str) -> Response:
+    """Create an account (email, name, initial password) that is a member of this project."""
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    await run_in_threadpool(
+        ui_users.create_member,
+        page.ctx.store,
+        project_id,
+        form.get("email", ""),
+        form.get("name", ""),
+        form.get("password", ""),
+        form.get("role", MEMBER),
+    )
+    return _back(project_id, "#members")
+
+
+@router.post("/project/{project_id}/settings/members/{user_id}/remove")
+async def remove_member(request: Request, project_id: str, user_id: str) -> Response:
+    page = await managed_page(request, project_id)
+    await check_csrf(request)
+    if not await run_in_threadpool(ui_users.remove_member, page.ctx.store, project_id, user_id):
+        raise NotFoundError("no member with that id in this project")
+    return _back(project_id, "#members")
 
 
 @router.post("/projects")
 async def create_project(request: Request) -> Response:
-    await require_user(request)
+    """Any signed-in user may create a project; they become its owner."""
+    user = await require_user(request)
     form = await check_csrf(request)
     project = await run_in_threadpool(
-        ui_users.create_project, ctx_of(request).store, form.get("name", "")
+        ui_users.create_project, ctx_of(request).store, form.get("name", ""), user
     )
-    return RedirectResponse(f"/project/{quote(project.id, safe='')}/settings", status_code=303)
+    return _back(project.id)

@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("prompt_name", sa.Text(), nullable=True),
         sa.Column("prompt_version", sa.Integer(), nullable=True),
         sa.Column("is_app_root", sa.Boolean(), nullable=False),
+        sa.Column("origin_id", sa.String(length=16), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("updated_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "id", name=op.f("pk_observations")),
@@ -172,6 +173,13 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "span_origins",
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.Column("id", sa.String(length=16), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("project_id", "id", name=op.f("pk_span_origins")),
+    )
+    op.create_table(
         "trace_updates",
         sa.Column("project_id", sa.String(length=64), nullable=False),
         sa.Column("trace_id", sa.String(length=64), nullable=False),
@@ -252,3 +260,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("public_key", name=op.f("uq_api_keys_public_key")),
         sa.UniqueConstraint("secret_hash", name=op.f("uq_api_keys_secret_hash")),
     )
+    op.create_table(
+        "project_memberships",
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_project_memberships_project_id_projects"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_project_memberships_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("project_id", "user_id", name=op.f("pk_project_memberships")),
+    )
+    with op.batch_alter_table("project_memberships", schema=None) as batch_op:
+        batch_op.create_index("ix_project_memberships_user_id", ["user_id"], unique=False)

@@ -1,0 +1,202 @@
+"""Project memberships: who sees which project, the members section of settings, CLI, bootstrap."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from powerrag import cli
+from powerrag.app import create_app
+from powerrag.bootstrap import bootstrap
+from powerrag.config import Settings
+from powerrag.query import ui_users
+from powerrag.store import accounts
+from powerrag.store.database import Store
+from powerrag.store.memberships import MEMBER, OWNER, list_members, role_of, set_membership
+from tests.conftest import PROJECT_ID
+from tests.security.test_ui_isolation import post_form, sign_in
+
+ADMIN = ("admin@example.com", "admin password 1")
+OWEN = ("owen@example.com", "owen password 1")  # owner of the test project
+MIA = ("mia@example.com", "mia password 1")  # an account in no project yet
+OTHER = "other-project"
+_OPTION = re.compile(r'<option value="([^"]+)"')
+
+
+@pytest.fixture
+def web(store: Store, settings: Settings) -> Iterator[TestClient]:
+    ui_users.ensure_user(store, ADMIN[0], "Admin", ADMIN[1])
+    owen = ui_users.ensure_user(store, OWEN[0], "Owen", OWEN[1])
+    ui_users.ensure_user(store, MIA[0], "Mia", MIA[1])
+    with store.transaction() as conn:
+        accounts.create_project(conn, "Other project", OTHER)
+        set_membership(conn, PROJECT_ID, owen.id, OWNER)
+    with TestClient(create_app(settings, store=store), follow_redirects=False) as client:
+        yield client
+
+
+def _switcher(client: TestClient, project_id: str = PROJECT_ID) -> list[str]:
+    page = client.get(f"/project/{project_id}/settings")
+    switcher = page.text.split('id="project-switcher"')[1].split("</select>")[0]
+    return _OPTION.findall(switcher)
+
+
+def _members(client: TestClient, project_id: str = PROJECT_ID) -> list[dict[str, str]]:
+    answer = client.get(f"/project/{project_id}/settings", params={"format": "json"})
+    assert answer.status_code == 200, answer.text
+    members: list[dict[str, str]] = answer.json()["members"]
+    return members
+
+
+def test_an_admin_sees_every_project_and_a_member_only_their_own(web: TestClient) -> None:
+    sign_in(web, ADMIN)
+    assert _switcher(web) == [PROJECT_ID, OTHER]
+    assert web.get(f"/project/{OTHER}/sessions").status_code == 200
+
+    sign_in(web, OWEN)
+    assert _switcher(web) == [PROJECT_ID]
+    assert web.get(f"/project/{OTHER}/sessions").status_code == 404
+    assert web.get("/").headers["location"] == f"/project/{PROJECT_ID}/sessions"
+
+
+def test_an_owner_adds_an_account_and_removing_it_ends_access_at_once(
+    web: TestClient, store: Store
+) -> None:
+    sign_in(web, MIA)
+    assert web.get(f"/project/{PROJECT_ID}/sessions").status_code == 404
+    assert web.get("/").headers["location"] == "/settings"
+    sign_in(web, OWEN)
+
+    added = post_form(web, f"/project/{PROJECT_ID}/settings/members", {"email": " MIA@example.com"})
+
+    assert added.status_code == 303 and added.headers["location"].endswith("#members")
+    mia = next(m for m in _members(web) if m["email"] == MIA[0])
+    assert mia["role"] == MEMBER
+    sign_in(web, MIA)
+    assert web.get(f"/project/{PROJECT_ID}/sessions").status_code == 200
+    assert _switcher(web) == [PROJECT_ID]
+
+    sign_in(web, OWEN)
+    path = f"/project/{PROJECT_ID}/settings/members/{mia['userId']}/remove"
+    assert post_form(web, path, {}).status_code == 303
+    assert [m["email"] for m in _members(web)] == [OWEN[0]]
+    sign_in(web, MIA)
+    assert web.get(f"/project/{PROJECT_ID}/sessions").status_code == 404
+
+
+def test_an_owner_creates_an_account_that_sees_only_this_project(web: TestClient) -> None:
+    sign_in(web, OWEN)
+    form = {"email": "new@example.com", "name": "Nia", "password": "initial pass 1"}
+
+    answer = post_form(web, f"/project/{PROJECT_ID}/settings/members/new", form)
+
+    assert answer.status_code == 303, answer.text
+    again = post_form(web, f"/project/{PROJECT_ID}/settings/members/new", form)
+    assert again.status_code == 400 and "exists" in again.text
+    sign_in(web, ("new@example.com", "initial pass 1"))
+    assert _switcher(web) == [PROJECT_ID]
+    assert web.get(f"/project/{OTHER}/settings").status_code == 404
+
+
+def test_bad_member_forms_get_clear_errors(web: TestClient) -> None:
+    sign_in(web, OWEN)
+    base = f"/project/{PROJECT_ID}/settings/members"
+    for path, form, message in (
+        (base, {"email": "nobody@example.com"}, "no account with the email"),
+        (base, {"email": MIA[0], "role": "admin"}, "role is one of owner, member"),
+        (f"{base}/new", {"email": "x@example.com", "password": "short"}, "at least 8"),
+        (f"{base}/new", {"email": "not-an-email", "password": "long enough"}, "not an email"),
+    ):
+        answer = post_form(web, path, form)
+        assert answer.status_code == 400 and message in answer.text, (form, answer.text)
+    owen = _members(web)[0]
+    last = post_form(web, f"{base}/{owen['userId']}/remove", {})
+    assert last.status_code == 400 and "at least one owner" in last.text
+    assert post_form(web, f"{base}/no-such-user/remove", {}).status_code == 404
+
+
+def test_a_plain_member_reads_settings_but_cannot_change_keys_or_members(
+    web: TestClient, store: Store
+) -> None:
+    ui_users.add_member(store, PROJECT_ID, MIA[0], MEMBER)
+    sign_in(web, MIA)
+    page = web.get(f"/project/{PROJECT_ID}/settings")
+    assert page.status_code == 200 and "create-key-form" not in page.text
+    assert "add-member-form" not in page.text and "/remove" not in page.text
+    before = ui_users.list_keys(store, PROJECT_ID)
+    for path, form in (
+        (f"/project/{PROJECT_ID}/settings/keys", {"note": "mine"}),
+        (f"/project/{PROJECT_ID}/settings/keys/{before[0].id}/revoke", {}),
+        (f"/project/{PROJECT_ID}/settings/members", {"email": MIA[0], "role": OWNER}),
+        (f"/project/{PROJECT_ID}/settings/members/new", {"email": "y@example.com"}),
+    ):
+        assert post_form(web, path, form).status_code == 403, path
+    assert ui_users.list_keys(store, PROJECT_ID) == before
+    assert [m.role for m in ui_users.list_members(store, PROJECT_ID)] == [OWNER, MEMBER]
+
+
+def test_a_member_who_creates_a_project_owns_it(web: TestClient, store: Store) -> None:
+    sign_in(web, MIA)
+    answer = post_form(web, "/projects", {"name": "Mia's project"})
+    assert answer.status_code == 303
+    project_id = answer.headers["location"].split("/")[2]
+    assert [(m["email"], m["role"]) for m in _members(web, project_id)] == [(MIA[0], OWNER)]
+    assert _switcher(web, project_id) == [project_id]
+    assert post_form(web, f"/project/{project_id}/settings/keys", {}).status_code == 200
+
+
+def test_settings_page_reads_in_both_languages(web: TestClient) -> None:
+    sign_in(web, OWEN)
+    english = web.get(f"/project/{PROJECT_ID}/settings").text
+    assert "Members" in english and "Add an existing account" in english
+    web.cookies.set("powerrag_lang", "zh-CN")
+    chinese = web.get(f"/project/{PROJECT_ID}/settings").text
+    assert "成员" in chinese and "添加已有账号" in chinese and "所有者" in chinese
+
+
+def test_cli_user_create_with_a_project_adds_a_membership(
+    store: Store, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ui_users.ensure_user(store, ADMIN[0], None, ADMIN[1])
+    args = ["user", "create", "cli@example.com", "--password", "cli password 1"]
+    url = ["--database-url", database_url]
+
+    assert cli.main([*args, "--project", PROJECT_ID, *url]) == 0
+    assert cli.main([*args, "--project", PROJECT_ID, "--role", "owner", *url]) == 0
+    assert cli.main([*args, "--project", "nope", *url]) == 2
+
+    out, err = capsys.readouterr()
+    assert f"member of project {PROJECT_ID}" in out and f"owner of project {PROJECT_ID}" in out
+    assert "no project with id 'nope'" in err
+    with store.connect() as conn:
+        assert [(m.email, m.role) for m in list_members(conn, PROJECT_ID)] == [
+            ("cli@example.com", OWNER)
+        ]
+
+
+def test_bootstrap_makes_the_init_user_owner_of_the_init_project(store: Store) -> None:
+    environ = {
+        "LANGFUSE_INIT_USER_EMAIL": "init@example.com",
+        "LANGFUSE_INIT_USER_PASSWORD": "init password 1",
+        "LANGFUSE_INIT_PROJECT_ID": "init-project",
+    }
+    bootstrap(store, environ)
+    bootstrap(store, environ)  # every start: nothing new
+
+    with store.connect() as conn:
+        members = list_members(conn, "init-project")
+        assert [(m.email, m.role) for m in members] == [("init@example.com", OWNER)]
+        assert role_of(conn, PROJECT_ID, members[0].user_id) is None
+
+
+def test_an_init_user_without_an_init_project_joins_no_project(store: Store) -> None:
+    environ = {
+        "LANGFUSE_INIT_USER_EMAIL": "a@example.com",
+        "LANGFUSE_INIT_USER_PASSWORD": "pw 12345",
+    }
+    bootstrap(store, environ)
+    with store.connect() as conn:
+        assert list_members(conn, PROJECT_ID) == []
