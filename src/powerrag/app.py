@@ -11,6 +11,7 @@ from powerrag import __version__
 from powerrag.api import ingestion, projects, reads
 from powerrag.api.context import Context
 from powerrag.api.errors import install_error_handlers
+from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
 from powerrag.pipeline import Pipeline
 from powerrag.store.database import Store
@@ -48,6 +49,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    # Langfuse's operations with their full schemas, not FastAPI's untyped routes; assigning
+    # `app.openapi` is FastAPI's documented way to serve a document of one's own.
+    document = openapi_document()
+    app.openapi = lambda: document  # type: ignore[method-assign]
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(ingestion.router)

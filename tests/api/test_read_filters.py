@@ -208,6 +208,7 @@ BAD_REQUESTS = [
     ("/api/public/traces?limit=101",                            "limit must be between 1 and 100"),
     ("/api/public/traces?limit=0",                              "limit"),
     ("/api/public/sessions?page=0",                             "page must be 1 or more"),
+    ("/api/public/v2/scores?page=184467440737095518",           "page must be at most 184467440737095517 with limit 50"),
     ("/api/public/sessions?limit=abc",                          "limit must be an integer"),
     ("/api/public/traces?fromTimestamp=yesterday",              "fromTimestamp must be an ISO 8601"),
     ("/api/public/sessions?toTimestamp=2026-13-01",             "toTimestamp"),
@@ -239,3 +240,13 @@ def test_cursor_must_decode_to_a_row_position(client: TestClient) -> None:
     bogus = base64.b64encode(b'{"lastId": "x"}').decode()
     response = client.get("/api/public/v2/observations", params={"cursor": bogus})
     assert response.status_code == 400
+
+
+def test_cursor_times_past_bigint_are_400_not_500(client: TestClient) -> None:
+    huge = b'{"lastStartTimeTo": 1e30, "lastTraceId": "t", "lastId": "x"}'
+    response = client.get("/api/public/v2/observations", params={"cursor": base64.b64encode(huge)})
+    assert response.status_code == 400 and "cursor is not valid" in response.text
+    huge = b'{"timestamp": 18446744073709551615, "id": "x"}'
+    cursor = base64.urlsafe_b64encode(huge).decode()
+    response = client.get("/api/public/v3/scores", params={"cursor": cursor})
+    assert response.status_code == 400 and "cursor is not valid" in response.text

@@ -68,6 +68,37 @@ def test_v1_scores_are_trace_bound_score_v1(loaded: TestClient) -> None:
     validate_items(body["data"], "ScoreV1")
 
 
+@pytest.mark.parametrize(
+    "score",
+    [
+        {"name": "tone", "value": "kind", "dataType": "CATEGORICAL", "sessionId": "chat-1"},
+        {"name": "fix", "value": "better", "dataType": "CORRECTION", "traceId": "t-1"},
+    ],
+    ids=["session-score", "correction"],
+)
+def test_v1_reads_show_only_what_score_v1_can_hold(
+    client: TestClient, score: dict[str, str]
+) -> None:
+    # ScoreV1 requires a traceId and has no CORRECTION variant: v1 answers 404 for such a
+    # score and leaves it out of its list and of a trace's scores; v2 returns it (both found
+    # by tests/reliability/test_schemathesis.py).
+    trace = {"id": "t-1", "timestamp": "2026-11-24T10:00:00Z", "name": "chat"}
+    event = {"id": "e-1", "type": "trace-create", "timestamp": trace["timestamp"], "body": trace}
+    assert client.post("/api/public/ingestion", json={"batch": [event]}).status_code == 207
+    score_id = client.post("/api/public/scores", json=score).json()["id"]
+    response = client.get(f"/api/public/scores/{score_id}")
+    assert response.status_code == 404
+    assert response.json() == {
+        "message": f"Score {score_id} not found within authorized project",
+        "error": "LangfuseNotFoundError",
+    }
+    assert client.get("/api/public/scores").json()["data"] == []
+    assert client.get("/api/public/traces/t-1").json()["scores"] == []
+    v2 = client.get(f"/api/public/v2/scores/{score_id}").json()
+    assert v2["dataType"] == score["dataType"]
+    validate(v2, "Score")
+
+
 def test_the_validator_rejects_a_wrong_shape() -> None:
     with pytest.raises(AssertionError, match="htmlPath"):
         validate({"data": [{"id": "t", "timestamp": "x", "tags": [], "public": False}]}, "Traces")

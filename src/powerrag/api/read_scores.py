@@ -98,9 +98,7 @@ async def get_score(
 async def list_scores_v1(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx: Context = request.app.state.ctx
     found = await run_in_threadpool(
-        lambda: scores.list_scores(
-            ctx.store, caller.project_id, request.query_params, trace_bound_only=True
-        )
+        lambda: scores.list_scores(ctx.store, caller.project_id, request.query_params, v1_only=True)
     )
     return json_response(paginated(found.paged, [score_v1(row) for row in found.paged.items]))
 
@@ -110,7 +108,9 @@ async def get_score_v1(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx: Context = request.app.state.ctx
-    row = await run_in_threadpool(scores.get_score, ctx.store, caller.project_id, score_id)
+    row = await run_in_threadpool(
+        lambda: scores.get_score(ctx.store, caller.project_id, score_id, v1_only=True)
+    )
     return json_response(score_v1(row))
 
 

@@ -155,7 +155,7 @@ def observation_filter(params: Params) -> ObservationFilter:
     )
 
 
-def score_filter(params: Params, *, trace_bound_only: bool = False) -> ScoreFilter:
+def score_filter(params: Params, *, v1_only: bool = False) -> ScoreFilter:
     return ScoreFilter(
         user_id=text(params, "userId"),
         name=text(params, "name"),
@@ -172,7 +172,7 @@ def score_filter(params: Params, *, trace_bound_only: bool = False) -> ScoreFilt
         queue_id=text(params, "queueId"),
         data_type=choice(params, "dataType", SCORE_DATA_TYPES),
         trace_tags=tuple(params.getlist("traceTags")),
-        trace_bound_only=trace_bound_only,
+        v1_only=v1_only,
     )
 
 

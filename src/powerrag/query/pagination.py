@@ -16,6 +16,8 @@ from powerrag.store.read_filters import ObservationCursor, PageRequest, ScoreCur
 DEFAULT_LIMIT = 50
 MAX_PAGE_LIMIT = 100
 MAX_CURSOR_LIMIT = 1000
+# SQL BIGINT: offsets and cursor times past it cannot reach the database (OverflowError, a 500).
+BIGINT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,9 @@ def parse_page(params: Params, max_limit: int = MAX_PAGE_LIMIT) -> PageRequest:
     limit = parse_limit(params, max_limit)
     if page < 1:
         raise InvalidRequestError(f"page must be 1 or more, got {page}")
+    if (page - 1) * limit > BIGINT_MAX:
+        last = BIGINT_MAX // limit + 1
+        raise InvalidRequestError(f"page must be at most {last} with limit {limit}, got {page}")
     return PageRequest(page=page, limit=limit)
 
 
@@ -41,6 +46,13 @@ def parse_limit(params: Params, max_limit: int) -> int:
     if not 1 <= limit <= max_limit:
         raise InvalidRequestError(f"limit must be between 1 and {max_limit}, got {limit}")
     return limit
+
+
+def _bigint(value: Any) -> int:
+    number = int(value)
+    if abs(number) > BIGINT_MAX:
+        raise ValueError(f"{number} is out of range")
+    return number
 
 
 def encode_cursor(cursor: ObservationCursor) -> str:
@@ -59,7 +71,7 @@ def decode_cursor(text: str | None) -> ObservationCursor | None:
     try:
         doc: Any = orjson.loads(base64.b64decode(text, validate=True))
         cursor = ObservationCursor(
-            start_time=int(doc["lastStartTimeTo"]),
+            start_time=_bigint(doc["lastStartTimeTo"]),
             trace_id=str(doc["lastTraceId"]),
             id=str(doc["lastId"]),
         )
@@ -81,7 +93,7 @@ def decode_score_cursor(text: str | None) -> ScoreCursor | None:
         return None
     try:
         doc: Any = orjson.loads(base64.urlsafe_b64decode(text))
-        return ScoreCursor(timestamp=int(doc["timestamp"]), id=str(doc["id"]))
+        return ScoreCursor(timestamp=_bigint(doc["timestamp"]), id=str(doc["id"]))
     except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         raise InvalidRequestError(
             "cursor is not valid: pass the meta.cursor of a previous response unchanged"

@@ -16,7 +16,7 @@ from powerrag.query.pagination import (
 )
 from powerrag.store import read_scores
 from powerrag.store.database import Store
-from powerrag.store.read_filters import ScoreCursor
+from powerrag.store.read_filters import V1_SCORE_DATA_TYPES, ScoreCursor
 
 SCORE_FIELDS = ("score", "trace")
 V3_FIELDS = ("details", "subject", "annotation")
@@ -29,11 +29,11 @@ class ScoreSelection:
 
 
 def list_scores(
-    store: Store, project_id: str, params: Params, *, trace_bound_only: bool = False
+    store: Store, project_id: str, params: Params, *, v1_only: bool = False
 ) -> ScoreSelection:
-    """Scores newest first; v1 lists only trace-bound scores (`trace_bound_only`)."""
+    """Scores newest first; v1 lists only the scores ScoreV1 can show (`v1_only`)."""
     wanted = fields(params, SCORE_FIELDS, SCORE_FIELDS)
-    f = score_filter(params, trace_bound_only=trace_bound_only)
+    f = score_filter(params, v1_only=v1_only)
     page = parse_page(params)
     with store.connect() as conn:
         total = read_scores.count_scores(conn, project_id, f)
@@ -68,12 +68,20 @@ def list_scores_v3(store: Store, project_id: str, params: Params) -> ScoreCursor
     return ScoreCursorPage(rows, frozenset(requested), limit, next_cursor)
 
 
-def get_score(store: Store, project_id: str, score_id: str) -> dict[str, Any]:
+def get_score(
+    store: Store, project_id: str, score_id: str, *, v1_only: bool = False
+) -> dict[str, Any]:
+    """One score; v1 (`v1_only`) knows only the scores its list shows."""
     with store.connect() as conn:
         row = read_scores.get_score(conn, project_id, score_id)
-    if row is None:
+    if row is None or (v1_only and not is_v1_score(row)):
         raise NotFoundError(f"Score {score_id} not found within authorized project")
     return row
+
+
+def is_v1_score(row: dict[str, Any]) -> bool:
+    """ScoreV1 requires a traceId and has no CORRECTION variant (spec: ScoreV1)."""
+    return bool(row["trace_id"]) and row["data_type"] in V1_SCORE_DATA_TYPES
 
 
 def delete_score(store: Store, project_id: str, score_id: str) -> None:

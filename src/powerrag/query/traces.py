@@ -9,6 +9,7 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.query.filters import Params, fields, trace_filter, trace_order
 from powerrag.query.observations import with_prices
 from powerrag.query.pagination import Paged, parse_page
+from powerrag.query.scores import is_v1_score
 from powerrag.store import read_observations, read_scores, read_traces
 from powerrag.store.database import Store
 from powerrag.store.read_filters import PageRequest
@@ -55,7 +56,9 @@ def get_trace(store: Store, project_id: str, trace_id: str, params: Params) -> T
             observations = read_observations.trace_observations(conn, project_id, trace_id)
             row["observations"] = with_prices(store, project_id, observations)
         if "scores" in wanted:
-            row["scores"] = read_scores.trace_scores(conn, project_id, trace_id)
+            # Rendered as ScoreV1, which has no CORRECTION variant.
+            trace_scores = read_scores.trace_scores(conn, project_id, trace_id)
+            row["scores"] = [s for s in trace_scores if is_v1_score(s)]
     return TraceSelection(Paged([row], PageRequest(), 1), wanted)
 
 

@@ -26,6 +26,10 @@ TRACE_ORDER_FIELDS = (
 )
 
 
+# ScoreV1 (the score of the v1 reads) requires a traceId and has no CORRECTION variant.
+V1_SCORE_DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT")
+
+
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     page: int = 1
@@ -118,7 +122,8 @@ class ScoreFilter:
     queue_id: str | None = None
     data_type: str | None = None
     trace_tags: tuple[str, ...] = ()
-    trace_bound_only: bool = False
+    # The v1 reads: only scores ScoreV1 can show (of a trace, of a type it knows).
+    v1_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

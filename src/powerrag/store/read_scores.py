@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, delete, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Select, and_, delete, func, or_, select, true
 
 from powerrag.store.read_filters import (
+    V1_SCORE_DATA_TYPES,
     PageRequest,
     ScoreCursor,
     ScoreFilter,
@@ -65,8 +66,12 @@ def _where(project_id: str, f: ScoreFilter) -> list[Any]:
         equals(s.queue_id, f.queue_id),
         equals(s.data_type, f.data_type),
         has_all_tags(traces.c.tags, f.trace_tags) if f.trace_tags else true(),
-        s.trace_id.is_not(None) if f.trace_bound_only else true(),
+        _v1(s) if f.v1_only else true(),
     ]
+
+
+def _v1(s: Any) -> ColumnElement[bool]:
+    return and_(s.trace_id.is_not(None), s.data_type.in_(V1_SCORE_DATA_TYPES))
 
 
 def count_scores(conn: Connection, project_id: str, f: ScoreFilter) -> int:

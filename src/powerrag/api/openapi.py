@@ -1,0 +1,187 @@
+"""The OpenAPI document served at `/api/openapi.json`: Langfuse's operations that PowerRAG
+implements (bundled, see scripts/openapi_subset.py) plus PowerRAG's own routes and answers.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from importlib import resources
+from typing import Any
+
+from powerrag import __version__
+
+_BUNDLED = "openapi-langfuse.json"
+_BASIC_AUTH: list[dict[str, list[str]]] = [{"BasicAuth": []}]
+_DESCRIPTION = (
+    "PowerRAG answers Langfuse's public API field for field: every operation here is Langfuse's "
+    "own (openapi.yml) except those tagged `PowerRAG`, and answers PowerRAG adds to Langfuse's "
+    "operations are listed in docs/api.md. Authenticate with HTTP Basic: the project's public "
+    "key as user name, its secret key as password."
+)
+
+
+def _json(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+# Components PowerRAG adds; Langfuse's own keep their names and shapes.
+_SCHEMAS: dict[str, Any] = {
+    "PowerRAGError": {
+        "title": "PowerRAGError",
+        "type": "object",
+        "description": "Every error PowerRAG raises itself, as Langfuse answers them.",
+        "properties": {"message": {"type": "string"}, "error": {"type": "string"}},
+        "required": ["message", "error"],
+    },
+    "ScoreBatchAccepted": {
+        "title": "ScoreBatchAccepted",
+        "type": "object",
+        "properties": {"message": {"type": "string", "enum": ["Accepted"]}},
+        "required": ["message"],
+    },
+    "ScoreBatchPartial": {
+        "title": "ScoreBatchPartial",
+        "type": "object",
+        "properties": {
+            "accepted": {"type": "integer"},
+            "rejected": {"type": "integer"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"message": {"type": "string"}},
+                    "required": ["message"],
+                },
+            },
+        },
+        "required": ["accepted", "rejected", "errors"],
+    },
+    "ScoresV1": {
+        "title": "ScoresV1",
+        "type": "object",
+        "properties": {
+            "data": {"type": "array", "items": _ref("ScoreV1")},
+            "meta": _ref("utilsMetaResponse"),
+        },
+        "required": ["data", "meta"],
+    },
+}
+
+_ERROR = _json(_ref("PowerRAGError"))
+_OTLP_CONTENT = {
+    "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+    "application/json": {"schema": {"type": "object"}},
+}
+# Answers of PowerRAG's write path (docs/reliability.md): too large a body, and a bounded
+# wait for the writer or a full disk, both with Retry-After.
+_WRITE_ERRORS = {"413": _ERROR, "503": _ERROR}
+_WRITES = (
+    ("/api/public/otel/v1/traces", "post"),
+    ("/api/public/ingestion", "post"),
+    ("/api/public/scores", "post"),
+)
+_MEDIA = (
+    ("/api/public/media", "post"),
+    ("/api/public/media/{mediaId}", "get"),
+    ("/api/public/media/{mediaId}", "patch"),
+)
+
+
+def _operation(
+    operation_id: str, summary: str, responses: dict[str, Any], **extra: Any
+) -> dict[str, Any]:
+    return {
+        "operationId": operation_id,
+        "tags": ["PowerRAG"],
+        "summary": summary,
+        "responses": responses,
+        **extra,
+    }
+
+
+def _own_operations(paths: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Routes PowerRAG answers that Langfuse's document does not describe."""
+    v1_filters = [
+        p for p in paths["/api/public/v2/scores"]["get"]["parameters"] if p["name"] != "fields"
+    ]
+    score_id = paths["/api/public/scores/{scoreId}"]["delete"]["parameters"]
+    return {
+        "/api/public/ready": {
+            "get": _operation(
+                "ready",
+                "Readiness probe; no authentication.",
+                {"200": _json(_ref("HealthResponse"))},
+            )
+        },
+        "/api/public/otel/v1/metrics": {
+            "post": _operation(
+                "opentelemetry_exportMetrics",
+                "OTLP metrics: accepted and ignored, as Langfuse does.",
+                {"200": _json({"type": "object"}), "401": _ERROR},
+                security=_BASIC_AUTH,
+                requestBody={"required": False, "content": _OTLP_CONTENT},
+            )
+        },
+        "/api/public/scores": {
+            "get": _operation(
+                "legacy_scoreV1_getMany",
+                "Scores of a trace, but not CORRECTION ones (ScoreV1), newest first: the v1 list.",
+                {"200": _json(_ref("ScoresV1")), "400": _ERROR, "401": _ERROR},
+                security=_BASIC_AUTH,
+                parameters=v1_filters,
+            )
+        },
+        "/api/public/scores/{scoreId}": {
+            "get": _operation(
+                "legacy_scoreV1_get",
+                "One score the v1 list shows; 404 for the others.",
+                {"200": _json(_ref("ScoreV1")), "401": _ERROR, "404": _ERROR},
+                security=_BASIC_AUTH,
+                parameters=score_id,
+            )
+        },
+    }
+
+
+def _score_batches(operation: dict[str, Any]) -> None:
+    """`POST /scores` also takes the array Python SDK 5 sends (docs/api.md, sdk-traffic.md §5)."""
+    body = operation["requestBody"]["content"]["application/json"]
+    one = body["schema"]
+    body["schema"] = {"oneOf": [one, {"type": "array", "items": one}]}
+    operation["responses"]["202"] = _json(_ref("ScoreBatchAccepted"), "Every score was stored.")
+    operation["responses"]["207"] = _json(_ref("ScoreBatchPartial"), "Some scores were refused.")
+
+
+def _protobuf(operation: dict[str, Any]) -> None:
+    """OTLP/HTTP bodies are protobuf as often as JSON (the operation's own description)."""
+    protobuf = _OTLP_CONTENT["application/x-protobuf"]
+    operation["requestBody"]["content"]["application/x-protobuf"] = protobuf
+
+
+def openapi_document() -> dict[str, Any]:
+    """The whole document, built afresh: callers may keep or change it."""
+    text = resources.files("powerrag.data").joinpath(_BUNDLED).read_text()
+    doc: dict[str, Any] = json.loads(text)
+    doc["info"] = {
+        "title": "PowerRAG public API",
+        "version": __version__,
+        "description": _DESCRIPTION,
+    }
+    paths = doc["paths"]
+    for path, item in _own_operations(paths).items():
+        paths.setdefault(path, {}).update(item)
+    for path, method in _WRITES:
+        paths[path][method]["responses"].update(_WRITE_ERRORS)
+    for path, method in _MEDIA:
+        # Media upload is not supported yet: spans keep their @@@langfuseMedia@@@ reference.
+        paths[path][method]["responses"]["501"] = _json(_ref("PowerRAGError"), "Not supported yet.")
+    _score_batches(paths["/api/public/scores"]["post"])
+    _protobuf(paths["/api/public/otel/v1/traces"]["post"])
+    doc["components"]["schemas"].update(_SCHEMAS)
+    # The additions share this module's objects: a deep copy keeps callers off them.
+    return copy.deepcopy(doc)
