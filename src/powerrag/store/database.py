@@ -15,8 +15,9 @@ from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store import migrate
-from powerrag.store.engines import create_db_engine, normalise_url, refresh_statistics
+from powerrag.store.engines import create_db_engine, normalise_url
 from powerrag.store.notify import ChangeFeed, change_feed
+from powerrag.store.statistics import StatisticsRefresher, analyze_at_open
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -36,7 +37,8 @@ class Store:
         else:
             migrate.check_current(url)
         self.engine: Engine = create_db_engine(url, pool_size=pool_size)
-        refresh_statistics(self.engine)
+        analyze_at_open(self.engine)
+        self.statistics = StatisticsRefresher(self.engine)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
         # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
@@ -75,12 +77,14 @@ class Store:
             self._writer.write_group(conn, items)
             self.changes.announce(conn, changes)
         self.changes.deliver(changes)
+        self.statistics.wrote(sum(len(batch) for _, batch in items))
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
 
     def close(self) -> None:
+        self.statistics.wait()
         self.changes.close()
         self.engine.dispose()
 

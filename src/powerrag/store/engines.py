@@ -70,16 +70,3 @@ def create_migration_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, poolclass=NullPool)
-
-
-def refresh_statistics(engine: Engine) -> None:
-    """Give SQLite's planner current statistics (cheap: a bounded sample per index).
-
-    Without them it can prefer an index that avoids a sort over one that finds the
-    rows (docs/benchmarks.md, the replay scan).
-    """
-    if engine.dialect.name != "sqlite":
-        return
-    with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
-        conn.exec_driver_sql("ANALYZE")
