@@ -1,6 +1,6 @@
 """A full disk refuses writes cleanly with 503 and loses nothing acknowledged (issue 6 §1).
 
-Two ways to fill the disk, both real SQLite errors: a 1 MB tmpfs under a real
+Two ways to fill the disk, both real SQLite errors: a 3 MB tmpfs under a real
 `powerrag serve` (needs root to mount; skipped otherwise), and SQLite's
 `max_page_count` set on every connection of an in-process store (always runs).
 """
@@ -37,13 +37,16 @@ def _bodies(seed: int, traces: int) -> list[Body]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB tmpfs; skips where mounting is not allowed (not root, or no CAP_SYS_ADMIN)."""
+    """A 3 MB tmpfs (a new database and its WAL take ~1 MB with 16 KB pages).
+
+    Skips where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
+    """
     mount_point = tmp_path / "disk"
     mount_point.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root; the max_page_count test covers this")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )
