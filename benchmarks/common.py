@@ -86,10 +86,10 @@ class RssSampler:
             self._stop.wait(self._interval)
 
 
-def fresh_store(data_dir: Path) -> Store:
-    """A migrated SQLite store in `data_dir` with the benchmark project and key."""
+def fresh_store(data_dir: Path, database_url: str = "") -> Store:
+    """A migrated store (SQLite in `data_dir` unless a URL is given) with the benchmark key."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=4)
+    store = Store(database_url or f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=4)
     with store.transaction() as conn:
         accounts.ensure_project(conn, PROJECT_ID, PROJECT_ID)
         accounts.ensure_api_key(conn, PROJECT_ID, PUBLIC_KEY, SECRET_KEY)

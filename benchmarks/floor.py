@@ -14,7 +14,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.common import PROJECT_ID, db_bytes, emit, fresh_store
+from benchmarks.backend import Backend, add_argument, backend
+from benchmarks.common import PROJECT_ID, emit
 from benchmarks.workload import CONTENT_TYPE, Shape, batches
 from powerrag.domain.records import IngestBatch
 from powerrag.ingest.otlp_request import decode_otlp_request
@@ -72,9 +73,9 @@ def _decode_and_submit(pipeline: Pipeline, body: bytes) -> None:
     pipeline.submit_sync(PROJECT_ID, decode(body))
 
 
-def fill(data_dir: Path, shape: Shape, batch_size: int, threads: int = 4) -> Store:
+def fill(target: Backend, shape: Shape, batch_size: int, threads: int = 4) -> Store:
     """Write a whole shape through the pipeline, generating lazily (used by reads.py)."""
-    store = fresh_store(data_dir)
+    store = target.store()
     pipeline = Pipeline(store, max_pending=threads * 2, wait_seconds=60.0)
     pipeline.start()
     try:
@@ -97,23 +98,28 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--threads", type=int, default=4, help="submitters for pipeline mode")
     parser.add_argument("--seed", type=int, default=42)
+    add_argument(parser)
     args = parser.parse_args()
     shape = Shape.for_spans(args.spans, seed=args.seed)
     bodies = list(batches(shape, args.batch))
     figures: dict[str, object] = {"tool": "floor", "spans": shape.total_spans, "batch": args.batch}
-    with tempfile.TemporaryDirectory(prefix="powerrag-floor-") as tmp:
-        store = fresh_store(Path(tmp) / "serial")
+    with (
+        tempfile.TemporaryDirectory(prefix="powerrag-floor-") as tmp,
+        backend(args, Path(tmp)) as target,
+    ):
+        figures["backend"] = target.name
+        store = target.other("serial").store()
         figures.update(run_serial(store, bodies))
         store.close()
-        store = fresh_store(Path(tmp) / "pipeline")
+        pipelined = target.other("pipeline")
+        store = pipelined.store()
         rate = run_pipeline(store, bodies, args.threads)
         store.close()
-        size = db_bytes(Path(tmp) / "pipeline")
-    figures["pipeline_threads"] = args.threads
-    figures["pipeline_spans_per_s"] = round(rate)
-    figures["db_mb_per_1k_spans"] = round(
-        (size["db"] + size["wal"]) / 2**20 / shape.total_spans * 1000, 3
-    )
+        figures["pipeline_threads"] = args.threads
+        figures["pipeline_spans_per_s"] = round(rate)
+        figures["db_mb_per_1k_spans"] = pipelined.size_figures(shape.total_spans)[
+            "db_mb_per_1k_spans"
+        ]
     emit(figures)
 
 

@@ -21,6 +21,10 @@ from typing import Any
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+
+from benchmarks.common import AUTH, emit, fresh_store
+from powerrag.app import create_app
+from powerrag.config import Settings
 from tests.reliability.fuzz_targets import (
     BATCH_DOCS,
     JSON_DOCS,
@@ -30,10 +34,6 @@ from tests.reliability.fuzz_targets import (
     json_bytes,
     protobuf_requests,
 )
-
-from benchmarks.common import AUTH, emit, fresh_store
-from powerrag.app import create_app
-from powerrag.config import Settings
 
 DEADLINE_MS = 2000
 ROUND_EXAMPLES = 500

@@ -8,14 +8,17 @@ server's RSS idle and during the run. Prints one JSON line.
 from __future__ import annotations
 
 import argparse
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from benchmarks.common import AUTH, RssSampler, Server, db_bytes, emit, rss_kib
+from benchmarks.backend import add_argument, backend
+from benchmarks.common import AUTH, RssSampler, emit, rss_kib
 from benchmarks.workload import CONTENT_TYPE, Shape, batches
 
 OTLP_PATH = "/api/public/otel/v1/traces"
@@ -105,6 +108,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--url", default=None, help="target a running server (no RSS figures)")
     parser.add_argument("--pid-file", default=None, help="write the server pid here (profiling)")
+    add_argument(parser)
     args = parser.parse_args()
     shape = Shape.for_spans(args.spans, seed=args.seed)
     bodies = list(batches(shape, args.batch))
@@ -115,7 +119,12 @@ def main() -> None:
         figures.update(_run(args.url, bodies, shape, args.inflight))
         emit(figures)
         return
-    with Server() as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="powerrag-bench-") as tmp,
+        backend(args, Path(tmp)) as target,
+        target.server() as server,
+    ):
+        figures["backend"] = target.name
         if args.pid_file:
             with open(args.pid_file, "w") as f:
                 f.write(str(server.pid))
@@ -125,12 +134,7 @@ def main() -> None:
             figures.update(_run(server.url, bodies, shape, args.inflight))
         figures["peak_rss_mb"] = round(sampler.peak_kib / 1024, 1)
         figures["vm_hwm_mb"] = round(rss_kib(server.pid)["VmHWM"] / 1024, 1)
-        size = db_bytes(server.data_dir)
-        figures["db_mb"] = round(size["db"] / 2**20, 1)
-        figures["wal_mb"] = round(size["wal"] / 2**20, 1)
-        figures["db_mb_per_1k_spans"] = round(
-            (size["db"] + size["wal"]) / 2**20 / shape.total_spans * 1000, 3
-        )
+        figures.update(target.size_figures(shape.total_spans))
     emit(figures)
 
 

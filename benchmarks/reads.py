@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from benchmarks.common import AUTH, PROJECT_ID, Server, db_bytes, emit, summary_ms
+from benchmarks.backend import Backend, add_argument, backend
+from benchmarks.common import AUTH, PROJECT_ID, emit, summary_ms
 from benchmarks.floor import decode, fill
 from benchmarks.workload import BASE_TIME_NS, Generator, Shape, encode
 from powerrag.query import ui_users
@@ -32,17 +33,19 @@ BUDGET_SECONDS, MIN_SAMPLES = 60.0, 10
 UI_EMAIL, UI_PASSWORD = "bench@example.com", "bench-password-123"
 
 
-def build(data_dir: Path, sessions: int, seed: int, long_traces: int) -> dict[str, Any]:
-    """Fill `data_dir` once; the marker file records what is in it."""
-    marker = data_dir / MARKER
+def build(target: Backend, sessions: int, seed: int, long_traces: int) -> dict[str, Any]:
+    """Fill the target's database once; the marker file in its data dir records what is in it."""
+    marker = target.data_dir / MARKER
+    wanted = (target.name, sessions, seed, long_traces)
     if marker.exists():
         info: dict[str, Any] = json.loads(marker.read_text())
-        if (info["sessions"], info["seed"], info["long_traces"]) == (sessions, seed, long_traces):
+        held = (info.get("backend", "sqlite"), info["sessions"], info["seed"], info["long_traces"])
+        if held == wanted:
             return info
-        raise SystemExit(f"{data_dir} holds another shape ({info}); use an empty --data-dir")
+        raise SystemExit(f"{target.data_dir} holds another shape ({info}); use an empty --data-dir")
     began = time.perf_counter()
     shape = Shape(sessions=sessions, seed=seed)
-    store = fill(data_dir, shape, batch_size=500)
+    store = fill(target, shape, batch_size=500)
     extra = Generator(Shape(sessions=1, seed=seed + 1))
     long_spans = [
         s for t in range(long_traces) for s in extra.turn(LONG_SESSION, "user-long", t, _at(t))
@@ -54,6 +57,7 @@ def build(data_dir: Path, sessions: int, seed: int, long_traces: int) -> dict[st
     ui_users.ensure_user(store, UI_EMAIL, "Bench", UI_PASSWORD)
     store.close()
     info = {
+        "backend": target.name,
         "sessions": sessions,
         "seed": seed,
         "long_traces": long_traces,
@@ -144,16 +148,17 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data-dir", type=Path, default=None, help="keep/reuse the database")
+    add_argument(parser)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="powerrag-reads-") as tmp:
         data_dir = args.data_dir or Path(tmp)
         data_dir.mkdir(parents=True, exist_ok=True)
-        info = build(data_dir, args.sessions, args.seed, args.long_traces)
-        figures: dict[str, Any] = {"tool": "reads", **info, "repeat": args.repeat}
-        size = db_bytes(data_dir)
-        figures["db_mb"] = round((size["db"] + size["wal"]) / 2**20, 1)
-        with Server(data_dir) as server:
-            figures.update(probes(server.url, info, args.repeat))
+        with backend(args, data_dir, keep=args.data_dir is not None) as target:
+            info = build(target, args.sessions, args.seed, args.long_traces)
+            figures: dict[str, Any] = {"tool": "reads", **info, "repeat": args.repeat}
+            figures["db_mb"] = target.size_figures(info["spans"])["db_mb"]
+            with target.server() as server:
+                figures.update(probes(server.url, info, args.repeat))
     emit(figures)
 
 

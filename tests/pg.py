@@ -34,7 +34,7 @@ _SERVER_SETTINGS = (
 )
 
 
-def _bin_dir() -> Path:
+def bin_dir() -> Path:
     """The directory with initdb and pg_ctl (PATH first, then Debian's versioned dirs)."""
     found = shutil.which("initdb")
     if found and shutil.which("pg_ctl"):
@@ -54,7 +54,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _as_server_user(argv: list[str]) -> list[str]:
+def as_server_user(argv: list[str]) -> list[str]:
     if os.geteuid() == 0:
         return ["runuser", "-u", "postgres", "--", *argv]
     return argv
@@ -81,7 +81,7 @@ class PostgresServer:
         )
 
     def _pg(self, *argv: str) -> None:
-        command = _as_server_user([str(self.bin_dir / argv[0]), *argv[1:]])
+        command = as_server_user([str(self.bin_dir / argv[0]), *argv[1:]])
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise RuntimeError(f"{argv[0]} failed: {result.stdout}{result.stderr}")
@@ -141,7 +141,7 @@ def unique_db_name(prefix: str = "t") -> str:
 def start_server() -> Iterator[PostgresServer]:
     """Start a server in a fresh temporary directory; stop and remove it afterwards."""
     root = Path(tempfile.mkdtemp(prefix="powerrag-pg-"))
-    server = PostgresServer(root=root, port=free_port(), bin_dir=_bin_dir())
+    server = PostgresServer(root=root, port=free_port(), bin_dir=bin_dir())
     try:
         server.start()
         try:

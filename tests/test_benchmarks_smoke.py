@@ -8,10 +8,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+
 from benchmarks.workload import Generator, Shape, batches
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,3 +110,50 @@ def test_repeat_reports_median_and_spread() -> None:
     figures = run_tool("repeat", "2", "workload", "--spans", "40", "--batch", "10")
     assert len(figures["runs"]) == 2
     assert figures["figures"]["spans"] == {"median": 40.0, "min": 40.0, "max": 40.0}
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_floor_and_ingest_on_postgres_write_every_span() -> None:
+    floor = run_tool("floor", "--spans", "40", "--batch", "10", "--threads", "2", "--postgres")
+    assert floor["backend"] == "postgresql"
+    assert floor["pipeline_spans_per_s"] > 0
+    assert floor["db_mb_per_1k_spans"] > 0
+    figures = run_tool("ingest", "--spans", "40", "--batch", "10", "--inflight", "2", "--postgres")
+    assert figures["backend"] == "postgresql"
+    assert figures["statuses"] == {"200": 4}
+    assert (figures["queryable_spans"], figures["queryable_traces"]) == (40, 10)
+    assert figures["pg_database_mb"] > figures["db_mb"] > 0
+    assert figures["tables_mb"]["observations"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_startup_on_postgres_runs_migrations_then_restarts() -> None:
+    figures = run_tool("startup", "--spans", "40", "--restarts", "1", "--postgres")
+    assert figures["backend"] == "postgresql"
+    assert figures["first_start_s"] > 0
+    assert len(figures["warm_start_s"]) == 1
+    assert figures["tables_mb"]["observations"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_reads_on_postgres_keeps_and_reuses_its_cluster() -> None:
+    # Not tmp_path: the `postgres` user must reach the cluster, and pytest's base is private.
+    with tempfile.TemporaryDirectory(prefix="powerrag-bench-smoke-") as tmp:
+        _reads_twice_on_one_cluster(Path(tmp))
+
+
+def _reads_twice_on_one_cluster(tmp_path: Path) -> None:
+    args = ("--sessions", "2", "--long-traces", "10", "--repeat", "2", "--data-dir", str(tmp_path))
+    first = run_tool("reads", *args, "--postgres")
+    again = run_tool("reads", *args, "--postgres")
+    assert first["backend"] == again["backend"] == "postgresql"
+    assert first["spans"] == again["spans"] == 2 * 20 + 10 * 4 + 50
+    assert again["fill_s"] == first["fill_s"]  # the marker's: the database was not refilled
+    assert again["api_session_long"]["n"] == 2
+    assert "ui_error" not in again
+    assert (tmp_path / "postgres" / "data" / "PG_VERSION").exists()
+    with pytest.raises(AssertionError, match="holds another shape"):
+        run_tool("reads", *args)

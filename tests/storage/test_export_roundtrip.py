@@ -114,6 +114,16 @@ def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, An
     return result
 
 
+def _exported_source(tmp_path: Path) -> Path:
+    """A filled SQLite source database's project, exported through the CLI."""
+    source = f"sqlite:///{tmp_path / 'source.db'}"
+    _fill(source, tmp_path)
+    exported = tmp_path / "project.jsonl"
+    command = ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
+    assert cli.main(command) == 0
+    return exported
+
+
 def test_a_project_round_trips_with_every_field(
     urls: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -142,15 +152,7 @@ def test_a_project_round_trips_with_every_field(
 def test_a_truncated_export_is_refused_and_imports_nothing(
     database_url: str, tmp_path: Path
 ) -> None:
-    source = f"sqlite:///{tmp_path / 'source.db'}"
-    _fill(source, tmp_path)
-    exported = tmp_path / "project.jsonl"
-    assert (
-        cli.main(
-            ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
-        )
-        == 0
-    )
+    exported = _exported_source(tmp_path)
     lines = exported.read_bytes().splitlines(keepends=True)
     target = Store(database_url)
 
@@ -199,15 +201,7 @@ def test_export_of_an_unknown_project_is_a_clear_error(
 def test_memberships_follow_an_account_that_exists_under_another_id(
     database_url: str, tmp_path: Path
 ) -> None:
-    source = f"sqlite:///{tmp_path / 'source.db'}"
-    _fill(source, tmp_path)
-    exported = tmp_path / "project.jsonl"
-    assert (
-        cli.main(
-            ["export", "--project", PROJECT_ID, "--out", str(exported), "--database-url", source]
-        )
-        == 0
-    )
+    exported = _exported_source(tmp_path)
     target = Store(database_url)
     with target.transaction() as conn:
         local = insert_user(conn, "bo@example.com", "Bo here", "$argon2id$v=19$x", is_admin=False)
