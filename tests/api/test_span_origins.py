@@ -7,6 +7,7 @@ value; every read path must still answer them in each observation's metadata.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from powerrag.store.database import Store
+from powerrag.store.origins import merged
 from powerrag.store.schema import observations, span_origins
 from tests.api.replay import replay_writes
 from tests.conftest import PROJECT_ID
@@ -70,3 +72,28 @@ def test_user_metadata_and_origin_are_both_kept(client: TestClient, store: Store
     with store.connect() as conn:
         projects = conn.execute(select(span_origins.c.project_id).distinct()).scalars().all()
     assert projects == [PROJECT_ID]
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected"),
+    [
+        (None, {"resourceAttributes": {"a": "1"}, "scope": {"name": "s"}}),
+        ("{}", {"resourceAttributes": {"a": "1"}, "scope": {"name": "s"}}),
+        (
+            '{"k":[1,{"x":"}"}]}',
+            {"k": [1, {"x": "}"}], "resourceAttributes": {"a": "1"}, "scope": {"name": "s"}},
+        ),
+        # The user's own "scope" key loses to the origin's, as in Langfuse.
+        (
+            '{"scope":"mine","k":1}',
+            {"k": 1, "resourceAttributes": {"a": "1"}, "scope": {"name": "s"}},
+        ),
+        ('"not an object"', {"resourceAttributes": {"a": "1"}, "scope": {"name": "s"}}),
+    ],
+)
+def test_merged_metadata_is_one_object_with_the_origin_last(
+    metadata: str | None, expected: dict[str, Any]
+) -> None:
+    text = merged(metadata, '{"resourceAttributes":{"a":"1"},"scope":{"name":"s"}}')
+    assert json.loads(text) == expected
+    assert text.count('"scope"') == 1

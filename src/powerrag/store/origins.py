@@ -28,16 +28,27 @@ def with_origins(
     if not ids:
         return rows
     params = {"project_id": project_id, "ids": ids}
-    bodies = {i: orjson.loads(body) for i, body in conn.execute(_BODIES, params)}
+    bodies: dict[str, str] = {row.id: row.body for row in conn.execute(_BODIES, params)}
     for row in rows:
         origin = bodies.get(row.get("origin_id") or "")
         if origin:
-            row["metadata"] = _merged(row.get("metadata"), origin)
+            row["metadata"] = merged(row.get("metadata"), origin)
     return rows
 
 
-def _merged(metadata: str | None, origin: dict[str, Any]) -> str:
-    # Origin keys win, as in Langfuse, where they are added after the user's metadata.
-    value = orjson.loads(metadata) if metadata else {}
-    whole = {**value, **origin} if isinstance(value, dict) else origin
+def merged(metadata: str | None, origin: str) -> str:
+    """The metadata object with the origin's keys added last (they win, as in Langfuse).
+
+    Both are compact JSON objects, so the common case is a splice, not a parse: a wide
+    trace's 50 observations were read twice as slowly when every one was re-encoded.
+    """
+    if not metadata or metadata == "{}":
+        return origin
+    if metadata[0] == "{" and not any(key in metadata for key in _ORIGIN_KEYS):
+        return metadata[:-1] + "," + origin[1:]
+    value = orjson.loads(metadata)
+    whole = {**value, **orjson.loads(origin)} if isinstance(value, dict) else orjson.loads(origin)
     return orjson.dumps(whole).decode()
+
+
+_ORIGIN_KEYS = ('"resourceAttributes"', '"scope"')
