@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, select
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.accounts import Project
+from powerrag.store.dialect import upsert
 from powerrag.store.schema import project_memberships, projects, users
 
 OWNER, MEMBER = "owner", "member"
@@ -32,19 +33,8 @@ def role_of(conn: Connection, project_id: str, user_id: str) -> str | None:
 
 def set_membership(conn: Connection, project_id: str, user_id: str, role: str) -> None:
     """Add the user to the project, or change their role when they are in it already."""
-    m = project_memberships.c
-    if role_of(conn, project_id, user_id) is None:
-        conn.execute(
-            insert(project_memberships).values(
-                project_id=project_id, user_id=user_id, role=role, created_at=now_us()
-            )
-        )
-    else:
-        conn.execute(
-            update(project_memberships)
-            .where(m.project_id == project_id, m.user_id == user_id)
-            .values(role=role)
-        )
+    row = {"project_id": project_id, "user_id": user_id, "role": role, "created_at": now_us()}
+    upsert(conn, project_memberships, [row], keys=("project_id", "user_id"), keep=("created_at",))
 
 
 def remove_membership(conn: Connection, project_id: str, user_id: str) -> bool:
