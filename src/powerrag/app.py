@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -50,9 +51,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
     )
     # Langfuse's operations with their full schemas, not FastAPI's untyped routes; assigning
-    # `app.openapi` is FastAPI's documented way to serve a document of one's own.
-    document = openapi_document()
-    app.openapi = lambda: document  # type: ignore[method-assign]
+    # `app.openapi` is FastAPI's documented way to serve a document of one's own. Built on
+    # the first request for it (17 ms of parsing that start-up need not pay).
+    app.openapi = functools.cache(openapi_document)  # type: ignore[method-assign]
     app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(ingestion.router)
