@@ -18,6 +18,7 @@ import httpx
 
 from powerrag.store import accounts
 from powerrag.store.database import Store
+from tests.reliability.server import terminate
 
 PROJECT_ID = "bench"
 PUBLIC_KEY = "pk-lf-bench"
@@ -152,13 +153,8 @@ class Server:
         raise RuntimeError(f"powerrag serve was not healthy within {timeout} s")
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            terminate(self.proc)
         self.proc = None
 
     def cleanup(self) -> None:
