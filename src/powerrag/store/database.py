@@ -84,7 +84,7 @@ class Store:
             return delete_traces(conn, project_id, trace_ids)
 
     def close(self) -> None:
-        self.statistics.wait()
+        self.statistics.wait(timeout=30)  # an ANALYZE waiting on a lock must not hold up exit
         self.changes.close()
         self.engine.dispose()
 
