@@ -12,7 +12,7 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.timeutil import now_us
 from powerrag.query.ui_format import iso, json_list, score_summary, seconds
-from powerrag.store import ui_comments, ui_sessions, ui_traces
+from powerrag.store import read_sessions, ui_comments, ui_sessions, ui_traces
 from powerrag.store.database import Store
 from powerrag.store.ui_sessions import SESSION_SORTS, SessionFilter
 
@@ -103,7 +103,7 @@ def require_session(store: Store, project_id: str, session_id: str) -> dict[str,
 
 def session_on(conn: Connection, project_id: str, session_id: str) -> dict[str, Any]:
     """The session's row read on the caller's connection; NotFoundError when there is none."""
-    row = ui_sessions.get_session(conn, project_id, session_id)
+    row = read_sessions.get_session(conn, project_id, session_id)
     if row is None:
         raise NotFoundError(f"session {session_id!r} not found")
     return row
@@ -208,4 +208,4 @@ def build_score(
 
 def find_session(store: Store, project_id: str, session_id: str) -> dict[str, Any] | None:
     with store.connect() as conn:
-        return ui_sessions.get_session(conn, project_id, session_id)
+        return read_sessions.get_session(conn, project_id, session_id)

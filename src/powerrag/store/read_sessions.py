@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from powerrag.store.read_filters import PageRequest, SessionFilter, one_of
 from powerrag.store.schema import sessions
@@ -38,7 +38,13 @@ def list_sessions(
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
+# Built once: every replay and session page asks for it (construction showed in profiles).
+_GET_SESSION = select(sessions).where(
+    sessions.c.project_id == bindparam("project_id"), sessions.c.id == bindparam("session_id")
+)
+
+
 def get_session(conn: Connection, project_id: str, session_id: str) -> dict[str, Any] | None:
-    query = select(sessions).where(sessions.c.project_id == project_id, sessions.c.id == session_id)
-    row = conn.execute(query).mappings().first()
+    params = {"project_id": project_id, "session_id": session_id}
+    row = conn.execute(_GET_SESSION, params).mappings().first()
     return dict(row) if row is not None else None

@@ -127,10 +127,7 @@ def list_environments(conn: Connection, project_id: str) -> list[str]:
     return [r[0] for r in rows]
 
 
-# Built once: every replay and session page asks these (construction showed in profiles).
-_GET_SESSION = select(sessions).where(
-    sessions.c.project_id == bindparam("project_id"), sessions.c.id == bindparam("session_id")
-)
+# Built once: every replay page asks for it (construction showed in profiles).
 _SESSION_SCORES = (
     select(scores)
     .where(
@@ -140,12 +137,6 @@ _SESSION_SCORES = (
     )
     .order_by(scores.c.timestamp)
 )
-
-
-def get_session(conn: Connection, project_id: str, session_id: str) -> dict[str, Any] | None:
-    params = {"project_id": project_id, "session_id": session_id}
-    row = conn.execute(_GET_SESSION, params).mappings().first()
-    return None if row is None else dict(row)
 
 
 def set_session_flag(
