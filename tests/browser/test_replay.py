@@ -117,12 +117,14 @@ def test_bookmark_publish_score_and_comment_persist(
     form.locator("select[name=data_type]").select_option("CATEGORICAL")
     form.locator("input[name=value]").fill("great")
     form.locator("input[name=comment]").fill("solved on first try")
-    form.locator("button").click()
+    with page.expect_navigation():
+        form.locator("button").click()
     page.click("details.annotate summary")
     page.locator("details.annotate form.comment-form input[name=content]").fill(
         "Reviewed <b>ok</b>"
     )
-    page.locator("details.annotate form.comment-form button").click()
+    with page.expect_navigation():
+        page.locator("details.annotate form.comment-form button").click()
 
     first_turn = page.locator("#turns > li.turn").first
     first_turn.locator("details.turn-tree summary").click()
@@ -130,7 +132,9 @@ def test_bookmark_publish_score_and_comment_persist(
     turn_form.locator("input[name=name]").fill("correct")
     turn_form.locator("select[name=data_type]").select_option("BOOLEAN")
     turn_form.locator("input[name=value]").fill("true")
-    turn_form.locator("button").click()
+    # The form posts and redirects: reloading mid-navigation detaches the page.
+    with page.expect_navigation():
+        turn_form.locator("button").click()
 
     page.reload()
     expect(page.locator("#bookmark-button")).to_have_attribute("aria-pressed", "true")
