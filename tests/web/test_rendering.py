@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from powerrag.domain.changes import changes_of
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
-from powerrag.query.ui_messages import render_value, split_history
+from powerrag.web.messages import render_value, split_history
 from powerrag.web.i18n import pick_language
 from powerrag.web.live import QUEUE_SIZE, RESYNC, LiveBroker
 from powerrag.web.markdown import render_markdown

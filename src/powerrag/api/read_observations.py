@@ -11,21 +11,47 @@ from starlette.responses import Response
 
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.context import Context
+from powerrag.api.params import (
+    MAX_CURSOR_LIMIT,
+    decode_cursor,
+    encode_cursor,
+    fields,
+    observation_filter,
+    parse_bool,
+    parse_limit,
+    parse_page,
+)
 from powerrag.api.responses import json_response
 from powerrag.api.serializers import decimal_text, observation, paginated, parse_json
+from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import observations
-from powerrag.query.pagination import encode_cursor
+from powerrag.query.prices import PricedObservation
 
 router = APIRouter()
 METADATA_TRUNCATE = 200
+V2_FIELDS = (
+    "core",
+    "basic",
+    "time",
+    "io",
+    "metadata",
+    "model",
+    "usage",
+    "prompt",
+    "metrics",
+    "trace_context",
+)
+V2_DEFAULT_FIELDS = ("core", "basic")
 
 
 @router.get("/api/public/observations")
 async def list_observations(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx: Context = request.app.state.ctx
+    q = request.query_params
+    f, page = observation_filter(q), parse_page(q)
     paged = await run_in_threadpool(
-        observations.list_observations, ctx.store, caller.project_id, request.query_params
+        observations.list_observations, ctx.store, caller.project_id, f, page
     )
     return json_response(paginated(paged, [observation(row) for row in paged.items]))
 
@@ -35,10 +61,10 @@ async def get_observation(
     observation_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx: Context = request.app.state.ctx
-    row = await run_in_threadpool(
+    found = await run_in_threadpool(
         observations.get_observation, ctx.store, caller.project_id, observation_id
     )
-    return json_response(observation(row))
+    return json_response(observation(found))
 
 
 @router.get("/api/public/v2/observations")
@@ -46,24 +72,37 @@ async def list_observations_v2(
     request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx: Context = request.app.state.ctx
+    q = request.query_params
+    if parse_bool(q, "parseIoAsJson"):
+        raise InvalidRequestError(
+            "parseIoAsJson=true is no longer supported: input and output are returned as raw "
+            "strings; remove the parameter or set it to false"
+        )
+    wanted = fields(q, V2_FIELDS, V2_DEFAULT_FIELDS) | {"core"}
+    expand = frozenset(k.strip() for k in (q.get("expandMetadata") or "").split(",")) - {""}
+    f, limit = observation_filter(q), parse_limit(q, MAX_CURSOR_LIMIT)
+    cursor = decode_cursor(q.get("cursor"))
     found = await run_in_threadpool(
-        observations.list_observations_v2, ctx.store, caller.project_id, request.query_params
+        observations.list_observations_after, ctx.store, caller.project_id, f, cursor, limit
     )
-    data = [_v2(row, found.fields, found.expand_metadata) for row in found.items]
+    data = [_v2(item, wanted, expand) for item in found.items]
     meta = {"cursor": encode_cursor(found.next_cursor)} if found.next_cursor else {}
     return json_response({"data": data, "meta": meta})
 
 
-def _v2(row: dict[str, Any], groups: frozenset[str], expand: frozenset[str]) -> dict[str, Any]:
+def _v2(
+    priced: PricedObservation, groups: frozenset[str], expand: frozenset[str]
+) -> dict[str, Any]:
     """An ObservationV2 with only the requested field groups (reference §3.4)."""
+    row = priced.row
     item: dict[str, Any] = {
-        "id": row["id"],
-        "traceId": row["trace_id"],
-        "startTime": to_iso(row["start_time"]),
-        "endTime": to_iso(row["end_time"]),
-        "projectId": row["project_id"],
-        "parentObservationId": row["parent_observation_id"],
-        "type": row["type"],
+        "id": row.id,
+        "traceId": row.trace_id,
+        "startTime": to_iso(row.start_time),
+        "endTime": to_iso(row.end_time),
+        "projectId": row.project_id,
+        "parentObservationId": row.parent_observation_id,
+        "type": row.type,
         "modelId": None,
         "inputPrice": None,
         "outputPrice": None,
@@ -72,40 +111,44 @@ def _v2(row: dict[str, Any], groups: frozenset[str], expand: frozenset[str]) -> 
     for group in sorted(groups):
         render = _GROUPS.get(group)
         if render is not None:
-            item.update(render(row, expand))
+            item.update(render(priced, expand))
     return item
 
 
-def _basic(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+def _basic(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
     return {
-        "name": row["name"],
-        "level": row["level"],
-        "statusMessage": row["status_message"],
-        "version": row["version"],
-        "environment": row["environment"],
-        "bookmarked": bool(row["trace_bookmarked"]),
-        "public": bool(row["trace_public"]),
-        "userId": row["trace_user_id"],
-        "sessionId": row["trace_session_id"],
-        "isRootObservation": row["parent_observation_id"] is None or bool(row["is_app_root"]),
+        "name": row.name,
+        "level": row.level,
+        "statusMessage": row.status_message,
+        "version": row.version,
+        "environment": row.environment,
+        "bookmarked": bool(row.trace_bookmarked),
+        "public": bool(row.trace_public),
+        "userId": row.trace_user_id,
+        "sessionId": row.trace_session_id,
+        "isRootObservation": row.parent_observation_id is None or bool(row.is_app_root),
     }
 
 
-def _time(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+def _time(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
     return {
-        "completionStartTime": to_iso(row["completion_start_time"]),
-        "createdAt": to_iso(row["created_at"]),
-        "updatedAt": to_iso(row["updated_at"]),
+        "completionStartTime": to_iso(row.completion_start_time),
+        "createdAt": to_iso(row.created_at),
+        "updatedAt": to_iso(row.updated_at),
     }
 
 
-def _io(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+def _io(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
     # v2 returns input/output as the raw stored strings (parseIoAsJson is gone).
-    return {"input": row["input"], "output": row["output"]}
+    return {"input": row.input, "output": row.output}
 
 
-def _metadata(row: dict[str, Any], expand: frozenset[str]) -> dict[str, Any]:
-    value = parse_json(row["metadata"])
+def _metadata(priced: PricedObservation, expand: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
+    value = parse_json(row.metadata)
     if not isinstance(value, dict):
         return {"metadata": value}
     shown = {}
@@ -116,47 +159,51 @@ def _metadata(row: dict[str, Any], expand: frozenset[str]) -> dict[str, Any]:
     return {"metadata": shown}
 
 
-def _model(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
-    prices = row.get("prices") or {}
+def _model(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
+    prices = priced.prices or {}
     return {
-        "providedModelName": row["model"],
-        "internalModelId": row["model_id"],
-        "modelParameters": parse_json(row["model_parameters"]),
-        "modelId": row["model_id"],
+        "providedModelName": row.model,
+        "internalModelId": row.model_id,
+        "modelParameters": parse_json(row.model_parameters),
+        "modelId": row.model_id,
         "inputPrice": decimal_text(prices.get("input")),
         "outputPrice": decimal_text(prices.get("output")),
         "totalPrice": decimal_text(prices.get("total")),
     }
 
 
-def _usage(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
-    full = observation(row)
+def _usage(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
+    full = observation(priced)
     return {
         "usageDetails": full["usageDetails"],
         "costDetails": full["costDetails"],
-        "totalCost": row["total_cost"],
-        "usagePricingTierName": row["pricing_tier_name"],
+        "totalCost": row.total_cost,
+        "usagePricingTierName": row.pricing_tier_name,
     }
 
 
-def _prompt(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+def _prompt(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
     return {
         "promptId": None,
-        "promptName": row["prompt_name"],
-        "promptVersion": row["prompt_version"],
+        "promptName": row.prompt_name,
+        "promptVersion": row.prompt_version,
     }
 
 
-def _metrics(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
-    full = observation(row)
+def _metrics(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    full = observation(priced)
     return {"latency": full["latency"], "timeToFirstToken": full["timeToFirstToken"]}
 
 
-def _trace_context(row: dict[str, Any], _: frozenset[str]) -> dict[str, Any]:
+def _trace_context(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+    row = priced.row
     return {
-        "traceName": row["trace_name"],
-        "tags": parse_json(row["trace_tags"]) or [],
-        "release": row["trace_release"],
+        "traceName": row.trace_name,
+        "tags": parse_json(row.trace_tags) or [],
+        "release": row.trace_release,
     }
 
 

@@ -8,8 +8,10 @@ from starlette.responses import Response
 
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.context import Context
+from powerrag.api.params import parse_page, session_filter
 from powerrag.api.responses import json_response
 from powerrag.api.serializers import paginated, session, session_with_traces
+from powerrag.domain.filters import SessionOrder
 from powerrag.query import sessions
 
 router = APIRouter()
@@ -18,10 +20,12 @@ router = APIRouter()
 @router.get("/api/public/sessions")
 async def list_sessions(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx: Context = request.app.state.ctx
-    paged = await run_in_threadpool(
-        sessions.list_sessions, ctx.store, caller.project_id, request.query_params
+    q = request.query_params
+    f, page = session_filter(q), parse_page(q)
+    found = await run_in_threadpool(
+        sessions.list_sessions, ctx.store, caller.project_id, f, SessionOrder(), page
     )
-    return json_response(paginated(paged, [session(row) for row in paged.items]))
+    return json_response(paginated(found.paged, [session(row) for row in found.paged.items]))
 
 
 # Session ids are free text: `:path` keeps an encoded "/" inside the id.
@@ -30,5 +34,5 @@ async def get_session(
     session_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx: Context = request.app.state.ctx
-    row = await run_in_threadpool(sessions.get_session, ctx.store, caller.project_id, session_id)
-    return json_response(session_with_traces(row))
+    found = await run_in_threadpool(sessions.get_session, ctx.store, caller.project_id, session_id)
+    return json_response(session_with_traces(found))

@@ -8,13 +8,16 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.body import read_json
 from powerrag.api.context import Context
+from powerrag.api.params import fields, parse_page, trace_filter, trace_order
 from powerrag.api.responses import json_response
 from powerrag.api.serializers import paginated, trace_with_details, trace_with_full_details
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.query import traces
+from powerrag.query.traces import TRACE_FIELDS
 
 router = APIRouter()
 
@@ -22,11 +25,14 @@ router = APIRouter()
 @router.get("/api/public/traces")
 async def list_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx: Context = request.app.state.ctx
-    found = await run_in_threadpool(
-        traces.list_traces, ctx.store, caller.project_id, request.query_params
+    q = request.query_params
+    wanted = fields(q, TRACE_FIELDS, TRACE_FIELDS)
+    f, order, page = trace_filter(q), trace_order(q), parse_page(q)
+    paged = await run_in_threadpool(
+        traces.list_traces, ctx.store, caller.project_id, f, order, page, wanted
     )
-    items = [trace_with_details(row, found.fields) for row in found.paged.items]
-    return json_response(paginated(found.paged, items))
+    items = [trace_with_details(item, wanted) for item in paged.items]
+    return json_response(paginated(paged, items))
 
 
 @router.get("/api/public/traces/{trace_id}")
@@ -34,10 +40,11 @@ async def get_trace(
     trace_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx: Context = request.app.state.ctx
+    wanted = fields(request.query_params, TRACE_FIELDS, TRACE_FIELDS)
     found = await run_in_threadpool(
-        traces.get_trace, ctx.store, caller.project_id, trace_id, request.query_params
+        traces.get_trace, ctx.store, caller.project_id, trace_id, wanted
     )
-    return json_response(trace_with_full_details(found.paged.items[0], found.fields))
+    return json_response(trace_with_full_details(found, wanted))
 
 
 @router.delete("/api/public/traces/{trace_id}")
@@ -46,7 +53,7 @@ async def delete_trace(
 ) -> Response:
     # Like Langfuse, deleting is idempotent: an unknown id is not an error.
     ctx: Context = request.app.state.ctx
-    await run_in_threadpool(traces.delete_traces, ctx.store, caller.project_id, [trace_id])
+    await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, [trace_id])
     return json_response({"message": "Trace deleted successfully"})
 
 
@@ -55,7 +62,7 @@ async def delete_many(request: Request, caller: Caller = Depends(project_caller)
     ctx: Context = request.app.state.ctx
     doc = await read_json(request, ctx.settings.max_body_bytes)
     trace_ids = _trace_ids(doc)
-    await run_in_threadpool(traces.delete_traces, ctx.store, caller.project_id, trace_ids)
+    await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, trace_ids)
     return json_response({"message": "Traces deleted successfully"})
 
 

@@ -12,8 +12,12 @@ from typing import Any
 
 import orjson
 
-from powerrag.domain.timeutil import to_iso
-from powerrag.query.pagination import Paged
+from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
+from powerrag.domain.timeutil import duration_seconds, to_iso
+from powerrag.query.paging import Paged
+from powerrag.query.prices import PricedObservation
+from powerrag.query.sessions import SessionDetail
+from powerrag.query.traces import TraceDetail, TraceItem
 
 
 def parse_json(text: str | None) -> Any:
@@ -31,13 +35,7 @@ def _object(text: str | None) -> Any:
     return {} if value is None else value
 
 
-def _seconds(start: int | None, end: int | None) -> float | None:
-    if start is None or end is None:
-        return None
-    return (end - start) / 1_000_000
-
-
-def page_meta(paged: Paged) -> dict[str, int]:
+def page_meta(paged: Paged[Any]) -> dict[str, int]:
     return {
         "page": paged.page.page,
         "limit": paged.page.limit,
@@ -46,80 +44,78 @@ def page_meta(paged: Paged) -> dict[str, int]:
     }
 
 
-def paginated(paged: Paged, items: list[dict[str, Any]]) -> dict[str, Any]:
+def paginated(paged: Paged[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"data": items, "meta": page_meta(paged)}
 
 
-def session(row: dict[str, Any]) -> dict[str, Any]:
+def session(row: SessionRow) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "createdAt": to_iso(row["created_at"]),
-        "projectId": row["project_id"],
-        "environment": row["environment"],
+        "id": row.id,
+        "createdAt": to_iso(row.created_at),
+        "projectId": row.project_id,
+        "environment": row.environment,
     }
 
 
-def trace(
-    row: dict[str, Any], fields: frozenset[str] = frozenset({"core", "io"})
-) -> dict[str, Any]:
+def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> dict[str, Any]:
     """The Trace object (Langfuse's APITrace keys); `io` adds input, output and metadata."""
     item: dict[str, Any] = {
-        "id": row["id"],
+        "id": row.id,
         "externalId": None,
-        "timestamp": to_iso(row["timestamp"]),
-        "name": row["name"],
-        "userId": row["user_id"],
-        "release": row["release"],
-        "version": row["version"],
-        "projectId": row["project_id"],
-        "environment": row["environment"],
-        "public": bool(row["public"]),
-        "bookmarked": bool(row["bookmarked"]),
-        "tags": parse_json(row["tags"]) or [],
-        "sessionId": row["session_id"],
-        "createdAt": to_iso(row["created_at"]),
-        "updatedAt": to_iso(row["updated_at"]),
-        "htmlPath": f"/project/{row['project_id']}/traces/{row['id']}",
+        "timestamp": to_iso(row.timestamp),
+        "name": row.name,
+        "userId": row.user_id,
+        "release": row.release,
+        "version": row.version,
+        "projectId": row.project_id,
+        "environment": row.environment,
+        "public": bool(row.public),
+        "bookmarked": bool(row.bookmarked),
+        "tags": parse_json(row.tags) or [],
+        "sessionId": row.session_id,
+        "createdAt": to_iso(row.created_at),
+        "updatedAt": to_iso(row.updated_at),
+        "htmlPath": f"/project/{row.project_id}/traces/{row.id}",
     }
     if "io" in fields:
-        item["input"] = parse_json(row["input"])
-        item["output"] = parse_json(row["output"])
-        item["metadata"] = _object(row["metadata"])
+        item["input"] = parse_json(row.input)
+        item["output"] = parse_json(row.output)
+        item["metadata"] = _object(row.metadata)
     return item
 
 
-def _metrics(row: dict[str, Any]) -> dict[str, Any]:
+def _metrics(row: TraceRow) -> dict[str, Any]:
     return {
-        "latency": _seconds(row["timestamp"], row["end_time"]) or 0.0,
-        "totalCost": row["total_cost"] or 0.0,
+        "latency": duration_seconds(row.timestamp, row.end_time) or 0.0,
+        "totalCost": row.total_cost or 0.0,
     }
 
 
-def trace_with_details(row: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
+def trace_with_details(found: TraceItem, fields: frozenset[str]) -> dict[str, Any]:
     """A list item: observation and score ids, latency (s) and total cost per field group."""
-    item = trace(row, fields)
-    if "observations" in fields:
-        item["observations"] = row["observation_ids"]
-    if "scores" in fields:
-        item["scores"] = row["score_ids"]
+    item = trace(found.trace, fields)
+    if found.observation_ids is not None:
+        item["observations"] = found.observation_ids
+    if found.score_ids is not None:
+        item["scores"] = found.score_ids
     if "metrics" in fields:
-        item.update(_metrics(row))
+        item.update(_metrics(found.trace))
     return item
 
 
-def trace_with_full_details(row: dict[str, Any], fields: frozenset[str]) -> dict[str, Any]:
-    item = trace(row, fields)
+def trace_with_full_details(found: TraceDetail, fields: frozenset[str]) -> dict[str, Any]:
+    item = trace(found.trace, fields)
     if "io" not in fields:
         item["metadata"] = {}
-    item["observations"] = [observation(o) for o in row.get("observations", [])]
-    item["scores"] = [score_v1(s) for s in row.get("scores", [])]
+    item["observations"] = [observation(o) for o in found.observations]
+    item["scores"] = [score_v1(s) for s in found.scores]
     if "metrics" in fields:
-        item.update(_metrics(row))
+        item.update(_metrics(found.trace))
     return item
 
 
-def session_with_traces(row: dict[str, Any]) -> dict[str, Any]:
-    return {**session(row), "traces": [trace(t) for t in row["traces"]]}
+def session_with_traces(found: SessionDetail) -> dict[str, Any]:
+    return {**session(found.session), "traces": [trace(t) for t in found.traces]}
 
 
 def _int_map(text: str | None) -> dict[str, int]:
@@ -136,37 +132,37 @@ def _price(prices: dict[str, float] | None, key: str) -> float | None:
     return prices.get(key) if prices else None
 
 
-def observation(row: dict[str, Any]) -> dict[str, Any]:
+def observation(priced: PricedObservation) -> dict[str, Any]:
     """The v1 Observation / ObservationsView object."""
-    usage = _int_map(row["usage_details"])
-    costs = _float_map(row["cost_details"])
-    prices = row.get("prices")
+    row, prices = priced.row, priced.prices
+    usage = _int_map(row.usage_details)
+    costs = _float_map(row.cost_details)
     tokens_in, tokens_out = usage.get("input", 0), usage.get("output", 0)
     total = usage.get("total", 0)
     return {
-        "id": row["id"],
-        "projectId": row["project_id"],
-        "traceId": row["trace_id"],
-        "parentObservationId": row["parent_observation_id"],
-        "type": row["type"],
-        "name": row["name"],
-        "environment": row["environment"],
-        "startTime": to_iso(row["start_time"]),
-        "endTime": to_iso(row["end_time"]),
-        "completionStartTime": to_iso(row["completion_start_time"]),
-        "version": row["version"],
-        "createdAt": to_iso(row["created_at"]),
-        "updatedAt": to_iso(row["updated_at"]),
-        "input": parse_json(row["input"]),
-        "output": parse_json(row["output"]),
-        "metadata": _object(row["metadata"]),
-        "level": row["level"],
-        "statusMessage": row["status_message"],
-        "model": row["model"],
-        "modelParameters": parse_json(row["model_parameters"]),
+        "id": row.id,
+        "projectId": row.project_id,
+        "traceId": row.trace_id,
+        "parentObservationId": row.parent_observation_id,
+        "type": row.type,
+        "name": row.name,
+        "environment": row.environment,
+        "startTime": to_iso(row.start_time),
+        "endTime": to_iso(row.end_time),
+        "completionStartTime": to_iso(row.completion_start_time),
+        "version": row.version,
+        "createdAt": to_iso(row.created_at),
+        "updatedAt": to_iso(row.updated_at),
+        "input": parse_json(row.input),
+        "output": parse_json(row.output),
+        "metadata": _object(row.metadata),
+        "level": row.level,
+        "statusMessage": row.status_message,
+        "model": row.model,
+        "modelParameters": parse_json(row.model_parameters),
         "promptId": None,
-        "promptName": row["prompt_name"],
-        "promptVersion": row["prompt_version"],
+        "promptName": row.prompt_name,
+        "promptVersion": row.prompt_version,
         "usageDetails": usage,
         "costDetails": costs,
         "usage": {"unit": "TOKENS", "input": tokens_in, "output": tokens_out, "total": total},
@@ -174,72 +170,72 @@ def observation(row: dict[str, Any]) -> dict[str, Any]:
         "promptTokens": tokens_in,
         "completionTokens": tokens_out,
         "totalTokens": total,
-        "usagePricingTierName": row["pricing_tier_name"],
-        "usagePricingTierId": row["pricing_tier_id"],
-        "modelId": row["model_id"],
+        "usagePricingTierName": row.pricing_tier_name,
+        "usagePricingTierId": row.pricing_tier_id,
+        "modelId": row.model_id,
         "inputPrice": _price(prices, "input"),
         "outputPrice": _price(prices, "output"),
         "totalPrice": _price(prices, "total"),
-        "calculatedInputCost": row["input_cost"],
-        "calculatedOutputCost": row["output_cost"],
-        "calculatedTotalCost": row["total_cost"],
-        "latency": _seconds(row["start_time"], row["end_time"]),
-        "timeToFirstToken": _seconds(row["start_time"], row["completion_start_time"]),
+        "calculatedInputCost": row.input_cost,
+        "calculatedOutputCost": row.output_cost,
+        "calculatedTotalCost": row.total_cost,
+        "latency": duration_seconds(row.start_time, row.end_time),
+        "timeToFirstToken": duration_seconds(row.start_time, row.completion_start_time),
     }
 
 
-def _score_value(row: dict[str, Any]) -> dict[str, Any]:
+def _score_value(row: ScoreRow) -> dict[str, Any]:
     """`value` and/or `stringValue` as the score's data type defines them."""
-    kind = row["data_type"]
+    kind = row.data_type
     if kind == "NUMERIC":
-        return {"value": row["value"]}
+        return {"value": row.value}
     if kind == "TEXT":
-        return {"stringValue": row["string_value"]}
+        return {"stringValue": row.string_value}
     # Categorical without a config maps to 0 (spec: CategoricalScore.value); correction is 0.
-    value = row["value"] if row["value"] is not None else 0.0
-    return {"value": value, "stringValue": row["string_value"]}
+    value = row.value if row.value is not None else 0.0
+    return {"value": value, "stringValue": row.string_value}
 
 
-def _score_base(row: dict[str, Any]) -> dict[str, Any]:
+def _score_base(row: ScoreRow) -> dict[str, Any]:
     return {
-        "id": row["id"],
-        "traceId": row["trace_id"],
-        "observationId": row["observation_id"],
-        "name": row["name"],
-        "source": row["source"],
-        "dataType": row["data_type"],
+        "id": row.id,
+        "traceId": row.trace_id,
+        "observationId": row.observation_id,
+        "name": row.name,
+        "source": row.source,
+        "dataType": row.data_type,
         **_score_value(row),
-        "timestamp": to_iso(row["timestamp"]),
-        "createdAt": to_iso(row["created_at"]),
-        "updatedAt": to_iso(row["updated_at"]),
-        "authorUserId": row["author_user_id"],
-        "comment": row["comment"],
-        "metadata": _object(row["metadata"]),
-        "configId": row["config_id"],
-        "queueId": row["queue_id"],
-        "environment": row["environment"],
+        "timestamp": to_iso(row.timestamp),
+        "createdAt": to_iso(row.created_at),
+        "updatedAt": to_iso(row.updated_at),
+        "authorUserId": row.author_user_id,
+        "comment": row.comment,
+        "metadata": _object(row.metadata),
+        "configId": row.config_id,
+        "queueId": row.queue_id,
+        "environment": row.environment,
     }
 
 
-def score_v1(row: dict[str, Any]) -> dict[str, Any]:
+def score_v1(row: ScoreRow) -> dict[str, Any]:
     """ScoreV1: a trace-bound score."""
     return _score_base(row)
 
 
-def score_v2(row: dict[str, Any], fields: frozenset[str] = frozenset({"score"})) -> dict[str, Any]:
+def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> dict[str, Any]:
     """The v2 score (BaseScore + value) and, with the `trace` group, its trace's context."""
     item = _score_base(row)
-    item["sessionId"] = row["session_id"]
-    item["datasetRunId"] = row["dataset_run_id"]
+    item["sessionId"] = row.session_id
+    item["datasetRunId"] = row.dataset_run_id
     if "trace" in fields:
         item["trace"] = (
             {
-                "userId": row["trace_user_id"],
-                "tags": parse_json(row["trace_tags"]) or [],
-                "environment": row["trace_environment"],
-                "sessionId": row["trace_session_id"],
+                "userId": row.trace_user_id,
+                "tags": parse_json(row.trace_tags) or [],
+                "environment": row.trace_environment,
+                "sessionId": row.trace_session_id,
             }
-            if row["trace_id"] and row["trace_environment"] is not None
+            if row.trace_id and row.trace_environment is not None
             else None
         )
     return item

@@ -44,3 +44,10 @@ def parse_iso(text: str) -> int:
 def in_range(us: int) -> bool:
     """Whether a timestamp is plausible enough to store."""
     return MIN_TIME_US <= us <= MAX_TIME_US
+
+
+def duration_seconds(start: int | None, end: int | None) -> float | None:
+    """Seconds from `start` to `end` (microseconds); None when either is unknown."""
+    if start is None or end is None:
+        return None
+    return (end - start) / 1_000_000

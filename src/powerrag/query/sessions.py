@@ -1,29 +1,75 @@
-"""Session read use-cases: the paged list and one session with its traces."""
+"""Session read use-cases: the paged list (API and UI), one session with its traces."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
 
 from powerrag.domain.errors import NotFoundError
-from powerrag.query.filters import Params, session_filter
-from powerrag.query.pagination import Paged, parse_page
-from powerrag.store import read_sessions, read_traces
+from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder
+from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
+from powerrag.query.paging import Paged
+from powerrag.store import scores, sessions, traces
 from powerrag.store.database import Store
 
 
-def list_sessions(store: Store, project_id: str, params: Params) -> Paged:
-    f, page = session_filter(params), parse_page(params)
-    with store.connect() as conn:
-        total = read_sessions.count_sessions(conn, project_id, f)
-        rows = read_sessions.list_sessions(conn, project_id, f, page)
-    return Paged(rows, page, total)
+@dataclass(frozen=True, slots=True)
+class SessionList:
+    """A page of sessions; the UI's list also has each one's own scores and environments."""
+
+    paged: Paged[SessionRow]
+    scores: dict[str, list[ScoreRow]] = field(default_factory=dict)
+    environments: list[str] = field(default_factory=list)
 
 
-def get_session(store: Store, project_id: str, session_id: str) -> dict[str, Any]:
-    """The session row with `traces`, its traces in time order."""
+@dataclass(frozen=True, slots=True)
+class SessionDetail:
+    session: SessionRow
+    traces: list[TraceRow]
+
+
+def list_sessions(
+    store: Store,
+    project_id: str,
+    f: SessionFilter,
+    order: SessionOrder,
+    page: PageRequest,
+    *,
+    with_scores: bool = False,
+) -> SessionList:
     with store.connect() as conn:
-        row = read_sessions.get_session(conn, project_id, session_id)
+        total = sessions.count_sessions(conn, project_id, f)
+        rows = sessions.list_sessions(conn, project_id, f, order, page)
+        if not with_scores:
+            return SessionList(Paged(rows, page, total))
+        by_session: dict[str, list[ScoreRow]] = {}
+        for score in scores.session_scores(conn, project_id, [r.id for r in rows]):
+            by_session.setdefault(score.session_id or "", []).append(score)
+        environments = sessions.list_environments(conn, project_id)
+    return SessionList(Paged(rows, page, total), by_session, environments)
+
+
+def find_session(store: Store, project_id: str, session_id: str) -> SessionRow | None:
+    with store.connect() as conn:
+        return sessions.get_session(conn, project_id, session_id)
+
+
+def require_session(store: Store, project_id: str, session_id: str) -> SessionRow:
+    """The session; NotFoundError when the project has none with this id."""
+    row = find_session(store, project_id, session_id)
+    if row is None:
+        raise NotFoundError("Session not found within authorized project")
+    return row
+
+
+def get_session(store: Store, project_id: str, session_id: str) -> SessionDetail:
+    """The session with its traces in time order."""
+    with store.connect() as conn:
+        row = sessions.get_session(conn, project_id, session_id)
         if row is None:
             raise NotFoundError("Session not found within authorized project")
-        row["traces"] = read_traces.session_traces(conn, project_id, session_id)
-    return row
+        return SessionDetail(row, traces.session_traces(conn, project_id, session_id))
+
+
+def trace_in_session(store: Store, project_id: str, session_id: str, trace_id: str) -> bool:
+    with store.connect() as conn:
+        return bool(traces.traces_in_session(conn, project_id, session_id, [trace_id]))

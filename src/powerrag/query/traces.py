@@ -1,73 +1,113 @@
-"""Trace read use-cases: the filtered list, one trace in full, and deletion."""
+"""Trace read use-cases: the filtered list, one trace in full, the trace page."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.query.filters import Params, fields, trace_filter, trace_order
-from powerrag.query.observations import with_prices
-from powerrag.query.pagination import Paged, parse_page
-from powerrag.query.scores import is_v1_score
-from powerrag.store import read_observations, read_scores, read_traces
+from powerrag.domain.errors import NotFoundError
+from powerrag.domain.filters import PageRequest, TraceFilter, TraceOrder
+from powerrag.domain.rows import ObservationNode, ObservationRow, ScoreRow, TraceRow
+from powerrag.domain.scores import is_v1
+from powerrag.query.paging import Paged
+from powerrag.query.prices import PricedObservation, priced
+from powerrag.store import observations, scores, traces
 from powerrag.store.database import Store
-from powerrag.store.read_filters import PageRequest
 
+# The field groups of the API's trace reads (`fields=`).
 TRACE_FIELDS = ("core", "io", "scores", "observations", "metrics")
-MAX_DELETE = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class TraceSelection:
-    """A list of traces and the field groups its items should show."""
+class TraceItem:
+    """A list item: the trace with its observation and score ids when asked for."""
 
-    paged: Paged
-    fields: frozenset[str]
+    trace: TraceRow
+    observation_ids: list[str] | None = None
+    score_ids: list[str] | None = None
 
 
-def list_traces(store: Store, project_id: str, params: Params) -> TraceSelection:
+@dataclass(frozen=True, slots=True)
+class TraceDetail:
+    """One trace with its observations (priced) and its ScoreV1-shaped scores."""
+
+    trace: TraceRow
+    observations: list[PricedObservation]
+    scores: list[ScoreRow]
+
+
+@dataclass(frozen=True, slots=True)
+class TracePage:
+    """The trace page: the trace, its observation tree's rows and its scores."""
+
+    trace: TraceRow
+    nodes: list[ObservationNode]
+    scores: list[ScoreRow]
+
+
+def list_traces(
+    store: Store,
+    project_id: str,
+    f: TraceFilter,
+    order: TraceOrder,
+    page: PageRequest,
+    fields: frozenset[str] = frozenset(TRACE_FIELDS),
+) -> Paged[TraceItem]:
     """Traces matching the filters; observation and score ids in one query each."""
-    wanted = fields(params, TRACE_FIELDS, TRACE_FIELDS)
-    f, order, page = trace_filter(params), trace_order(params), parse_page(params)
     with store.connect() as conn:
-        total = read_traces.count_traces(conn, project_id, f)
-        rows = read_traces.list_traces(conn, project_id, f, order, page, with_io="io" in wanted)
-        ids = [r["id"] for r in rows]
-        if "observations" in wanted:
-            obs = read_traces.observation_ids_by_trace(conn, project_id, ids)
-            for row in rows:
-                row["observation_ids"] = obs[row["id"]]
-        if "scores" in wanted:
-            found = read_traces.score_ids_by_trace(conn, project_id, ids)
-            for row in rows:
-                row["score_ids"] = found[row["id"]]
-    return TraceSelection(Paged(rows, page, total), wanted)
-
-
-def get_trace(store: Store, project_id: str, trace_id: str, params: Params) -> TraceSelection:
-    """One trace with its observations (full) and scores; NotFoundError when absent."""
-    wanted = fields(params, TRACE_FIELDS, TRACE_FIELDS)
-    with store.connect() as conn:
-        row = read_traces.get_trace(conn, project_id, trace_id, with_io="io" in wanted)
-        if row is None:
-            raise NotFoundError(f"Trace {trace_id} not found within authorized project")
-        if "observations" in wanted:
-            observations = read_observations.trace_observations(conn, project_id, trace_id)
-            row["observations"] = with_prices(store, project_id, observations)
-        if "scores" in wanted:
-            # Rendered as ScoreV1, which has no CORRECTION variant.
-            trace_scores = read_scores.trace_scores(conn, project_id, trace_id)
-            row["scores"] = [s for s in trace_scores if is_v1_score(s)]
-    return TraceSelection(Paged([row], PageRequest(), 1), wanted)
-
-
-def delete_traces(store: Store, project_id: str, trace_ids: Sequence[str]) -> int:
-    """Delete 1..1000 traces of the project with everything hanging off them."""
-    if not trace_ids:
-        raise InvalidRequestError("traceIds must list at least one trace id")
-    if len(trace_ids) > MAX_DELETE:
-        raise InvalidRequestError(
-            f"traceIds may list at most {MAX_DELETE} trace ids, got {len(trace_ids)}"
+        total = traces.count_traces(conn, project_id, f)
+        rows = traces.list_traces(conn, project_id, f, order, page, with_io="io" in fields)
+        ids = [r.id for r in rows]
+        obs = (
+            traces.observation_ids_by_trace(conn, project_id, ids)
+            if "observations" in fields
+            else {}
         )
-    return store.delete_traces(project_id, list(trace_ids))
+        found = traces.score_ids_by_trace(conn, project_id, ids) if "scores" in fields else {}
+    items = [TraceItem(r, obs.get(r.id), found.get(r.id)) for r in rows]
+    return Paged(items, page, total)
+
+
+def _require(trace: TraceRow | None, trace_id: str) -> TraceRow:
+    if trace is None:
+        raise NotFoundError(f"Trace {trace_id} not found within authorized project")
+    return trace
+
+
+def get_trace(
+    store: Store, project_id: str, trace_id: str, fields: frozenset[str] = frozenset(TRACE_FIELDS)
+) -> TraceDetail:
+    """One trace with its observations and scores; NotFoundError when absent."""
+    with store.connect() as conn:
+        trace = _require(
+            traces.get_trace(conn, project_id, trace_id, with_io="io" in fields), trace_id
+        )
+        rows = (
+            observations.trace_observations(conn, project_id, trace_id)
+            if "observations" in fields
+            else []
+        )
+        found = scores.trace_scores(conn, project_id, [trace_id]) if "scores" in fields else []
+    # Rendered as ScoreV1, which has no CORRECTION variant; the API's order is by time.
+    v1 = [s for s in found if s.trace_id == trace_id and is_v1(s.trace_id, s.data_type)]
+    return TraceDetail(trace, priced(store, project_id, rows), v1)
+
+
+def trace_page(store: Store, project_id: str, trace_id: str) -> TracePage:
+    with store.connect() as conn:
+        trace = traces.get_trace(conn, project_id, trace_id, with_io=False)
+        if trace is None:
+            raise NotFoundError(f"trace {trace_id!r} not found")
+        nodes = observations.tree_nodes(conn, project_id, [trace_id])
+        found = scores.trace_scores(conn, project_id, [trace_id])
+    return TracePage(trace, nodes, found)
+
+
+def observation_of_trace(
+    store: Store, project_id: str, trace_id: str, observation_id: str
+) -> ObservationRow:
+    """One observation of a trace, I/O included; NotFoundError when it is not the trace's."""
+    with store.connect() as conn:
+        rows = observations.get_observations(conn, project_id, [observation_id])
+    if not rows or rows[0].trace_id != trace_id:
+        raise NotFoundError(f"observation {observation_id!r} not found in trace {trace_id!r}")
+    return rows[0]

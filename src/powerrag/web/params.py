@@ -1,26 +1,99 @@
-"""Query-string values of UI pages, parsed with an error that names the field."""
+"""Query-string values of UI pages parsed into `domain.filters`, with errors naming the field."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.filters import (
+    SESSION_SORTS,
+    PageRequest,
+    SessionFilter,
+    SessionOrder,
+    TimeRange,
+    TraceFilter,
+)
+from powerrag.domain.records import LEVELS
 from powerrag.domain.timeutil import parse_iso
 
 DAY_US = 86_400_000_000
+PAGE_SIZES = (25, 50, 100)
+TRACES_PAGE_SIZE = 50
+SESSION_FILTER_KEYS = ("from", "to", "user", "environment", "bookmarked", "id", "q")
+TRACE_FILTER_KEYS = ("name", "user", "session", "tag", "environment", "level", "from", "to", "q")
+# The largest page number whose offset still fits the database's 64-bit integers.
+MAX_PAGE = 2**63 // max(PAGE_SIZES)
 
 
-def time_param(value: str, name: str, *, end_of_day: bool = False) -> int | None:
-    """An ISO date or datetime in µs; a bare date as an upper bound includes that whole day."""
+class Query(Protocol):
+    def get(self, key: str, default: str) -> str: ...
+
+
+def time_param(value: str, name: str, *, end: bool = False) -> int | None:
+    """An ISO date or datetime in µs; a bare date as an end bound includes that whole day."""
     if not value:
         return None
     try:
         us = parse_iso(value)
     except ValueError:
         raise InvalidRequestError(f"{name}: not a date or time: {value!r}") from None
-    return us + DAY_US - 1 if end_of_day and len(value.strip()) == 10 else us
+    return us + DAY_US if end and len(value.strip()) == 10 else us
 
 
-def int_param(value: str, name: str, default: int) -> int:
+def int_param(value: str, name: str, default: int, *, low: int = 0, high: int = 2**62) -> int:
     try:
-        return int(value) if value else default
+        number = int(value) if value else default
     except ValueError:
         raise InvalidRequestError(f"{name} must be a whole number, got {value!r}") from None
+    if not low <= number <= high:
+        raise InvalidRequestError(f"{name} must be between {low} and {high}, got {number}")
+    return number
+
+
+def _range(q: Query) -> TimeRange:
+    return TimeRange(
+        time_param(q.get("from", ""), "from"), time_param(q.get("to", ""), "to", end=True)
+    )
+
+
+def _text(q: Query, key: str) -> str | None:
+    return q.get(key, "").strip() or None
+
+
+def session_list(q: Query) -> tuple[SessionFilter, SessionOrder, PageRequest]:
+    f = SessionFilter(
+        active=_range(q),
+        user_id=_text(q, "user"),
+        environments=tuple(filter(None, [q.get("environment", "").strip()])),
+        bookmarked=q.get("bookmarked", "") == "1",
+        id_contains=_text(q, "id"),
+        text=_text(q, "q"),
+    )
+    sort = q.get("sort", "last_activity")
+    if sort not in SESSION_SORTS:
+        raise InvalidRequestError(
+            f"cannot sort sessions by {sort!r}; use one of {', '.join(SESSION_SORTS)}"
+        )
+    size = int_param(q.get("size", ""), "size", 50)
+    if size not in PAGE_SIZES:
+        raise InvalidRequestError(f"page size must be one of {PAGE_SIZES}")
+    page = int_param(q.get("page", ""), "page", 1, low=1, high=MAX_PAGE)
+    return f, SessionOrder(sort, q.get("order", "desc") != "asc"), PageRequest(page, size)
+
+
+def trace_list(q: Query) -> tuple[TraceFilter, PageRequest]:
+    level = _text(q, "level")
+    if level is not None and level not in LEVELS:
+        raise InvalidRequestError(f"level is one of {', '.join(LEVELS)}, got {level!r}")
+    f = TraceFilter(
+        name=_text(q, "name"),
+        user_id=_text(q, "user"),
+        session_id=_text(q, "session"),
+        tags=tuple(filter(None, [q.get("tag", "").strip()])),
+        environments=tuple(filter(None, [q.get("environment", "").strip()])),
+        level=level,
+        timestamp=_range(q),
+        text=_text(q, "q"),
+    )
+    page = int_param(q.get("page", ""), "page", 1, low=1, high=MAX_PAGE)
+    return f, PageRequest(page, TRACES_PAGE_SIZE)

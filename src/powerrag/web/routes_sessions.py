@@ -12,43 +12,40 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.query import replay, ui_sessions
-from powerrag.query.ui_sessions import SessionListRequest
-from powerrag.store.ui_sessions import SessionFilter
+from powerrag import annotate
+from powerrag.domain.errors import NotFoundError
+from powerrag.domain.filters import SESSION_SORTS
+from powerrag.query import replay, sessions
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import ctx_of, member_page, project_page
 from powerrag.web.live import RESYNC, LiveBroker
-from powerrag.web.params import int_param, time_param
+from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
 from powerrag.web.render import WebRoute, render
+from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 HEARTBEAT_SECONDS = 15.0
+# Turns are loaded a page at a time; an offset past this is no session's.
+MAX_OFFSET = 10_000_000
 
 
 @router.get("/project/{project_id}/sessions")
 async def sessions_list(request: Request, project_id: str) -> Response:
     page = await project_page(request, project_id)
     q = request.query_params
-    filters = SessionFilter(
-        start=time_param(q.get("from", ""), "from"),
-        end=time_param(q.get("to", ""), "to", end_of_day=True),
-        user_id=q.get("user", "").strip(),
-        environment=q.get("environment", "").strip(),
-        bookmarked=q.get("bookmarked") == "1",
-        id_contains=q.get("id", "").strip(),
-        text=q.get("q", "").strip(),
+    f, order, paging = session_list(q)
+    found = await run_in_threadpool(
+        lambda: sessions.list_sessions(
+            page.ctx.store, project_id, f, order, paging, with_scores=True
+        )
     )
-    req = SessionListRequest(
-        filters,
-        sort=q.get("sort", "last_activity"),
-        descending=q.get("order", "desc") != "asc",
-        page=int_param(q.get("page", ""), "page", 1),
-        page_size=int_param(q.get("size", ""), "size", 50),
-    )
-    data = await run_in_threadpool(ui_sessions.list_sessions, page.ctx.store, project_id, req)
-    keys = ("from", "to", "user", "environment", "bookmarked", "id", "q")
-    data["filters"] = {k: q.get(k, "") for k in keys}
+    data = {
+        **sessions_page(found),
+        "sort": order.sort,
+        "order": "desc" if order.descending else "asc",
+        "sorts": list(SESSION_SORTS),
+        "filters": {k: q.get(k, "") for k in SESSION_FILTER_KEYS},
+    }
     return render(request, "sessions.html", {**page.chrome(), **data})
 
 
@@ -62,10 +59,10 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     store = ctx_of(request).store
     page = await member_page(request, project_id) if user is not None else None
     if page is not None:
-        await run_in_threadpool(ui_sessions.require_session, store, project_id, session_id)
+        await run_in_threadpool(sessions.require_session, store, project_id, session_id)
         return {**page.chrome(), "readOnly": False}
-    session = await run_in_threadpool(ui_sessions.find_session, store, project_id, session_id)
-    if session is None or not session["public"]:
+    session = await run_in_threadpool(sessions.find_session, store, project_id, session_id)
+    if session is None or not session.public:
         await require_user(request)
         raise NotFoundError("session not found")
     return {"project": {"id": project_id, "name": ""}, "projects": [], "readOnly": True}
@@ -77,7 +74,13 @@ async def session_replay(request: Request, project_id: str, session_id: str) -> 
     store = ctx_of(request).store
     header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
     turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
-    context = {**chrome, **header, "turns": turns, "offset": 0, "pageSize": replay.TURNS_PAGE}
+    context = {
+        **chrome,
+        **header_view(header),
+        "turns": [turn_view(t) for t in turns],
+        "offset": 0,
+        "pageSize": replay.TURNS_PAGE,
+    }
     return render(request, "session.html", context)
 
 
@@ -87,7 +90,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
     chrome = await _replay_access(request, project_id, session_id)
     q = request.query_params
     ids = [i for i in q.get("ids", "").split(",") if i] or None
-    offset = int_param(q.get("offset", ""), "offset", 0)
+    offset = int_param(q.get("offset", ""), "offset", 0, high=MAX_OFFSET)
     turns = await run_in_threadpool(
         lambda: replay.session_turns(
             ctx_of(request).store,
@@ -97,7 +100,8 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
             trace_ids=ids,
         )
     )
-    context = {**chrome, "turns": turns, "offset": offset, "session": {"id": session_id}}
+    views = [turn_view(t) for t in turns]
+    context = {**chrome, "turns": views, "offset": offset, "session": {"id": session_id}}
     return render(request, "_turns.html", context)
 
 
@@ -142,12 +146,9 @@ def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectRespons
 async def session_flags(request: Request, project_id: str, session_id: str) -> Response:
     page = await project_page(request, project_id)
     form = await check_csrf(request)
-    flag = form.get("flag", "")
-    if flag not in ("bookmarked", "public"):
-        raise InvalidRequestError("flag is bookmarked or public")
-    value = form.get("value") == "1"
+    flag, value = form.get("flag", ""), form.get("value") == "1"
     await run_in_threadpool(
-        ui_sessions.set_flag, page.ctx.store, project_id, session_id, flag, value
+        annotate.set_flag, page.ctx.store, project_id, session_id, flag, value
     )
     if form.get("back") == "list":
         return RedirectResponse(f"/project/{quote(project_id, safe='')}/sessions", status_code=303)
@@ -159,15 +160,15 @@ async def session_comment(request: Request, project_id: str, session_id: str) ->
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     store = page.ctx.store
-    await run_in_threadpool(ui_sessions.require_session, store, project_id, session_id)
+    await run_in_threadpool(sessions.require_session, store, project_id, session_id)
     trace_id = form.get("trace_id", "")
     object_type, object_id = ("TRACE", trace_id) if trace_id else ("SESSION", session_id)
     if trace_id and not await run_in_threadpool(
-        ui_sessions.trace_in_session, store, project_id, session_id, trace_id
+        sessions.trace_in_session, store, project_id, session_id, trace_id
     ):
         raise NotFoundError(f"trace {trace_id!r} is not in this session")
     await run_in_threadpool(
-        ui_sessions.add_comment,
+        annotate.add_comment,
         store,
         project_id,
         object_type,
@@ -183,20 +184,20 @@ async def session_score(request: Request, project_id: str, session_id: str) -> R
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     store = page.ctx.store
-    session = await run_in_threadpool(ui_sessions.require_session, store, project_id, session_id)
+    session = await run_in_threadpool(sessions.require_session, store, project_id, session_id)
     trace_id = form.get("trace_id") or None
     if trace_id and not await run_in_threadpool(
-        ui_sessions.trace_in_session, store, project_id, session_id, trace_id
+        sessions.trace_in_session, store, project_id, session_id, trace_id
     ):
         raise NotFoundError(f"trace {trace_id!r} is not in this session")
-    batch = ui_sessions.build_score(
+    batch = annotate.annotation_score(
         name=form.get("name", ""),
         data_type=form.get("data_type", ""),
         value=form.get("value", ""),
         comment=form.get("comment", ""),
         session_id=session_id,
         trace_id=trace_id,
-        environment=session["environment"],
+        environment=session.environment,
         author=page.user.id,
     )
     await page.ctx.pipeline.submit(project_id, batch)

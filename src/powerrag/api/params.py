@@ -1,4 +1,4 @@
-"""Parsing read-API query parameters into store filters, with clear 400 messages.
+"""Read-API query parameters parsed into `domain.filters`, with clear 400 messages.
 
 Parameter names are Langfuse's (camelCase); repeatable ones (`environment`,
 `tags`, `traceTags`) may appear several times.
@@ -6,22 +6,28 @@ Parameter names are Langfuse's (camelCase); repeatable ones (`environment`,
 
 from __future__ import annotations
 
-from typing import Protocol
+import base64
+import binascii
+from typing import Any, Protocol
+
+import orjson
 
 from powerrag.domain.errors import InvalidRequestError
-from powerrag.domain.records import LEVELS, OBSERVATION_TYPES, SCORE_DATA_TYPES, SCORE_SOURCES
-from powerrag.domain.timeutil import parse_iso
-from powerrag.store.read_filters import (
+from powerrag.domain.filters import (
     TRACE_ORDER_FIELDS,
+    VALUE_OPERATORS,
+    ObservationCursor,
     ObservationFilter,
+    PageRequest,
+    ScoreCursor,
     ScoreFilter,
-    ScoreV3Filter,
     SessionFilter,
     TimeRange,
     TraceFilter,
     TraceOrder,
 )
-from powerrag.store.read_scores import VALUE_OPERATORS
+from powerrag.domain.records import LEVELS, OBSERVATION_TYPES, SCORE_DATA_TYPES, SCORE_SOURCES
+from powerrag.domain.timeutil import parse_iso
 
 
 class Params(Protocol):
@@ -156,24 +162,29 @@ def observation_filter(params: Params) -> ObservationFilter:
 
 
 def score_filter(params: Params, *, v1_only: bool = False) -> ScoreFilter:
+    """The v1/v2 filters: single values, except the comma lists scoreIds and observationId."""
     return ScoreFilter(
         user_id=text(params, "userId"),
-        name=text(params, "name"),
+        names=_one(text(params, "name")),
         timestamp=time_range(params, "fromTimestamp", "toTimestamp"),
         environments=repeated(params, "environment"),
-        source=choice(params, "source", SCORE_SOURCES),
+        sources=_one(choice(params, "source", SCORE_SOURCES)),
         value=_value_condition(params),
-        score_ids=repeated(params, "scoreIds"),
-        config_id=text(params, "configId"),
-        session_id=text(params, "sessionId"),
-        dataset_run_id=text(params, "datasetRunId"),
-        trace_id=text(params, "traceId"),
+        ids=repeated(params, "scoreIds"),
+        config_ids=_one(text(params, "configId")),
+        session_ids=_one(text(params, "sessionId")),
+        dataset_run_ids=_one(text(params, "datasetRunId")),
+        trace_ids=_one(text(params, "traceId")),
         observation_ids=repeated(params, "observationId"),
-        queue_id=text(params, "queueId"),
-        data_type=choice(params, "dataType", SCORE_DATA_TYPES),
+        queue_ids=_one(text(params, "queueId")),
+        data_types=_one(choice(params, "dataType", SCORE_DATA_TYPES)),
         trace_tags=tuple(params.getlist("traceTags")),
         v1_only=v1_only,
     )
+
+
+def _one(value: str | None) -> tuple[str, ...]:
+    return () if value is None else (value,)
 
 
 def _value_condition(params: Params) -> tuple[str, float] | None:
@@ -203,7 +214,7 @@ def _number(params: Params, name: str) -> float | None:
         raise InvalidRequestError(f"{name} must be a number, got {raw!r}") from None
 
 
-def score_v3_filter(params: Params) -> ScoreV3Filter:
+def score_v3_filter(params: Params) -> ScoreFilter:
     """The v3 filters, with the spec's rules on which may be combined (400 otherwise)."""
     data_types = _upper_choices(params, "dataType", SCORE_DATA_TYPES)
     traces, sessions = repeated(params, "traceId"), repeated(params, "sessionId")
@@ -216,7 +227,7 @@ def score_v3_filter(params: Params) -> ScoreV3Filter:
     if (value_min is not None or value_max is not None) and data_types != ("NUMERIC",):
         raise InvalidRequestError("valueMin and valueMax require dataType=NUMERIC")
     numeric, strings = _exact_values(params, data_types)
-    return ScoreV3Filter(
+    return ScoreFilter(
         ids=repeated(params, "id"),
         names=repeated(params, "name"),
         sources=_upper_choices(params, "source", SCORE_SOURCES),
@@ -257,3 +268,81 @@ def _exact_values(
         return tuple(float(v) for v in values), ()
     except ValueError:
         raise InvalidRequestError(f"value must be numbers for NUMERIC, got {values}") from None
+
+
+DEFAULT_LIMIT = 50
+MAX_PAGE_LIMIT = 100
+MAX_CURSOR_LIMIT = 1000
+# SQL BIGINT: offsets and cursor times past it cannot reach the database (OverflowError, a 500).
+BIGINT_MAX = 2**63 - 1
+
+
+def parse_page(params: Params, max_limit: int = MAX_PAGE_LIMIT) -> PageRequest:
+    """`page` >= 1 (default 1) and `limit` 1..max_limit (default 50), as Langfuse checks them."""
+    page = parse_int(params, "page", 1)
+    limit = parse_limit(params, max_limit)
+    if page < 1:
+        raise InvalidRequestError(f"page must be 1 or more, got {page}")
+    if (page - 1) * limit > BIGINT_MAX:
+        last = BIGINT_MAX // limit + 1
+        raise InvalidRequestError(f"page must be at most {last} with limit {limit}, got {page}")
+    return PageRequest(page=page, limit=limit)
+
+
+def parse_limit(params: Params, max_limit: int) -> int:
+    limit = parse_int(params, "limit", DEFAULT_LIMIT)
+    if not 1 <= limit <= max_limit:
+        raise InvalidRequestError(f"limit must be between 1 and {max_limit}, got {limit}")
+    return limit
+
+
+def _bigint(value: Any) -> int:
+    number = int(value)
+    if abs(number) > BIGINT_MAX:
+        raise ValueError(f"{number} is out of range")
+    return number
+
+
+def encode_cursor(cursor: ObservationCursor) -> str:
+    """Base64 of JSON, with Langfuse's key names (the start time kept in microseconds)."""
+    doc = {
+        "lastStartTimeTo": cursor.start_time,
+        "lastTraceId": cursor.trace_id,
+        "lastId": cursor.id,
+    }
+    return base64.b64encode(orjson.dumps(doc)).decode()
+
+
+def decode_cursor(text: str | None) -> ObservationCursor | None:
+    if not text:
+        return None
+    try:
+        doc: Any = orjson.loads(base64.b64decode(text, validate=True))
+        cursor = ObservationCursor(
+            start_time=_bigint(doc["lastStartTimeTo"]),
+            trace_id=str(doc["lastTraceId"]),
+            id=str(doc["lastId"]),
+        )
+    except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise InvalidRequestError(
+            "cursor is not valid: pass the meta.cursor of a previous response unchanged"
+        ) from None
+    return cursor
+
+
+def encode_score_cursor(cursor: ScoreCursor) -> str:
+    """URL-safe base64 of JSON, as the v3 scores API describes its cursor."""
+    doc = {"timestamp": cursor.timestamp, "id": cursor.id}
+    return base64.urlsafe_b64encode(orjson.dumps(doc)).decode()
+
+
+def decode_score_cursor(text: str | None) -> ScoreCursor | None:
+    if not text:
+        return None
+    try:
+        doc: Any = orjson.loads(base64.urlsafe_b64decode(text))
+        return ScoreCursor(timestamp=_bigint(doc["timestamp"]), id=str(doc["id"]))
+    except (binascii.Error, orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise InvalidRequestError(
+            "cursor is not valid: pass the meta.cursor of a previous response unchanged"
+        ) from None

@@ -1,13 +1,14 @@
-"""Comments on sessions and traces, written from the UI."""
+"""Comments on sessions and traces: written from the UI, read with their author."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select
 
-from powerrag.domain.timeutil import now_us
+from powerrag.domain.rows import CommentRow
 from powerrag.store.schema import comments, users
 
 
@@ -18,9 +19,9 @@ def add_comment(
     object_id: str,
     content: str,
     author_user_id: str | None,
+    now: int,
 ) -> str:
     comment_id = uuid.uuid4().hex
-    now = now_us()
     conn.execute(
         insert(comments).values(
             id=comment_id,
@@ -40,7 +41,14 @@ def _list_statement() -> Any:
     """Built once: every replay page lists comments (construction showed in profiles)."""
     c = comments.c
     return (
-        select(c.id, c.object_id, c.content, c.created_at, users.c.name, users.c.email)
+        select(
+            c.id,
+            c.object_id,
+            c.content,
+            c.created_at,
+            users.c.name.label("author_name"),
+            users.c.email.label("author_email"),
+        )
         .select_from(comments.outerjoin(users, users.c.id == c.author_user_id))
         .where(
             c.project_id == bindparam("project_id"),
@@ -55,10 +63,10 @@ _LIST_COMMENTS = _list_statement()
 
 
 def list_comments(
-    conn: Connection, project_id: str, object_type: str, object_ids: list[str]
-) -> list[dict[str, Any]]:
-    """Comments on these objects, oldest first, with their author's name or email."""
+    conn: Connection, project_id: str, object_type: str, object_ids: Sequence[str]
+) -> list[CommentRow]:
+    """Comments on these objects, oldest first, with their author's name and email."""
     if not object_ids:
         return []
-    params = {"project_id": project_id, "object_type": object_type, "ids": object_ids}
-    return [dict(r) for r in conn.execute(_LIST_COMMENTS, params).mappings()]
+    params = {"project_id": project_id, "object_type": object_type, "ids": list(object_ids)}
+    return [CommentRow(**r) for r in conn.execute(_LIST_COMMENTS, params).mappings()]

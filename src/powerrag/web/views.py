@@ -1,0 +1,270 @@
+"""View models of the UI pages: typed rows and use-case results as JSON-able dicts.
+
+Every page's JSON twin is exactly what its template receives, so these are both.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import orjson
+
+from powerrag.domain.rows import (
+    CommentRow,
+    ObservationNode,
+    ObservationRow,
+    ScoreRow,
+    SessionRow,
+    TraceRow,
+)
+from powerrag.domain.scores import shown_value
+from powerrag.domain.timeutil import duration_seconds, to_iso
+from powerrag.query.replay import SessionHeader, Turn
+from powerrag.query.sessions import SessionList
+from powerrag.query.traces import TracePage
+from powerrag.web.messages import render_value, split_history
+
+
+def seconds(start: int | None, end: int | None) -> float | None:
+    """A duration rounded to milliseconds, as the pages show it."""
+    value = duration_seconds(start, end)
+    return None if value is None else round(max(value, 0.0), 3)
+
+
+def json_list(text: str | None) -> list[Any]:
+    if not text:
+        return []
+    value = orjson.loads(text)
+    return value if isinstance(value, list) else []
+
+
+def pretty_json(text: str | None) -> str:
+    if not text:
+        return ""
+    return orjson.dumps(orjson.loads(text), option=orjson.OPT_INDENT_2).decode()
+
+
+def score_view(row: ScoreRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "dataType": row.data_type,
+        "value": shown_value(row.data_type, row.value, row.string_value),
+        "comment": row.comment,
+        "source": row.source,
+        "traceId": row.trace_id,
+        "observationId": row.observation_id,
+        "timestamp": to_iso(row.timestamp),
+    }
+
+
+def score_summary(rows: list[ScoreRow]) -> list[dict[str, Any]]:
+    """One line per score name: the mean of numbers and booleans, the categories seen."""
+    by_name: dict[str, list[ScoreRow]] = defaultdict(list)
+    for row in rows:
+        by_name[row.name].append(row)
+    summary = []
+    for name, items in sorted(by_name.items()):
+        numbers = [
+            r.value for r in items if r.data_type in ("NUMERIC", "BOOLEAN") and r.value is not None
+        ]
+        labels = sorted(
+            {str(r.string_value) for r in items if r.data_type == "CATEGORICAL" and r.string_value}
+        )
+        if numbers:
+            text = f"{sum(numbers) / len(numbers):.2f}".rstrip("0").rstrip(".")
+        else:
+            text = ", ".join(labels)
+        summary.append({"name": name, "value": text, "count": len(items)})
+    return summary
+
+
+def comment_view(row: CommentRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "objectId": row.object_id,
+        "content": row.content,
+        "createdAt": to_iso(row.created_at),
+        "author": row.author_name or row.author_email or "",
+    }
+
+
+def session_view(row: SessionRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "createdAt": to_iso(row.created_at),
+        "lastActivityAt": to_iso(row.last_activity_at),
+        "durationSeconds": seconds(row.created_at, row.last_activity_at),
+        "traceCount": row.trace_count,
+        "userIds": json_list(row.user_ids),
+        "environment": row.environment,
+        "inputTokens": row.input_tokens,
+        "outputTokens": row.output_tokens,
+        "totalTokens": row.total_tokens,
+        "totalCost": row.total_cost,
+        "errorCount": row.error_count,
+        "bookmarked": bool(row.bookmarked),
+        "public": bool(row.public),
+    }
+
+
+def sessions_page(found: SessionList) -> dict[str, Any]:
+    items = []
+    for row in found.paged.items:
+        item = session_view(row)
+        item["scores"] = score_summary(found.scores.get(row.id, []))
+        items.append(item)
+    return {
+        "sessions": items,
+        "total": found.paged.total,
+        "page": found.paged.page.page,
+        "pageSize": found.paged.page.limit,
+        "pages": found.paged.pages,
+        "environments": found.environments,
+    }
+
+
+def trace_view(row: TraceRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "timestamp": to_iso(row.timestamp),
+        "latencySeconds": seconds(row.timestamp, row.end_time),
+        "userId": row.user_id,
+        "sessionId": row.session_id,
+        "environment": row.environment,
+        "release": row.release,
+        "version": row.version,
+        "tags": json_list(row.tags),
+        "level": row.level,
+        "errorCount": row.error_count,
+        "observationCount": row.observation_count,
+        "inputTokens": row.input_tokens,
+        "outputTokens": row.output_tokens,
+        "totalTokens": row.total_tokens,
+        "totalCost": row.total_cost,
+        "running": row.root_observation_id is None and row.observation_count > 0,
+        "public": bool(row.public),
+    }
+
+
+def tree_view(rows: list[ObservationNode]) -> list[dict[str, Any]]:
+    """Observations depth-first in start order, each with its depth and Gantt position.
+
+    An observation whose parent is missing (not arrived yet) is shown at the top level.
+    """
+    if not rows:
+        return []
+    ids = {r.id for r in rows}
+    children: dict[str | None, list[ObservationNode]] = {}
+    for row in rows:
+        parent = row.parent_observation_id if row.parent_observation_id in ids else None
+        children.setdefault(parent, []).append(row)
+    start = min(r.start_time for r in rows)
+    end = max(r.end_time or r.start_time for r in rows)
+    span = max(end - start, 1)
+    flat: list[dict[str, Any]] = []
+    stack = [(r, 0) for r in reversed(children.get(None, []))]
+    while stack:
+        row, depth = stack.pop()
+        finish = row.end_time or row.start_time
+        flat.append(
+            {
+                "id": row.id,
+                "traceId": row.trace_id,
+                "parentId": row.parent_observation_id,
+                "type": row.type,
+                "name": row.name or row.type.lower(),
+                "depth": depth,
+                "startTime": to_iso(row.start_time),
+                "durationSeconds": seconds(row.start_time, row.end_time),
+                "level": row.level,
+                "model": row.model,
+                "totalCost": row.total_cost,
+                "totalTokens": row.total_tokens,
+                "statusMessage": row.status_message,
+                "offsetPct": round((row.start_time - start) * 100 / span, 3),
+                "widthPct": round(max((finish - row.start_time) * 100 / span, 0.4), 3),
+            }
+        )
+        stack.extend((c, depth + 1) for c in reversed(children.get(row.id, [])))
+    return flat
+
+
+def trace_page_view(found: TracePage) -> dict[str, Any]:
+    trace = trace_view(found.trace)
+    trace["metadata"] = pretty_json(found.trace.metadata)
+    return {
+        "trace": trace,
+        "observations": tree_view(found.nodes),
+        "scores": [score_view(s) for s in found.scores],
+    }
+
+
+def observation_view(o: ObservationRow) -> dict[str, Any]:
+    """Everything about one observation (I/O, metadata, model, usage, cost, times)."""
+    return {
+        "id": o.id,
+        "traceId": o.trace_id,
+        "parentId": o.parent_observation_id,
+        "type": o.type,
+        "name": o.name,
+        "level": o.level,
+        "statusMessage": o.status_message,
+        "startTime": to_iso(o.start_time),
+        "endTime": to_iso(o.end_time),
+        "completionStartTime": to_iso(o.completion_start_time),
+        "durationSeconds": seconds(o.start_time, o.end_time),
+        "timeToFirstTokenSeconds": seconds(o.start_time, o.completion_start_time),
+        "model": o.model,
+        "modelParameters": pretty_json(o.model_parameters),
+        "input": render_value(o.input, "user"),
+        "output": render_value(o.output, "assistant"),
+        "metadata": pretty_json(o.metadata),
+        "usage": pretty_json(o.usage_details),
+        "costDetails": pretty_json(o.cost_details),
+        "totalCost": o.total_cost,
+        "version": o.version,
+        "environment": o.environment,
+        "promptName": o.prompt_name,
+        "promptVersion": o.prompt_version,
+    }
+
+
+def header_view(found: SessionHeader) -> dict[str, Any]:
+    """The replay's header: figures, the session's own scores and comments, the clock."""
+    session = session_view(found.session)
+    session["scores"] = [score_view(s) for s in found.scores]
+    session["scoreSummary"] = score_summary(found.scores)
+    return {
+        "session": session,
+        "comments": [comment_view(c) for c in found.comments],
+        "timeline": [
+            {"id": t.id, "startUs": t.timestamp, "endUs": t.end_time or t.timestamp}
+            for t in found.timeline
+        ],
+    }
+
+
+def turn_view(turn: Turn) -> dict[str, Any]:
+    tree = tree_view(turn.nodes)
+    view = trace_view(turn.trace)
+    view.update(
+        {
+            "startUs": turn.trace.timestamp,
+            "endUs": turn.trace.end_time or turn.trace.timestamp,
+            "models": sorted({o["model"] for o in tree if o["model"]}),
+            "errors": [
+                {"name": o["name"], "message": o["statusMessage"] or ""}
+                for o in tree
+                if o["level"] == "ERROR"
+            ],
+            "input": split_history(render_value(turn.input, "user")),
+            "output": render_value(turn.output, "assistant"),
+            "observations": tree,
+            "scores": [score_view(s) for s in turn.scores],
+            "comments": [comment_view(c) for c in turn.comments],
+        }
+    )
+    return view
