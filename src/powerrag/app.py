@@ -1,46 +1,64 @@
-"""The composition root: `create_app(settings)` wires store, pipeline, API and UI."""
+"""The composition root: `create_app(settings)` wires store, pipeline, API and UI.
+
+Building the app does no I/O. Its lifespan opens the store (unless one is passed
+in, which the caller then owns), starts the pipeline and the UI's live updates, and
+stops them in reverse order.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
 from powerrag import __version__
 from powerrag.api import ingestion, projects, reads
-from powerrag.api.context import Context
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
+from powerrag.context import Context
+from powerrag.domain.timeutil import now_us
 from powerrag.pipeline import Pipeline
 from powerrag.store.database import Store
-from powerrag.web.setup import install_web
+from powerrag.web.setup import install_web, web_running
 
 
-def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
-    """Build the ASGI app. The store is created from settings unless one is passed in."""
-    store = store or Store(
+def open_store(settings: Settings) -> Store:
+    """The store the settings name, migrated when `auto_migrate` allows it."""
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return Store(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,
     )
-    pipeline = Pipeline(
-        store,
-        max_pending=settings.max_pending_requests,
-        wait_seconds=settings.queue_wait_seconds,
-        group_max=settings.group_commit_max,
-    )
-    ctx = Context(settings=settings, store=store, pipeline=pipeline)
+
+
+def create_app(
+    settings: Settings, *, store: Store | None = None, clock: Callable[[], int] = now_us
+) -> FastAPI:
+    """Build the ASGI app; the store is opened by the lifespan unless one is passed in."""
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        pipeline.start()
-        try:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            opened = store if store is not None else open_store(settings)
+            if store is None:
+                stack.callback(opened.close)
+            pipeline = Pipeline(
+                opened,
+                max_pending=settings.max_pending_requests,
+                wait_seconds=settings.queue_wait_seconds,
+                group_max=settings.group_commit_max,
+            )
+            pipeline.start()
+            stack.callback(pipeline.stop)
+            ctx = Context(settings=settings, store=opened, pipeline=pipeline, clock=clock)
+            app.state.ctx = ctx
+            await stack.enter_async_context(web_running(app, ctx))
             yield
-        finally:
-            pipeline.stop()
 
     app = FastAPI(
         title="PowerRAG",
@@ -54,10 +72,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     # `app.openapi` is FastAPI's documented way to serve a document of one's own. Built on
     # the first request for it (17 ms of parsing that start-up need not pay).
     app.openapi = functools.cache(openapi_document)  # type: ignore[method-assign]
-    app.state.ctx = ctx
     install_error_handlers(app)
     app.include_router(ingestion.router)
     app.include_router(projects.router)
     app.include_router(reads.router)
-    install_web(app, ctx)
+    install_web(app)
     return app

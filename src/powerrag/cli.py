@@ -65,22 +65,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     store = _open_store(settings, migrate=settings.auto_migrate)
-    first = bootstrap(store, os.environ)
-    if first is not None:
-        print_first_keys(settings, first)
-    app = create_app(settings, store=store)
-    print(f"PowerRAG {__version__} listening on {settings.base_url}", flush=True)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        http="httptools",
-        loop="uvloop" if sys.platform != "win32" else "asyncio",
-        access_log=settings.log_level == "debug",
-        # Open live streams (Session Replay SSE) would otherwise hold shutdown forever.
-        timeout_graceful_shutdown=3,
-    )
+    try:
+        first = bootstrap(store, os.environ)
+        if first is not None:
+            print_first_keys(settings, first)
+        app = create_app(settings, store=store)
+        print(f"PowerRAG {__version__} listening on {settings.base_url}", flush=True)
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            http="httptools",
+            loop="uvloop" if sys.platform != "win32" else "asyncio",
+            access_log=settings.log_level == "debug",
+            # Open live streams (Session Replay SSE) would otherwise hold shutdown forever.
+            timeout_graceful_shutdown=3,
+        )
+    finally:
+        store.close()
     return 0
 
 
@@ -117,38 +120,44 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_project(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
-    with store.transaction() as conn:
-        if args.action == "create":
-            project = accounts.create_project(conn, args.name, args.id)
-            key, secret = accounts.create_api_key(conn, project.id)
-            print(f"project {project.id} ({project.name})")
-            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
-        else:
-            for p in accounts.list_projects(conn):
-                print(f"{p.id}\t{p.name}")
+    try:
+        with store.transaction() as conn:
+            if args.action == "create":
+                project = accounts.create_project(conn, args.name, args.id)
+                key, secret = accounts.create_api_key(conn, project.id)
+                print(f"project {project.id} ({project.name})")
+                print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+            else:
+                for p in accounts.list_projects(conn):
+                    print(f"{p.id}\t{p.name}")
+    finally:
+        store.close()
     return 0
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
-    with store.transaction() as conn:
-        if args.action == "create":
-            if accounts.get_project(conn, args.project) is None:
-                raise PowerRAGError(
-                    f"no project with id {args.project!r} (see `powerrag project list`)"
-                )
-            key, secret = accounts.create_api_key(conn, args.project, note=args.note)
-            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
-        elif args.action == "list":
-            for k in accounts.list_api_keys(conn, args.project):
-                state = "revoked" if k.revoked_at else "active"
-                print(
-                    f"{k.public_key}\t{k.display_secret_key}\t{k.project_id}\t{state}\t{k.note or ''}"
-                )
-        else:
-            if not accounts.revoke_api_key(conn, args.key):
-                raise PowerRAGError(f"no active key {args.key!r}")
-            print(f"revoked {args.key}")
+    try:
+        with store.transaction() as conn:
+            if args.action == "create":
+                if accounts.get_project(conn, args.project) is None:
+                    raise PowerRAGError(
+                        f"no project with id {args.project!r} (see `powerrag project list`)"
+                    )
+                key, secret = accounts.create_api_key(conn, args.project, note=args.note)
+                print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+            elif args.action == "list":
+                for k in accounts.list_api_keys(conn, args.project):
+                    state = "revoked" if k.revoked_at else "active"
+                    print(
+                        f"{k.public_key}\t{k.display_secret_key}\t{k.project_id}\t{state}\t{k.note or ''}"
+                    )
+            else:
+                if not accounts.revoke_api_key(conn, args.key):
+                    raise PowerRAGError(f"no active key {args.key!r}")
+                print(f"revoked {args.key}")
+    finally:
+        store.close()
     return 0
 
 

@@ -62,11 +62,11 @@ def test_stalled_writer_refuses_with_503_and_retry_after(tmp_path: Path) -> None
     factory = SpanFactory(41)
     bodies = make_bodies([factory.trace(children=1) for _ in range(24)], 1)
     app = create_app(settings, store=store)
-    admitted = app.state.ctx.pipeline.max_admitted
     with (
         TestClient(app, headers={"authorization": CLIENT_AUTH}) as client,
         ThreadPoolExecutor(len(bodies)) as pool,
     ):
+        admitted = app.state.ctx.pipeline.max_admitted
         with write_lock(db):
             began = time.monotonic()
             futures = [

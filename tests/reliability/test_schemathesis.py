@@ -60,9 +60,8 @@ def api_app(tmp_path: Path) -> Iterator[FastAPI]:
         accounts.create_project(conn, "Schemathesis", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
     app = create_app(Settings(data_dir=tmp_path), store=store)
-    app.state.ctx.pipeline.start()
-    yield app
-    app.state.ctx.pipeline.stop()
+    with TestClient(app):  # runs the app's lifespan: pipeline, UI state
+        yield app
     store.close()
 
 

@@ -25,8 +25,8 @@ from powerrag.store.memberships import (
 )
 from powerrag.store.schema import metadata, traces
 from powerrag.store.transfer import TransferError, import_project
-from powerrag.store.ui_comments import add_comment
-from powerrag.store.ui_sessions import set_session_flag
+from powerrag.store.comments import add_comment
+from powerrag.store.sessions import set_session_flag
 from powerrag.store.users import insert_user
 from tests.conftest import PROJECT_ID
 from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes
@@ -89,7 +89,7 @@ def _fill(url: str, data_dir: Path) -> None:
             select(traces.c.session_id).where(traces.c.session_id.is_not(None)).limit(1)
         ).scalar_one()
         assert set_session_flag(conn, PROJECT_ID, session_id, "public", True)
-        add_comment(conn, PROJECT_ID, "TRACE", trace_id, "looks **right**", user.id)
+        add_comment(conn, PROJECT_ID, "TRACE", trace_id, "looks **right**", user.id, 1)
     store.close()
 
 

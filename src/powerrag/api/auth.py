@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from powerrag.api.context import Context
+from powerrag.context import context_of
 from powerrag.domain.errors import UnauthorizedError
 from powerrag.query.accounts import authenticate_key, authenticate_public_key
 
@@ -38,7 +38,7 @@ def _basic_credentials(header: str) -> tuple[str, str]:
 
 async def authenticate(request: Request, *, allow_public_key: bool = False) -> Caller:
     """The caller's project; UnauthorizedError when the credentials do not hold."""
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     header = request.headers.get("authorization")
     if not header:
         raise UnauthorizedError("No authorization header." + HOST_HINT)

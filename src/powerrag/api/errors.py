@@ -9,16 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from powerrag.api.responses import json_response
-from powerrag.domain.errors import (
-    ForbiddenError,
-    InvalidRequestError,
-    NotFoundError,
-    OverloadedError,
-    StorageFullError,
-    UnauthorizedError,
-)
-from powerrag.ingest.otlp import BodyTooLargeError
+from powerrag.http_errors import KNOWN, kind_of
+from powerrag.responses import json_response
 
 log = logging.getLogger("powerrag.api")
 
@@ -31,25 +23,12 @@ def error_body(status: int, message: str, name: str) -> Response:
     return json_response({"message": message, "error": name}, status, headers)
 
 
-# Each error PowerRAG raises on purpose, with its status and Langfuse's error name.
-# Order matters: a subclass comes before its base (BodyTooLargeError is an InvalidRequestError).
-_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
-    (BodyTooLargeError, 413, "PayloadTooLargeError"),
-    (InvalidRequestError, 400, "InvalidRequestError"),
-    (NotFoundError, 404, "LangfuseNotFoundError"),
-    (UnauthorizedError, 401, "UnauthorizedError"),
-    (ForbiddenError, 403, "ForbiddenError"),
-    (OverloadedError, 503, "ServiceUnavailableError"),
-    (StorageFullError, 503, "StorageFullError"),
-)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     async def known(_: Request, exc: Exception) -> Response:
-        status, name = next((s, n) for cls, s, n in _ERRORS if isinstance(exc, cls))
-        return error_body(status, str(exc), name)
+        kind = kind_of(exc)
+        return error_body(kind.status, str(exc), kind.name)
 
-    for cls, _, _ in _ERRORS:
+    for cls in KNOWN:
         app.add_exception_handler(cls, known)
 
     @app.exception_handler(RequestValidationError)

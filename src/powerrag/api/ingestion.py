@@ -11,26 +11,21 @@ from starlette.responses import Response
 
 from powerrag.api.auth import Caller, project_caller, score_caller
 from powerrag.api.body import langfuse_header, read_body, read_json
-from powerrag.api.context import Context
-from powerrag.api.responses import json_response
+from powerrag.context import Context, context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
+from powerrag.responses import json_response
 
 router = APIRouter()
 
 
-def _ctx(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
-    return ctx
-
-
 @router.post("/api/public/otel/v1/traces")
 async def otel_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
     async with ctx.pipeline.admission() as deadline:
         batch = await _decode_otlp(ctx, request, version)
@@ -73,7 +68,7 @@ async def otel_metrics(_: Caller = Depends(project_caller)) -> Response:
 
 @router.post("/api/public/ingestion")
 async def ingestion(request: Request, caller: Caller = Depends(score_caller)) -> Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     async with ctx.pipeline.admission() as deadline:
         doc = await read_json(request, ctx.settings.max_body_bytes)
         batch = decode_batch(doc, scores_only=caller.scores_only)
@@ -92,7 +87,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
 
 @router.post("/api/public/scores")
 async def create_scores(request: Request, caller: Caller = Depends(score_caller)) -> Response:
-    ctx = _ctx(request)
+    ctx = context_of(request)
     async with ctx.pipeline.admission() as deadline:
         doc = await read_json(request, ctx.settings.max_body_bytes)
         if isinstance(doc, list):

@@ -8,16 +8,16 @@ from starlette.responses import Response
 
 from powerrag import __version__
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.context import Context
-from powerrag.api.responses import json_response
+from powerrag.context import context_of
 from powerrag.query.accounts import get_project
+from powerrag.responses import json_response
 
 router = APIRouter()
 
 
 @router.get("/api/public/health")
 async def health(request: Request, failIfDatabaseUnavailable: bool = False) -> Response:  # noqa: N803
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     if failIfDatabaseUnavailable and not await run_in_threadpool(ctx.store.ping):
         return json_response({"status": "Database not available", "version": __version__}, 503)
     return json_response({"status": "OK", "version": __version__})
@@ -30,7 +30,7 @@ async def ready() -> Response:
 
 @router.get("/api/public/projects")
 async def projects(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     project = await run_in_threadpool(get_project, ctx.store, caller.project_id)
     data = []
     if project is not None:

@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.context import Context
 from powerrag.api.params import (
     MAX_CURSOR_LIMIT,
     decode_cursor,
@@ -21,12 +20,13 @@ from powerrag.api.params import (
     parse_limit,
     parse_page,
 )
-from powerrag.api.responses import json_response
 from powerrag.api.serializers import decimal_text, observation, paginated, parse_json
+from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import observations
 from powerrag.query.prices import PricedObservation
+from powerrag.responses import json_response
 
 router = APIRouter()
 METADATA_TRUNCATE = 200
@@ -47,7 +47,7 @@ V2_DEFAULT_FIELDS = ("core", "basic")
 
 @router.get("/api/public/observations")
 async def list_observations(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     f, page = observation_filter(q), parse_page(q)
     paged = await run_in_threadpool(
@@ -60,7 +60,7 @@ async def list_observations(request: Request, caller: Caller = Depends(project_c
 async def get_observation(
     observation_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     found = await run_in_threadpool(
         observations.get_observation, ctx.store, caller.project_id, observation_id
     )
@@ -71,7 +71,7 @@ async def get_observation(
 async def list_observations_v2(
     request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     if parse_bool(q, "parseIoAsJson"):
         raise InvalidRequestError(

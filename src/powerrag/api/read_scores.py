@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.context import Context
 from powerrag.api.params import (
     MAX_PAGE_LIMIT,
     decode_score_cursor,
@@ -21,13 +20,14 @@ from powerrag.api.params import (
     score_filter,
     score_v3_filter,
 )
-from powerrag.api.responses import json_response
 from powerrag.api.serializers import paginated, parse_json, score_v1, score_v2
+from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.rows import ScoreRow
 from powerrag.domain.scores import shown_value
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import scores
+from powerrag.responses import json_response
 
 router = APIRouter()
 SCORE_FIELDS = ("score", "trace")
@@ -37,7 +37,7 @@ V3_FIELDS = ("details", "subject", "annotation")
 @router.get("/api/public/v3/scores")
 async def list_scores_v3(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     """The only score read of Python SDK 5 (`api.scores.get_many`)."""
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     groups = {g.strip() for g in (q.get("fields") or "").split(",") if g.strip()}
     unknown = groups - set(V3_FIELDS)
@@ -96,7 +96,7 @@ def _subject(row: ScoreRow) -> dict[str, Any] | None:
 
 @router.get("/api/public/v2/scores")
 async def list_scores(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     wanted = fields(q, SCORE_FIELDS, SCORE_FIELDS)
     f, page = score_filter(q), parse_page(q)
@@ -108,14 +108,14 @@ async def list_scores(request: Request, caller: Caller = Depends(project_caller)
 async def get_score(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     row = await run_in_threadpool(scores.get_score, ctx.store, caller.project_id, score_id)
     return json_response(score_v2(row))
 
 
 @router.get("/api/public/scores")
 async def list_scores_v1(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     f, page = score_filter(q, v1_only=True), parse_page(q)
     paged = await run_in_threadpool(scores.list_scores, ctx.store, caller.project_id, f, page)
@@ -126,7 +126,7 @@ async def list_scores_v1(request: Request, caller: Caller = Depends(project_call
 async def get_score_v1(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     row = await run_in_threadpool(
         lambda: scores.get_score(ctx.store, caller.project_id, score_id, v1_only=True)
     )
@@ -137,6 +137,6 @@ async def get_score_v1(
 async def delete_score(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     await run_in_threadpool(deletions.delete_score, ctx.store, caller.project_id, score_id)
     return Response(status_code=204)

@@ -11,20 +11,20 @@ from starlette.responses import Response
 from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.body import read_json
-from powerrag.api.context import Context
 from powerrag.api.params import fields, parse_page, trace_filter, trace_order
-from powerrag.api.responses import json_response
 from powerrag.api.serializers import paginated, trace_with_details, trace_with_full_details
+from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.query import traces
 from powerrag.query.traces import TRACE_FIELDS
+from powerrag.responses import json_response
 
 router = APIRouter()
 
 
 @router.get("/api/public/traces")
 async def list_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     q = request.query_params
     wanted = fields(q, TRACE_FIELDS, TRACE_FIELDS)
     f, order, page = trace_filter(q), trace_order(q), parse_page(q)
@@ -39,7 +39,7 @@ async def list_traces(request: Request, caller: Caller = Depends(project_caller)
 async def get_trace(
     trace_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     wanted = fields(request.query_params, TRACE_FIELDS, TRACE_FIELDS)
     found = await run_in_threadpool(
         traces.get_trace, ctx.store, caller.project_id, trace_id, wanted
@@ -52,14 +52,14 @@ async def delete_trace(
     trace_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     # Like Langfuse, deleting is idempotent: an unknown id is not an error.
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, [trace_id])
     return json_response({"message": "Trace deleted successfully"})
 
 
 @router.delete("/api/public/traces")
 async def delete_many(request: Request, caller: Caller = Depends(project_caller)) -> Response:
-    ctx: Context = request.app.state.ctx
+    ctx = context_of(request)
     doc = await read_json(request, ctx.settings.max_body_bytes)
     trace_ids = _trace_ids(doc)
     await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, trace_ids)

@@ -29,3 +29,7 @@ class OverloadedError(PowerRAGError):
 
 class StorageFullError(PowerRAGError):
     """The database cannot grow; nothing of the request was stored (HTTP 503)."""
+
+
+class CsrfError(ForbiddenError):
+    """A form arrived without the page's CSRF token, or with another one (HTTP 403)."""

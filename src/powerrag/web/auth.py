@@ -15,10 +15,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from powerrag.api.context import Context
-from powerrag.domain.errors import ForbiddenError
+from powerrag.context import context_of
+from powerrag.domain.errors import CsrfError
 from powerrag.query import ui_users
 from powerrag.store.accounts import User
+from powerrag.web.state import web_state
 
 SESSION_COOKIE = "powerrag_session"
 CSRF_COOKIE = "powerrag_csrf"
@@ -81,7 +82,7 @@ async def check_csrf(request: Request) -> dict[str, str]:
     sent = form.get(CSRF_FIELD)
     expected = request.cookies.get(CSRF_COOKIE)
     if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
-        raise ForbiddenError("csrf")
+        raise CsrfError("the form's security token is missing or stale")
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
@@ -89,8 +90,8 @@ async def current_user(request: Request) -> User | None:
     if hasattr(request.state, "user"):
         user: User | None = request.state.user
         return user
-    cookies: Cookies = request.app.state.web_cookies
-    ctx: Context = request.app.state.ctx
+    cookies = web_state(request).cookies
+    ctx = context_of(request)
     user_id = cookies.user_id(request)
     user = await run_in_threadpool(ui_users.get_user, ctx.store, user_id) if user_id else None
     request.state.user = user

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from powerrag.api.context import Context
+from powerrag.context import Context, context_of
 from powerrag.domain.errors import ForbiddenError, NotFoundError
 from powerrag.query import ui_users
 from powerrag.store.accounts import Project, User
@@ -30,15 +30,10 @@ class ProjectPage:
         }
 
 
-def ctx_of(request: Request) -> Context:
-    ctx: Context = request.app.state.ctx
-    return ctx
-
-
 async def member_page(request: Request, project_id: str) -> ProjectPage | None:
     """The project of the URL if the signed-in user may open it (admin or member), else None."""
     user = await require_user(request)
-    ctx = ctx_of(request)
+    ctx = context_of(request)
     projects = await run_in_threadpool(ui_users.list_projects, ctx.store, user)
     project = next((p for p in projects if p.id == project_id), None)
     return None if project is None else ProjectPage(ctx, user, project, projects)

@@ -15,16 +15,12 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from powerrag.api.responses import json_response
-from powerrag.domain.errors import (
-    ForbiddenError,
-    InvalidRequestError,
-    NotFoundError,
-    OverloadedError,
-)
-from powerrag.web.auth import Cookies, SignInRequiredError, csrf_token
+from powerrag.http_errors import KNOWN, kind_of
+from powerrag.responses import json_response
+from powerrag.web.auth import SignInRequiredError, csrf_token
 from powerrag.web.i18n import LANG_COOKIE, pick_language, translator
 from powerrag.web.markdown import render_markdown
+from powerrag.web.state import web_state
 
 
 def _number(value: float | int | None) -> str:
@@ -93,7 +89,7 @@ def render(
     if wants_json(request):
         return json_response(context, status)
     lang = language(request)
-    env: Environment = request.app.state.web_env
+    env = web_state(request).env
     page = env.get_template(template).render(
         **context,
         t=translator(lang),
@@ -106,7 +102,7 @@ def render(
     response = HTMLResponse(page, status_code=status)
     new_token = getattr(request.state, "new_csrf", None)
     if new_token:
-        cookies: Cookies = request.app.state.web_cookies
+        cookies = web_state(request).cookies
         cookies.set_csrf(response, new_token)
     return response
 
@@ -135,14 +131,9 @@ class WebRoute(APIRoute):
                 if wants_json(request):
                     return json_response({"message": "sign in first", "status": 401}, 401)
                 return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-            except NotFoundError as exc:
-                return _error_page(request, 404, "not_found", str(exc))
-            except ForbiddenError as exc:
-                text = "csrf_failed" if str(exc) == "csrf" else str(exc)
-                return _error_page(request, 403, "forbidden", text)
-            except InvalidRequestError as exc:
-                return _error_page(request, 400, "bad_request", str(exc))
-            except OverloadedError as exc:
-                return _error_page(request, 503, "bad_request", str(exc))
+            except KNOWN as exc:
+                kind = kind_of(exc)
+                message = kind.message or str(exc)
+                return _error_page(request, kind.status, kind.title, message)
 
         return guarded

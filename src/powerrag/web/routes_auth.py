@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.query import ui_users
-from powerrag.web.auth import Cookies, check_csrf, require_user
-from powerrag.web.common import ctx_of
+from powerrag.web.auth import check_csrf, require_user
 from powerrag.web.i18n import LANG_COOKIE, LANGUAGES
 from powerrag.web.render import WebRoute, render
-from powerrag.web.throttle import SignInThrottle
+from powerrag.web.state import web_state
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
 @router.get("/")
 async def home(request: Request) -> Response:
     user = await require_user(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store, user)
+    projects = await run_in_threadpool(ui_users.list_projects, context_of(request).store, user)
     if not projects:
         return RedirectResponse("/settings", status_code=303)
     return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/sessions", status_code=303)
@@ -37,13 +37,13 @@ async def home(request: Request) -> Response:
 
 @router.get("/login")
 async def login_page(request: Request, next: str = "/") -> Response:
-    has_users = await run_in_threadpool(ui_users.has_users, ctx_of(request).store)
+    has_users = await run_in_threadpool(ui_users.has_users, context_of(request).store)
     return render(request, "login.html", {"setup": not has_users, "next": _safe_next(next)})
 
 
 def _signed_in(request: Request, user_id: str, target: str) -> Response:
     response = RedirectResponse(_safe_next(target), status_code=303)
-    cookies: Cookies = request.app.state.web_cookies
+    cookies = web_state(request).cookies
     cookies.set_session(response, user_id)
     return response
 
@@ -52,7 +52,7 @@ def _signed_in(request: Request, user_id: str, target: str) -> Response:
 async def login(request: Request) -> Response:
     form = await check_csrf(request)
     email, address = form.get("email", ""), request.client.host if request.client else ""
-    throttle: SignInThrottle = request.app.state.web_throttle
+    throttle = web_state(request).throttle
     context = {"setup": False, "next": _safe_next(form.get("next")), "error": "wrong_login"}
     wait = throttle.retry_after(address, email)
     if wait:
@@ -61,7 +61,7 @@ async def login(request: Request) -> Response:
         response.headers["Retry-After"] = str(wait)
         return response
     user = await run_in_threadpool(
-        ui_users.sign_in, ctx_of(request).store, email, form.get("password", "")
+        ui_users.sign_in, context_of(request).store, email, form.get("password", "")
     )
     if user is None:
         throttle.failed(address, email)
@@ -76,7 +76,7 @@ async def setup(request: Request) -> Response:
     try:
         user = await run_in_threadpool(
             ui_users.create_first_admin,
-            ctx_of(request).store,
+            context_of(request).store,
             form.get("email", ""),
             form.get("name", ""),
             form.get("password", ""),
@@ -91,7 +91,7 @@ async def setup(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     await check_csrf(request)
     response = RedirectResponse("/login", status_code=303)
-    cookies: Cookies = request.app.state.web_cookies
+    cookies = web_state(request).cookies
     cookies.clear_session(response)
     return response
 

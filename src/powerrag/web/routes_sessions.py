@@ -13,14 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from powerrag import annotate
+from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
 from powerrag.query import replay, sessions
 from powerrag.web.auth import check_csrf, current_user, require_user
-from powerrag.web.common import ctx_of, member_page, project_page
-from powerrag.web.live import RESYNC, LiveBroker
+from powerrag.web.common import member_page, project_page
+from powerrag.web.live import RESYNC
 from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
 from powerrag.web.render import WebRoute, render
+from powerrag.web.state import web_state
 from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -56,7 +58,7 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     view as a signed-out visitor: the public link shows that session and nothing else.
     """
     user = await current_user(request)
-    store = ctx_of(request).store
+    store = context_of(request).store
     page = await member_page(request, project_id) if user is not None else None
     if page is not None:
         await run_in_threadpool(sessions.require_session, store, project_id, session_id)
@@ -71,7 +73,7 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
 @router.get("/project/{project_id}/sessions/{session_id}")
 async def session_replay(request: Request, project_id: str, session_id: str) -> Response:
     chrome = await _replay_access(request, project_id, session_id)
-    store = ctx_of(request).store
+    store = context_of(request).store
     header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
     turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
     context = {
@@ -93,7 +95,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
     offset = int_param(q.get("offset", ""), "offset", 0, high=MAX_OFFSET)
     turns = await run_in_threadpool(
         lambda: replay.session_turns(
-            ctx_of(request).store,
+            context_of(request).store,
             project_id,
             session_id,
             offset=0 if ids else offset,
@@ -109,8 +111,8 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
 async def session_events(request: Request, project_id: str, session_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""
     await _replay_access(request, project_id, session_id)
-    broker: LiveBroker = request.app.state.web_broker
-    store = ctx_of(request).store
+    broker = web_state(request).broker
+    store = context_of(request).store
     sub = broker.subscribe(project_id)
 
     async def stream() -> AsyncIterator[str]:
@@ -147,9 +149,7 @@ async def session_flags(request: Request, project_id: str, session_id: str) -> R
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     flag, value = form.get("flag", ""), form.get("value") == "1"
-    await run_in_threadpool(
-        annotate.set_flag, page.ctx.store, project_id, session_id, flag, value
-    )
+    await run_in_threadpool(annotate.set_flag, page.ctx.store, project_id, session_id, flag, value)
     if form.get("back") == "list":
         return RedirectResponse(f"/project/{quote(project_id, safe='')}/sessions", status_code=303)
     return _back(project_id, session_id)

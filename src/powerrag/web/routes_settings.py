@@ -12,13 +12,14 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import ui_users
 from powerrag.store.accounts import ApiKey
 from powerrag.store.memberships import MEMBER, ROLES, Member
 from powerrag.web.auth import check_csrf, require_user
-from powerrag.web.common import ProjectPage, ctx_of, managed_page, project_page
+from powerrag.web.common import ProjectPage, managed_page, project_page
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -71,7 +72,7 @@ def _back(project_id: str, anchor: str = "") -> RedirectResponse:
 @router.get("/settings")
 async def settings_home(request: Request) -> Response:
     user = await require_user(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx_of(request).store, user)
+    projects = await run_in_threadpool(ui_users.list_projects, context_of(request).store, user)
     if not projects:
         context: dict[str, Any] = {"project": None, "projects": [], "keys": [], "members": []}
         return render(request, "settings.html", context)
@@ -153,6 +154,6 @@ async def create_project(request: Request) -> Response:
     user = await require_user(request)
     form = await check_csrf(request)
     project = await run_in_threadpool(
-        ui_users.create_project, ctx_of(request).store, form.get("name", ""), user
+        ui_users.create_project, context_of(request).store, form.get("name", ""), user
     )
     return _back(project.id)

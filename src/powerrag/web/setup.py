@@ -1,33 +1,49 @@
-"""Mount the UI on the app: routes, static assets, security headers, live updates."""
+"""Mount the UI on the app (routes, static assets, security headers) and run its services."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
-from powerrag.api.context import Context
+from powerrag.context import Context
 from powerrag.query.accounts import cookie_secret
 from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
 from powerrag.web.auth import Cookies
 from powerrag.web.live import LiveBroker
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
+from powerrag.web.state import WebState
 from powerrag.web.throttle import SignInThrottle
 
 
-def install_web(app: FastAPI, ctx: Context) -> None:
-    """Add the UI to an app whose state already holds the Context."""
-    app.state.web_env = make_environment()
-    app.state.web_cookies = Cookies(cookie_secret(ctx.store), secure=ctx.settings.secure_cookies)
-    app.state.web_throttle = SignInThrottle()
-    broker = LiveBroker()
-    ctx.store.changes.subscribe(broker.on_change)
-    app.state.web_broker = broker
+def install_web(app: FastAPI) -> None:
+    """Add the UI's routes; `web_running` gives them their state when the app starts."""
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     for module in (routes_auth, routes_sessions, routes_traces, routes_settings):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
+
+
+@asynccontextmanager
+async def web_running(app: FastAPI, ctx: Context) -> AsyncIterator[None]:
+    """The UI's state for the app's lifetime; live updates stop hearing commits at the end."""
+    secret = await run_in_threadpool(cookie_secret, ctx.store)
+    broker = LiveBroker()
+    app.state.web = WebState(
+        env=make_environment(),
+        cookies=Cookies(secret, secure=ctx.settings.secure_cookies),
+        throttle=SignInThrottle(),
+        broker=broker,
+    )
+    unsubscribe = ctx.store.changes.subscribe(broker.on_change)
+    try:
+        yield
+    finally:
+        unsubscribe()
