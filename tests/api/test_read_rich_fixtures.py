@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.replay import replay_writes
+from tests.support.replay import replay_writes
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.replay import replay_writes
+from tests.support.replay import replay_writes
 
 PY_SEED = {
     "chat-session-123": ["process-chat-message"],

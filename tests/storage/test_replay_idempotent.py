@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from powerrag.store.database import Store
 from powerrag.store.schema import metadata
-from tests.api.replay import replay_writes
-from tests.fixtures import fixture_files, writes
+from tests.support.recorded import fixture_files, writes
+from tests.support.replay import replay_writes
 
 TABLES = ["traces", "trace_updates", "observations", "sessions", "scores"]
 WRITE_FILES = [name for name in fixture_files() if writes(name)]
