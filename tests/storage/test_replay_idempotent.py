@@ -1,6 +1,6 @@
 """Receiving every recorded SDK body twice stores exactly what receiving it once did.
 
-SDKs resend byte-identical bodies after timeouts and 429/503 (sdk-traffic.md §7.2);
+SDKs resend byte-identical bodies after timeouts and 429/503 (tests/data/sdk-traffic.md §7.2);
 the architecture promises that a resend changes nothing.
 """
 
