@@ -1,4 +1,8 @@
-"""Shared benchmark plumbing: a `powerrag serve` child process, RSS sampling, statistics."""
+"""Shared benchmark plumbing: a `powerrag serve` child process, RSS sampling, statistics.
+
+`free_port` and `terminate` are also the tests' (tests/support/server.py): the tests may
+import the benchmarks, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ import httpx
 
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from tests.reliability.server import terminate
 
 PROJECT_ID = "bench"
 PUBLIC_KEY = "pk-lf-bench"
@@ -52,6 +55,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def terminate(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (a clean shutdown), then SIGKILL if it has not exited within 15 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def rss_kib(pid: int) -> dict[str, int]:

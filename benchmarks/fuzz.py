@@ -1,9 +1,10 @@
 """Long fuzz runs: each target for `--seconds` (default 600) with fresh random seeds.
 
-Targets are those of tests/reliability/test_fuzz.py (CI runs them briefly with a
-fixed seed): the protobuf and JSON OTLP decoders, the batch decoder, and the OTLP
-and batch endpoints of an in-process app on a SQLite file. Prints one JSON line per
-target: examples run, examples per second, failures (with the first one's text).
+Targets are those of benchmarks/fuzz_targets.py (tests/reliability/test_fuzz.py runs
+them briefly in CI with a fixed seed): the protobuf and JSON OTLP decoders, the batch
+decoder, and the OTLP and batch endpoints of an in-process app on a SQLite file.
+Prints one JSON line per target: examples run, examples per second, failures (with
+the first one's text).
 """
 
 from __future__ import annotations
@@ -23,9 +24,7 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
 from benchmarks.common import AUTH, emit, fresh_store
-from powerrag.app import create_app
-from powerrag.config import Settings
-from tests.reliability.fuzz_targets import (
+from benchmarks.fuzz_targets import (
     BATCH_DOCS,
     JSON_DOCS,
     MAX_BYTES,
@@ -34,6 +33,8 @@ from tests.reliability.fuzz_targets import (
     json_bytes,
     protobuf_requests,
 )
+from powerrag.app import create_app
+from powerrag.config import Settings
 
 DEADLINE_MS = 2000
 ROUND_EXAMPLES = 500

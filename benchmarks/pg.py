@@ -1,12 +1,14 @@
 """A throwaway PostgreSQL cluster for the benchmarks, with production durability settings.
 
-Same approach as tests/pg.py (Debian's `initdb` + `pg_ctl`, as the `postgres` user
-when root, on a free port) but fsync and synchronous commit stay ON: the benchmark
-measures what a durable deployment costs. A cluster in a kept directory is reused.
+Debian's `initdb` + `pg_ctl`, as the `postgres` user when root, on a free port, as in
+the tests (tests/support/pg.py, which takes `bin_dir` and `as_server_user` from here),
+but fsync and synchronous commit stay ON: the benchmark measures what a durable
+deployment costs. A cluster in a kept directory is reused.
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -21,7 +23,6 @@ import psycopg
 from psycopg.rows import TupleRow
 
 from benchmarks.common import free_port
-from tests.pg import as_server_user, bin_dir
 
 DATABASE = "powerrag"
 # Production-like: durable commits (the defaults, spelled out), a larger buffer cache
@@ -35,6 +36,27 @@ SERVER_SETTINGS = (
     "effective_cache_size=1GB",
     "max_connections=100",
 )
+
+
+def bin_dir() -> Path:
+    """The directory with initdb and pg_ctl (PATH first, then Debian's versioned dirs)."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    if not candidates:
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: `apt-get install postgresql` "
+            "(scripts/test-deps.sh does it)"
+        )
+    return Path(candidates[0]).parent
+
+
+def as_server_user(argv: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run `argv` as the `postgres` user."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
 
 
 class Cluster:

@@ -23,7 +23,8 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
-SPEC = ROOT.parent / "shared" / "spec" / "openapi.yml"
+# Langfuse's document (provenance: tests/data/README.md), also what the API tests check against.
+SPEC = ROOT / "tests" / "data" / "openapi.yml"
 OUTPUT = ROOT / "src" / "powerrag" / "data" / "openapi-langfuse.json"
 SCHEMA_REF = "#/components/schemas/"
 _PARAMETER = re.compile(r"\{[^}]*\}")

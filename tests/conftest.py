@@ -12,10 +12,8 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY
-from tests.pg import PostgresServer, start_server, unique_db_name
-
-PROJECT_ID = "test-project"
+from tests.support.pg import ENGINES, PostgresServer, start_server, unique_db_name
+from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 
 
 @pytest.fixture(scope="session")
@@ -28,12 +26,6 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_test_db(postgres_server: PostgresServer) -> str:
     """The migrated database the `store` tests share; emptied before each test."""
     return postgres_server.create_database(unique_db_name())
-
-
-ENGINES = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
 
 
 @pytest.fixture(params=ENGINES)

@@ -1,6 +1,6 @@
 """The document at `/api/openapi.json`: valid OpenAPI 3, exactly the implemented public
 operations, Langfuse's own where Langfuse has them, and the bundled subset in step with
-shared/spec/openapi.yml (scripts/openapi_subset.py regenerates it).
+Langfuse's tests/data/openapi.yml (scripts/openapi_subset.py regenerates it).
 """
 
 from __future__ import annotations
@@ -17,16 +17,15 @@ from fastapi.testclient import TestClient
 from powerrag.api.openapi import openapi_document
 from scripts.openapi_subset import (
     SCHEMA_REF,
+    SPEC,
     implemented_operations,
     path_shape,
     render,
     schema_refs,
 )
-from tests.fixtures import SHARED
 
 schemathesis = pytest.importorskip("schemathesis", minversion="4.0")
 
-SPEC = SHARED / "spec" / "openapi.yml"
 # Routes Langfuse's document lacks, described by PowerRAG (docs/api.md).
 OWN = {
     ("get", "/api/public/ready"),

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from powerrag.store.database import Store
-from tests.api.replay import other_project_auth, replay_writes
+from tests.support.replay import other_project_auth, replay_writes
 
 READ_URLS = [
     "/api/public/sessions",

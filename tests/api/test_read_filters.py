@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.replay import replay_writes
+from tests.support.replay import replay_writes
 
 RICH = ["rich-trace", "standalone-event", "agent-run", "decorated-generation"]
 SEED = ["context-manager", "observe-wrapper", "manual-observation"]

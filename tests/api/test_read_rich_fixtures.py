@@ -1,6 +1,6 @@
 """The rich SDK fixtures, replayed byte for byte, read back through the public API.
 
-Each table row is what one SDK sent (see sdk-traffic.md §4) and what Langfuse
+Each table row is what one SDK sent (see tests/data/sdk-traffic.md §4) and what Langfuse
 would answer for it; the per-SDK columns cover the documented differences.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.replay import replay_writes
+from tests.support.replay import replay_writes
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _rich_trace_observations(sdk: Sdk) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
-# name, input, output, metadata (decoded per SDK encoding, sdk-traffic.md §4.2)
+# name, input, output, metadata (decoded per SDK encoding, tests/data/sdk-traffic.md §4.2)
 RICH_TRACE_IO = [
     ("rich-root", QUESTION, {"answer": "Paris"}, {"component": "router", "attempt": 1, "nested": {"k": [1, 2]}}),
     ("retrieve", {"query": "capital of France"}, ["doc-1", "doc-2"], {"hits": 2}),

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.openapi import validate, validate_items
-from tests.api.replay import replay_writes
+from tests.support.openapi import validate, validate_items
+from tests.support.replay import replay_writes
 
 ALL_V2_GROUPS = "core,basic,time,io,metadata,model,usage,prompt,metrics,trace_context"
 LOADED = [

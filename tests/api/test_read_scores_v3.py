@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.openapi import validate
-from tests.api.replay import replay_writes
+from tests.support.openapi import validate
+from tests.support.replay import replay_writes
 
 URL = "/api/public/v3/scores"
 ALL = ["relevance", "user-feedback", "quality", "accuracy", "session-rating"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.openapi import validate
-from tests.api.replay import replay_writes
-from tests.fixtures import Recorded, fixture_files, is_write, load
+from tests.support.openapi import validate
+from tests.support.recorded import Recorded, fixture_files, is_write, load
+from tests.support.replay import replay_writes
 
 API_FILES = [f for f in fixture_files() if f.endswith("-api.jsonl")]
 

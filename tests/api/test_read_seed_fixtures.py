@@ -1,7 +1,7 @@
 """The seed, error and media fixtures, replayed byte for byte and read back.
 
 Seeds are the user document's snippets (verbatim or ported); the error runs
-each sent one span and one score per forced server answer (sdk-traffic.md §7.2).
+each sent one span and one score per forced server answer (tests/data/sdk-traffic.md §7.2).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.replay import replay_writes
+from tests.support.replay import replay_writes
 
 PY_SEED = {
     "chat-session-123": ["process-chat-message"],

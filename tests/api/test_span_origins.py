@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from powerrag.store.database import Store
 from powerrag.store.origins import merged
 from powerrag.store.schema import observations, span_origins
-from tests.api.replay import replay_writes
-from tests.conftest import PROJECT_ID
+from tests.support.project import PROJECT_ID
+from tests.support.replay import replay_writes
 
 FIXTURES = {
     "python-langfuse-3.15.0-rich.jsonl": "python",

@@ -11,31 +11,32 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PROJECT, Server, start_server, stop_server
-from tests.fixtures import PUBLIC_KEY, SECRET_KEY
+from tests.support.browser import BrowserServer
+from tests.support.project import PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Server]:
-    srv = start_server(tmp_path, with_user=False)
+def fresh_server(tmp_path: Path) -> Iterator[BrowserServer]:
+    srv = BrowserServer(tmp_path / "data", with_user=False)
+    srv.start()
     yield srv
-    stop_server(srv)
+    srv.stop()
 
 
 def test_first_visit_creates_the_admin_then_signs_in_and_demo_fills_the_server(
-    browser: Browser, fresh_server: Server
+    browser: Browser, fresh_server: BrowserServer
 ) -> None:
     page = browser.new_page()
-    base = fresh_server.base
+    base = fresh_server.url
     page.goto(f"{base}/")
     expect(page.locator("#setup-form")).to_be_visible()
     page.fill("#setup-form input[name=name]", "Ada")
     page.fill("#setup-form input[name=email]", "ada@example.com")
     page.fill("#setup-form input[name=password]", "a long password")
     page.click("#setup-form button[type=submit]")
-    page.wait_for_url(f"{base}/project/{PROJECT}/sessions")
+    page.wait_for_url(f"{base}/project/{PROJECT_ID}/sessions")
     expect(page.locator(".empty")).to_contain_text("powerrag demo")
 
     result = subprocess.run(
@@ -70,50 +71,52 @@ def test_first_visit_creates_the_admin_then_signs_in_and_demo_fills_the_server(
     page.fill("#login-form input[name=email]", "ada@example.com")
     page.fill("#login-form input[name=password]", "a long password")
     page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/project/{PROJECT}/sessions")
+    page.wait_for_url(f"{base}/project/{PROJECT_ID}/sessions")
     page.close()
 
 
-def test_a_form_posted_without_its_csrf_token_is_refused(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/settings")
+def test_a_form_posted_without_its_csrf_token_is_refused(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/settings")
     page.eval_on_selector("#create-key-form input[name=csrf_token]", "el => el.remove()")
     before = page.locator("#keys-table tbody tr").count()
     with page.expect_response(lambda r: r.url.endswith("/settings/keys")) as info:
         page.click("#create-key-form button[type=submit]")
     assert info.value.status == 403
     expect(page.locator("h1")).to_have_text("Refused")
-    page.goto(f"{server.base}/project/{PROJECT}/settings")
+    page.goto(f"{server.url}/project/{PROJECT_ID}/settings")
     expect(page.locator("#keys-table tbody tr")).to_have_count(before)
 
 
-def test_an_api_key_is_created_shown_once_and_revoked(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/settings")
+def test_an_api_key_is_created_shown_once_and_revoked(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/settings")
     page.fill("#create-key-form input[name=note]", "ci key")
     page.click("#create-key-form button[type=submit]")
     public_key = page.locator("#new-public-key").inner_text()
     secret_key = page.locator("#new-secret-key").inner_text()
     expect(page.locator("#snippet-python")).to_contain_text(f'LANGFUSE_SECRET_KEY="{secret_key}"')
     expect(page.locator("#snippet-js")).to_contain_text("LANGFUSE_BASE_URL=")
-    projects = httpx.get(f"{server.base}/api/public/projects", auth=(public_key, secret_key))
+    projects = httpx.get(f"{server.url}/api/public/projects", auth=(public_key, secret_key))
     assert projects.status_code == 200
 
-    page.goto(f"{server.base}/project/{PROJECT}/settings")
+    page.goto(f"{server.url}/project/{PROJECT_ID}/settings")
     expect(page.locator("#new-secret-key")).to_have_count(0)
     row = page.locator(f"#keys-table tr[data-key='{public_key}']")
     row.locator("button:has-text('Revoke')").click()
     expect(page.locator(f"#keys-table tr[data-key='{public_key}']")).to_have_class("revoked")
-    projects = httpx.get(f"{server.base}/api/public/projects", auth=(public_key, secret_key))
+    projects = httpx.get(f"{server.url}/api/public/projects", auth=(public_key, secret_key))
     assert projects.status_code == 401
 
 
-def test_a_url_with_another_projects_id_shows_nothing_of_it(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/settings")
+def test_a_url_with_another_projects_id_shows_nothing_of_it(
+    page: Page, server: BrowserServer
+) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/settings")
     page.fill("form[action='/projects'] input[name=name]", "Other team")
     page.click("form[action='/projects'] button")
     other = page.url.split("/project/")[1].split("/")[0]
-    assert other != PROJECT
+    assert other != PROJECT_ID
     trace_id = page.context.request.get(
-        f"{server.base}/project/{PROJECT}/traces?format=json"
+        f"{server.url}/project/{PROJECT_ID}/traces?format=json"
     ).json()["traces"][0]["id"]
     for path in (
         f"/project/{other}/traces/{trace_id}",
@@ -121,26 +124,26 @@ def test_a_url_with_another_projects_id_shows_nothing_of_it(page: Page, server: 
         "/project/no-such-project/sessions",
         f"/project/no-such-project/traces/{trace_id}",
     ):
-        response = page.goto(server.base + path)
+        response = page.goto(server.url + path)
         assert response is not None and response.status == 404, path
         expect(page.locator("main")).not_to_contain_text("chat-session-123")
-    page.goto(f"{server.base}/project/{other}/sessions")
+    page.goto(f"{server.url}/project/{other}/sessions")
     expect(page.locator("#sessions-table")).to_have_count(0)
-    page.select_option("#project-switcher", PROJECT)  # the switcher keeps the section
-    page.wait_for_url(f"{server.base}/project/{PROJECT}/sessions")
+    page.select_option("#project-switcher", PROJECT_ID)  # the switcher keeps the section
+    page.wait_for_url(f"{server.url}/project/{PROJECT_ID}/sessions")
     expect(page.locator("#sessions-table tr[data-session='chat-session-123']")).to_be_visible()
 
 
-def test_a_chinese_browser_gets_chinese_labels(browser: Browser, server: Server) -> None:
+def test_a_chinese_browser_gets_chinese_labels(browser: Browser, server: BrowserServer) -> None:
     context = browser.new_context(locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{server.base}/login")
+    page.goto(f"{server.url}/login")
     expect(page.locator("h1")).to_have_text("登录")
     context.close()
 
 
-def test_the_zh_cn_switch_changes_the_labels(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions")
+def test_the_zh_cn_switch_changes_the_labels(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     expect(page.locator("h1")).to_contain_text("Sessions")
     page.click("#lang-switch")
     expect(page.locator("h1")).to_contain_text("会话")

@@ -9,13 +9,14 @@ from playwright.sync_api import Browser, Page, expect
 
 from powerrag.demo import SECOND_NS, send_spans, turn_spans
 from powerrag.demo_sessions import Step, Turn
-from tests.browser.conftest import PROJECT, Server
+from tests.support.browser import BrowserServer
+from tests.support.project import PROJECT_ID
 
 pytestmark = pytest.mark.browser
 
 
-def _replay(page: Page, server: Server, session_id: str) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions/{session_id}")
+def _replay(page: Page, server: BrowserServer, session_id: str) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions/{session_id}")
     expect(page.locator("#turns > li.turn").first).to_be_visible()
 
 
@@ -27,7 +28,7 @@ def _turn(question: str, answer: str | None) -> Turn:
 
 
 def test_chat_session_123_shows_its_turns_in_order_with_the_model(
-    page: Page, server: Server
+    page: Page, server: BrowserServer
 ) -> None:
     _replay(page, server, "chat-session-123")
     turns = page.locator("#turns > li.turn")
@@ -41,7 +42,7 @@ def test_chat_session_123_shows_its_turns_in_order_with_the_model(
 
 
 def test_a_trace_sent_while_the_replay_is_open_appears_and_runs_until_its_root_arrives(
-    page: Page, server: Server
+    page: Page, server: BrowserServer
 ) -> None:
     session_id = f"live-{time.time_ns()}"
     start = time.time_ns() - 60 * SECOND_NS
@@ -67,7 +68,7 @@ def test_a_trace_sent_while_the_replay_is_open_appears_and_runs_until_its_root_a
 
 
 def test_play_steps_through_turns_at_each_speed_and_the_scrubber_jumps(
-    page: Page, server: Server
+    page: Page, server: BrowserServer
 ) -> None:
     # Turns 35-50 s apart; "skip idle gaps" shortens each pause to 2 s of session time.
     _replay(page, server, server.demo.session_ids[0])  # type: ignore[union-attr]
@@ -101,7 +102,7 @@ def test_play_steps_through_turns_at_each_speed_and_the_scrubber_jumps(
 
 
 def test_bookmark_publish_score_and_comment_persist(
-    page: Page, server: Server, browser: Browser
+    page: Page, server: BrowserServer, browser: Browser
 ) -> None:
     session_id = server.demo.session_ids[0]  # type: ignore[union-attr]
     other_id = server.demo.session_ids[2]  # type: ignore[union-attr]
@@ -141,7 +142,7 @@ def test_bookmark_publish_score_and_comment_persist(
     expect(page.locator("#session-scores")).to_contain_text("helpfulness: great")
     expect(page.locator("#comments")).to_contain_text("Reviewed <b>ok</b>")
     expect(page.locator("#turns > li.turn").first).to_contain_text("correct: True")
-    page.goto(f"{server.base}/project/{PROJECT}/sessions?bookmarked=1")
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions?bookmarked=1")
     ids = page.locator("#sessions-table tbody tr").evaluate_all(
         "r => r.map(x => x.dataset.session)"
     )
@@ -149,18 +150,20 @@ def test_bookmark_publish_score_and_comment_persist(
 
     signed_out = browser.new_context()
     anon = signed_out.new_page()
-    anon.goto(f"{server.base}/project/{PROJECT}/sessions/{session_id}")
+    anon.goto(f"{server.url}/project/{PROJECT_ID}/sessions/{session_id}")
     expect(anon.locator("#session-title")).to_have_text(session_id)
     expect(anon.locator("#turns > li.turn")).to_have_count(3)
     expect(anon.locator("#bookmark-button")).to_have_count(0)
-    anon.goto(f"{server.base}/project/{PROJECT}/sessions/{other_id}")
+    anon.goto(f"{server.url}/project/{PROJECT_ID}/sessions/{other_id}")
     expect(anon.locator("#login-form")).to_be_visible()
-    anon.goto(f"{server.base}/project/{PROJECT}/sessions")
+    anon.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     expect(anon.locator("#login-form")).to_be_visible()
     signed_out.close()
 
 
-def test_an_html_output_is_shown_as_text_and_runs_nothing(page: Page, server: Server) -> None:
+def test_an_html_output_is_shown_as_text_and_runs_nothing(
+    page: Page, server: BrowserServer
+) -> None:
     payload = "<img src=x onerror=alert(1)>"
     session_id = f"xss-{time.time_ns()}"
     with server.api() as api:
@@ -171,7 +174,7 @@ def test_an_html_output_is_shown_as_text_and_runs_nothing(page: Page, server: Se
     _replay(page, server, session_id)
     expect(page.locator("#turns .turn-output")).to_contain_text(payload)
     assert page.locator("#turns img").count() == 0
-    page.goto(f"{server.base}/project/{PROJECT}/traces/{trace_id}")
+    page.goto(f"{server.url}/project/{PROJECT_ID}/traces/{trace_id}")
     expect(page.locator("#panel")).to_contain_text(payload)
     assert page.locator("main img").count() == 0
     assert page.errors == []  # type: ignore[attr-defined]

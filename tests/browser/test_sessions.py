@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PROJECT, Server
+from tests.support.browser import BrowserServer
+from tests.support.project import PROJECT_ID
 
 pytestmark = pytest.mark.browser
 SEED_SESSIONS = ("chat-session-123", "session-123", "your-session-id")
@@ -22,8 +23,8 @@ def _numbers(page: Page, column: int) -> list[float]:
     return [float(c.replace(",", "").replace("$", "")) for c in cells]
 
 
-def test_the_list_shows_the_seeds_and_the_demos_sessions(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions")
+def test_the_list_shows_the_seeds_and_the_demos_sessions(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     ids = _ids(page)
     for session_id in (*SEED_SESSIONS, *server.demo.session_ids):  # type: ignore[union-attr]
         assert session_id in ids
@@ -32,8 +33,8 @@ def test_the_list_shows_the_seeds_and_the_demos_sessions(page: Page, server: Ser
     expect(row).to_contain_text("staging")
 
 
-def test_each_filter_narrows_the_list(page: Page, server: Server) -> None:
-    base = f"{server.base}/project/{PROJECT}/sessions"
+def test_each_filter_narrows_the_list(page: Page, server: BrowserServer) -> None:
+    base = f"{server.url}/project/{PROJECT_ID}/sessions"
     page.goto(base)
     page.fill("#session-filters input[name=user]", "user-42")
     page.click("#session-filters button[type=submit]")
@@ -55,8 +56,8 @@ def test_each_filter_narrows_the_list(page: Page, server: Server) -> None:
     assert "chat-session-123" in _ids(page)
 
 
-def test_a_chinese_phrase_finds_its_session(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions")
+def test_a_chinese_phrase_finds_its_session(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     page.fill("#filter-text", "龙井茶")
     page.click("#session-filters button[type=submit]")
     assert _ids(page) == [s for s in server.demo.session_ids if "travel-zh" in s]  # type: ignore[union-attr]
@@ -65,8 +66,8 @@ def test_a_chinese_phrase_finds_its_session(page: Page, server: Server) -> None:
     assert "chat-session-123" in _ids(page)
 
 
-def test_sorting_by_a_figure_orders_the_rows_both_ways(page: Page, server: Server) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions")
+def test_sorting_by_a_figure_orders_the_rows_both_ways(page: Page, server: BrowserServer) -> None:
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     page.click("a.sort[data-sort=traces]")
     counts = _numbers(page, 6)
     assert counts == sorted(counts, reverse=True)
@@ -78,10 +79,10 @@ def test_sorting_by_a_figure_orders_the_rows_both_ways(page: Page, server: Serve
     assert costs == sorted(costs, reverse=True) and costs[0] > 0
 
 
-def test_pages_have_no_horizontal_scroll_at_375_px(page: Page, server: Server) -> None:
+def test_pages_have_no_horizontal_scroll_at_375_px(page: Page, server: BrowserServer) -> None:
     page.set_viewport_size({"width": 375, "height": 800})
     trace_id = page.context.request.get(
-        f"{server.base}/project/{PROJECT}/traces?format=json&session=chat-session-123"
+        f"{server.url}/project/{PROJECT_ID}/traces?format=json&session=chat-session-123"
     ).json()["traces"][0]["id"]
     for path in (
         "sessions",
@@ -90,7 +91,7 @@ def test_pages_have_no_horizontal_scroll_at_375_px(page: Page, server: Server) -
         "traces",
         "settings",
     ):
-        page.goto(f"{server.base}/project/{PROJECT}/{path}")
+        page.goto(f"{server.url}/project/{PROJECT_ID}/{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )

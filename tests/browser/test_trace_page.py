@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PROJECT, Server
+from tests.support.browser import BrowserServer
+from tests.support.project import PROJECT_ID
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_trace_page_shows_tree_timeline_and_the_clicked_observation(
-    page: Page, server: Server
+    page: Page, server: BrowserServer
 ) -> None:
-    page.goto(f"{server.base}/project/{PROJECT}/sessions/chat-session-123")
+    page.goto(f"{server.url}/project/{PROJECT_ID}/sessions/chat-session-123")
     rich = page.locator("#turns > li.turn", has=page.locator(".turn-name", has_text="rich-trace"))
     rich.first.locator(".trace-link").click()
     page.wait_for_url("**/traces/**")

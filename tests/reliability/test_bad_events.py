@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.reliability.answers import TS, assert_error, stored
-from tests.reliability.bodies import BATCH_PATH, JSON
+from tests.support.answers import TS, assert_error, stored
+from tests.support.bodies import BATCH_PATH, JSON
 
 
 def _event(event_id: str, kind: str, body: Any, ts: Any = TS) -> dict[str, Any]:

@@ -19,9 +19,8 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from tests.fixtures import AUTH
-from tests.reliability.answers import assert_error, rejected, stored
-from tests.reliability.bodies import (
+from tests.support.answers import assert_error, rejected, stored
+from tests.support.bodies import (
     BATCH_PATH,
     JSON,
     OTLP_PATH,
@@ -33,6 +32,7 @@ from tests.reliability.bodies import (
     protobuf_body,
     string_attr,
 )
+from tests.support.project import AUTH
 
 LIMIT = 64 * 1024
 

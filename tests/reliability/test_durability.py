@@ -16,16 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.bodies import SpanFactory, SpanSpec
-from tests.reliability.checks import (
+from tests.support.bodies import SpanFactory, SpanSpec
+from tests.support.checks import (
     expected_session_tokens,
     inconsistencies,
     missing_or_wrong,
     open_read_only,
     stored_session_tokens,
 )
-from tests.reliability.load import Tally, make_batch_bodies, make_bodies, send_all
-from tests.reliability.server import AUTH, PROJECT_ID, ServerProcess
+from tests.support.load import Tally, make_batch_bodies, make_bodies, send_all
+from tests.support.server import AUTH, PROJECT_ID, ServerProcess
 
 TRACES = 900
 TRACES_PER_BODY = 3

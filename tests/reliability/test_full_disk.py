@@ -22,12 +22,12 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from tests.fixtures import AUTH as CLIENT_AUTH
-from tests.fixtures import PUBLIC_KEY, SECRET_KEY
-from tests.reliability.bodies import OTLP_PATH, SpanFactory
-from tests.reliability.checks import inconsistencies, missing_or_wrong, open_read_only
-from tests.reliability.load import Body, make_bodies, send_all
-from tests.reliability.server import AUTH, PROJECT_ID, ServerProcess
+from tests.support.bodies import OTLP_PATH, SpanFactory
+from tests.support.checks import inconsistencies, missing_or_wrong, open_read_only
+from tests.support.load import Body, make_bodies, send_all
+from tests.support.project import AUTH as CLIENT_AUTH
+from tests.support.project import PUBLIC_KEY, SECRET_KEY
+from tests.support.server import AUTH, PROJECT_ID, ServerProcess
 
 
 def _bodies(seed: int, traces: int) -> list[Body]:

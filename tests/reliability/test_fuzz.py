@@ -16,13 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
-from powerrag.app import create_app
-from powerrag.config import Settings
-from powerrag.store import accounts
-from powerrag.store.database import Store
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY
-from tests.reliability.bodies import BATCH_PATH, OTLP_PATH
-from tests.reliability.fuzz_targets import (
+from benchmarks.fuzz_targets import (
     BATCH_DOCS,
     JSON_DOCS,
     MAX_BYTES,
@@ -32,6 +26,12 @@ from tests.reliability.fuzz_targets import (
     json_bytes,
     protobuf_requests,
 )
+from powerrag.app import create_app
+from powerrag.config import Settings
+from powerrag.store import accounts
+from powerrag.store.database import Store
+from tests.support.bodies import BATCH_PATH, OTLP_PATH
+from tests.support.project import AUTH, PUBLIC_KEY, SECRET_KEY
 
 DEADLINE_MS = 2000
 CI = settings(

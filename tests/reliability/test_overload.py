@@ -24,13 +24,12 @@ from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.engines import SQLITE_BUSY_TIMEOUT_MS
-from tests.conftest import PROJECT_ID
-from tests.fixtures import AUTH as CLIENT_AUTH
-from tests.fixtures import PUBLIC_KEY, SECRET_KEY
-from tests.reliability.bodies import JSON, OTLP_PATH, SpanFactory, json_doc, json_span, string_attr
-from tests.reliability.checks import missing_or_wrong, open_read_only
-from tests.reliability.load import make_bodies
-from tests.reliability.server import AUTH, ServerProcess
+from tests.support.bodies import JSON, OTLP_PATH, SpanFactory, json_doc, json_span, string_attr
+from tests.support.checks import missing_or_wrong, open_read_only
+from tests.support.load import make_bodies
+from tests.support.project import AUTH as CLIENT_AUTH
+from tests.support.project import PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.server import AUTH, ServerProcess
 
 WAIT_SECONDS = 0.5
 

@@ -25,9 +25,8 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from tests.api.replay import replay_writes
-from tests.conftest import PROJECT_ID
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY
+from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.replay import replay_writes
 
 if TYPE_CHECKING:
     from schemathesis import Case

@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.conftest import ENGINES
-from tests.pg import PostgresServer, unique_db_name
-from tests.sdk.harness import Sdk, Server
+from tests.support.pg import ENGINES, PostgresServer, unique_db_name
+from tests.support.sdk import Sdk, Server
 
 
 @pytest.fixture(scope="session", params=ENGINES)

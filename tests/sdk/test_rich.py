@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.sdk.harness import JS4, JS5, PROGRAMS, PY3, PY4, PY5, Sdk, Server, read_back, run_file
-from tests.sdk.views import (
+from tests.support.sdk import JS4, JS5, PROGRAMS, PY3, PY4, PY5, Sdk, Server, read_back, run_file
+from tests.support.sdk_views import (
     RICH_FIELDS,
     metadata_subset,
     observations_view,

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures import SHARED
-from tests.sdk.harness import (
+from tests.support.recorded import DATA
+from tests.support.sdk import (
     JS4,
     JS5,
     PROGRAMS,
@@ -24,11 +24,11 @@ from tests.sdk.harness import (
     run_file,
     run_program,
 )
-from tests.sdk.views import SEED_FIELDS, observations_view, session_traces
+from tests.support.sdk_views import SEED_FIELDS, observations_view, session_traces
 
 pytestmark = pytest.mark.sdk
 
-DOCUMENT = SHARED / "seed" / "000_3f1d73d3a1fc1959.txt"
+DOCUMENT = DATA / "seed" / "000_3f1d73d3a1fc1959.txt"
 BLOCKS = Path(__file__).resolve().parent / "seed"
 QUESTION = {"query": "What is the capital of France?"}
 

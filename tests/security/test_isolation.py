@@ -9,115 +9,29 @@ as they were.
 
 from __future__ import annotations
 
-import base64
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from powerrag.store.schema import metadata
-from tests.reliability.bodies import SpanFactory, json_doc, json_span, string_attr
-
-A_ID, B_ID = "project-a", "project-b"
-A_KEYS = ("pk-lf-aaaa", "sk-lf-aaaa")
-B_KEYS = ("pk-lf-bbbb", "sk-lf-bbbb")
-# Text that exists only in project B: none of it may reach A.
-B_MARKERS = (
-    "b-secret-prompt",
-    "b-secret-answer",
-    "b-secret-user",
-    "b-secret-comment",
-    "b-trace-name",
+from tests.support.isolation import (
+    A_ID,
+    A_KEYS,
+    B_ID,
+    B_KEYS,
+    B_MARKERS,
+    B_SESSION,
+    World,
+    fill_path,
+    walk_routes,
 )
-B_SESSION = "b-session-1"
-
-
-def _basic(keys: tuple[str, str]) -> str:
-    return "Basic " + base64.b64encode(":".join(keys).encode()).decode()
-
-
-class World:
-    """Two projects on one real database; B holds a trace, a session and scores."""
-
-    def __init__(self, client: TestClient, store: Store) -> None:
-        self.client, self.store = client, store
-        spec, child = SpanFactory(99).trace(children=1)
-        self.trace_id, self.observation_id, self.child_id = (
-            spec.trace_id,
-            spec.span_id,
-            child.span_id,
-        )
-        self.score_id = "b-score-1"
-        self.session_score_id = "b-score-2"
-
-    def as_b(self) -> dict[str, str]:
-        return {"authorization": _basic(B_KEYS)}
-
-    def as_a(self) -> dict[str, str]:
-        return {"authorization": _basic(A_KEYS)}
-
-    def ids(self) -> dict[str, str]:
-        return {
-            "trace_id": self.trace_id,
-            "observation_id": self.observation_id,
-            "session_id": B_SESSION,
-            "score_id": self.score_id,
-            "media_id": "b-media-1",
-            "project_id": B_ID,
-        }
-
-    def fill_b(self) -> None:
-        spec, child = SpanFactory(99).trace(children=1)
-        root = json_span(
-            spec,
-            [
-                string_attr("langfuse.trace.name", "b-trace-name"),
-                string_attr("langfuse.observation.input", "b-secret-prompt"),
-                string_attr("langfuse.observation.output", "b-secret-answer"),
-                string_attr("langfuse.user.id", "b-secret-user"),
-                string_attr("langfuse.session.id", B_SESSION),
-            ],
-        )
-        doc = json_doc([root, json_span(child)])
-        response = self.client.post(
-            "/api/public/otel/v1/traces",
-            content=orjson.dumps(doc),
-            headers={**self.as_b(), "content-type": "application/json"},
-        )
-        assert response.status_code == 200, response.text
-        for score_id, target in (
-            (self.score_id, {"traceId": self.trace_id, "observationId": self.observation_id}),
-            (self.session_score_id, {"sessionId": B_SESSION}),
-        ):
-            score = {"id": score_id, "name": "quality", "value": 0.9, "comment": "b-secret-comment"}
-            answer = self.client.post(
-                "/api/public/scores", json={**score, **target}, headers=self.as_b()
-            )
-            assert answer.status_code == 200, answer.text
-
-    def snapshot_b(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of project B, table by table."""
-        rows: dict[str, list[tuple[Any, ...]]] = {}
-        with self.store.connect() as conn:
-            for table in metadata.sorted_tables:
-                column = table.c.get("project_id")
-                if column is None:
-                    column = table.c.id if table.name == "projects" else None
-                if column is None:
-                    continue
-                query = select(table).where(column == B_ID)
-                rows[table.name] = sorted(tuple(r) for r in conn.execute(query))
-        return rows
 
 
 @pytest.fixture
@@ -133,32 +47,12 @@ def world(store: Store, tmp_path: Path) -> Iterator[World]:
         yield w
 
 
-def _walk(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
-    """Every APIRoute as (path, methods); newer FastAPI nests included routers."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            context = getattr(route, "include_context", None)
-            yield from _walk(inner.routes, prefix + getattr(context, "prefix", ""))
-        elif isinstance(route, APIRoute):
-            yield prefix + route.path, set(route.methods or ())
-
-
 def _api_routes(client: TestClient) -> list[tuple[str, str]]:
     routes: list[tuple[str, str]] = []
-    for path, methods in _walk(client.app.routes):  # type: ignore[attr-defined]
+    for path, methods in walk_routes(client.app.routes):  # type: ignore[attr-defined]
         if path.startswith("/api/public"):
             routes.extend((method, path) for method in sorted(methods))
     return routes
-
-
-def _fill_path(path: str, ids: dict[str, str]) -> str:
-    def value(match: re.Match[str]) -> str:
-        name = match.group(1).split(":")[0]
-        assert name in ids, f"path parameter {name!r} of {path}: teach this test B's value for it"
-        return ids[name]
-
-    return re.sub(r"\{([^}]+)\}", value, path)
 
 
 def _b_filters(w: World) -> dict[str, str]:
@@ -205,7 +99,7 @@ def test_every_api_route_keeps_project_b_out_of_reach_of_a_key(world: World) -> 
     routes = _api_routes(world.client)
     assert any(p == "/api/public/traces/{trace_id}" for _, p in routes)
     for method, template in routes:
-        path = _fill_path(template, world.ids())
+        path = fill_path(template, world.ids())
         if method in ("GET", "DELETE"):
             response = world.client.request(
                 method, path, params=_b_filters(world), headers=world.as_a()

@@ -18,11 +18,10 @@ from sqlalchemy import select
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.schema import api_keys
-from tests.conftest import PROJECT_ID
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY
-from tests.reliability.server import POWERRAG, ServerProcess
-from tests.reliability.server import PUBLIC_KEY as SERVER_PUBLIC_KEY
-from tests.reliability.server import SECRET_KEY as SERVER_SECRET_KEY
+from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.server import POWERRAG, ServerProcess
+from tests.support.server import PUBLIC_KEY as SERVER_PUBLIC_KEY
+from tests.support.server import SECRET_KEY as SERVER_SECRET_KEY
 
 
 def _basic(public_key: str, secret_key: str) -> dict[str, str]:
@@ -67,7 +66,7 @@ def test_server_log_at_debug_level_holds_no_secret(tmp_path: Path) -> None:
             client.get("/api/public/projects", headers=_basic(SERVER_PUBLIC_KEY, "sk-lf-guess"))
     finally:
         server.stop()
-    log = server.log.read_text()
+    log = server.log()
     assert "GET /api/public/projects" in log  # access log on: the requests were logged
     for secret in (
         SERVER_SECRET_KEY,

@@ -26,7 +26,7 @@ from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.memberships import OWNER, set_membership
 from powerrag.store.schema import users
-from tests.security.test_isolation import (
+from tests.support.isolation import (
     A_ID,
     A_KEYS,
     B_ID,
@@ -34,11 +34,11 @@ from tests.security.test_isolation import (
     B_MARKERS,
     B_SESSION,
     World,
-    _basic,
-    _fill_path,
-    _walk,
+    basic_auth,
+    fill_path,
+    walk_routes,
 )
-from tests.web.conftest import csrf_of
+from tests.support.web import CSRF_COOKIE, post_form, sign_in
 
 ADMIN = ("admin@example.com", "admin password 1")
 ALICE = ("alice@a.example", "alice password 1")  # owner of A
@@ -47,23 +47,6 @@ A_SESSION, A_TRACE, A_OBSERVATION = "a-session-1", "a-trace-1", "a-span-1"
 B_PROJECT_NAME = "b-secret-project-name"
 B_COMMENT = "b-secret-ui-comment"
 MARKERS = (*B_MARKERS, B_PROJECT_NAME, B_COMMENT)
-CSRF_COOKIE = "powerrag_csrf"
-
-
-def sign_in(client: TestClient, account: tuple[str, str]) -> None:
-    """Sign in through the form, as a browser does (CSRF cookie + field)."""
-    client.cookies.clear()
-    page = client.get("/login")
-    email, password = account
-    answer = client.post(
-        "/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)}
-    )
-    assert answer.status_code == 303, answer.text
-
-
-def post_form(client: TestClient, path: str, data: dict[str, str]) -> Any:
-    """POST a form with the CSRF field a page would carry."""
-    return client.post(path, data={**data, "csrf_token": client.cookies[CSRF_COOKIE]})
 
 
 def _a_batch() -> dict[str, Any]:
@@ -131,7 +114,7 @@ def ui(store: Store, tmp_path: Path) -> Iterator[Ui]:
         world = World(client, store)
         world.fill_b()
         answer = client.post(
-            "/api/public/ingestion", json=_a_batch(), headers={"authorization": _basic(A_KEYS)}
+            "/api/public/ingestion", json=_a_batch(), headers={"authorization": basic_auth(A_KEYS)}
         )
         assert answer.status_code == 207 and not answer.json()["errors"], answer.text
         sign_in(client, BOB)
@@ -143,7 +126,7 @@ def ui(store: Store, tmp_path: Path) -> Iterator[Ui]:
 
 def _web_routes(client: TestClient) -> list[tuple[str, str]]:
     routes: list[tuple[str, str]] = []
-    for path, methods in _walk(client.app.routes):  # type: ignore[attr-defined]
+    for path, methods in walk_routes(client.app.routes):  # type: ignore[attr-defined]
         if not path.startswith("/api/") and not path.startswith("/docs"):
             routes.extend((m, path) for m in sorted(methods) if m != "HEAD")
     return routes
@@ -167,7 +150,7 @@ def _form(ui: Ui) -> dict[str, str]:
 
 
 def _call(ui: Ui, method: str, template: str, ids: dict[str, str]) -> list[Any]:
-    path = _fill_path(template, ids)
+    path = fill_path(template, ids)
     if method != "GET":
         form = {**_form(ui), "csrf_token": ui.client.cookies[CSRF_COOKIE]}
         answer = ui.client.request(method, path, data=form)
@@ -216,7 +199,7 @@ def test_every_web_route_keeps_project_b_out_of_reach_of_a_user(ui: Ui) -> None:
 
 def test_pages_of_b_are_404_for_a_user_like_a_missing_project_and_200_for_b(ui: Ui) -> None:
     pages = [
-        _fill_path(p, ui.b_ids())
+        fill_path(p, ui.b_ids())
         for m, p in _web_routes(ui.client)
         if m == "GET" and "{project_id}" in p and not p.endswith("/events")
     ]
@@ -246,7 +229,7 @@ def _publish_b_session(ui: Ui) -> None:
     }
     batch["batch"][1]["body"] = {"id": "b-span-2", "traceId": OTHER_TRACE, "input": OTHER_MARKER}
     answer = ui.client.post(
-        "/api/public/ingestion", json=batch, headers={"authorization": _basic(B_KEYS)}
+        "/api/public/ingestion", json=batch, headers={"authorization": basic_auth(B_KEYS)}
     )
     assert answer.status_code == 207 and not answer.json()["errors"], answer.text
     sign_in(ui.client, BOB)

@@ -28,9 +28,9 @@ from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.comments import add_comment
 from powerrag.store.sessions import set_session_flag
 from powerrag.store.users import insert_user
-from tests.conftest import PROJECT_ID
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes
-from tests.pg import PostgresServer, unique_db_name
+from tests.support.pg import PostgresServer, unique_db_name
+from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.recorded import writes
 
 TRAFFIC = ["python-langfuse-5.0.4-rich.jsonl", "js-tracing-5.11.1-rich.jsonl"]
 OTHER = "other-project"

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from powerrag.store.database import Store
 from powerrag.store.schema import observations, scores, sessions, traces
-from tests.api.replay import replay_writes
-from tests.fixtures import Recorded, fixture_files, writes
+from tests.support.recorded import Recorded, fixture_files, writes
+from tests.support.replay import replay_writes
 
 SESSION_KEYS = ("session.id", "langfuse.session.id", "gen_ai.conversation.id")
 

@@ -17,8 +17,7 @@ from powerrag.store import migrate
 from powerrag.store.database import Store
 from powerrag.store.engines import create_migration_engine
 from powerrag.store.schema import metadata
-from tests.conftest import ENGINES
-from tests.pg import PostgresServer, unique_db_name
+from tests.support.pg import ENGINES, PostgresServer, unique_db_name
 
 
 @pytest.fixture(params=ENGINES)

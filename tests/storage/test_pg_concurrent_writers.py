@@ -10,7 +10,7 @@ from sqlalchemy import select
 from powerrag.domain.records import IngestBatch, ObservationRecord, TraceUpdate
 from powerrag.store.database import Store
 from powerrag.store.schema import sessions, traces
-from tests.conftest import PROJECT_ID
+from tests.support.project import PROJECT_ID
 
 # Every round, all writers write at once into a fresh session (or fresh traces): the
 # figures are recomputed on each write, so only writes that overlap can lose an update.

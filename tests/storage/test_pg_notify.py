@@ -10,8 +10,8 @@ from powerrag.domain.changes import Change
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord, TraceUpdate
 from powerrag.store.database import Store
 from powerrag.store.notify import PostgresChangeFeed
-from tests.conftest import PROJECT_ID
-from tests.pg import PostgresServer
+from tests.support.pg import PostgresServer
+from tests.support.project import PROJECT_ID
 
 START_US = 1_767_225_600_000_000
 WAIT_SECONDS = 10

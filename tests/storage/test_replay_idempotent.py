@@ -1,6 +1,6 @@
 """Receiving every recorded SDK body twice stores exactly what receiving it once did.
 
-SDKs resend byte-identical bodies after timeouts and 429/503 (sdk-traffic.md §7.2);
+SDKs resend byte-identical bodies after timeouts and 429/503 (tests/data/sdk-traffic.md §7.2);
 the architecture promises that a resend changes nothing.
 """
 
@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from powerrag.store.database import Store
 from powerrag.store.schema import metadata
-from tests.api.replay import replay_writes
-from tests.fixtures import fixture_files, writes
+from tests.support.recorded import fixture_files, writes
+from tests.support.replay import replay_writes
 
 TABLES = ["traces", "trace_updates", "observations", "sessions", "scores"]
 WRITE_FILES = [name for name in fixture_files() if writes(name)]

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import queue
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,13 +21,13 @@ from powerrag.domain.changes import Change
 from powerrag.store.database import Store
 from powerrag.store.notify import PostgresChangeFeed
 from powerrag.store.schema import metadata, sessions
-from tests.conftest import PROJECT_ID
-from tests.fixtures import AUTH, PUBLIC_KEY, SECRET_KEY, writes
-from tests.pg import PostgresServer, free_port, unique_db_name
+from tests.support.pg import PostgresServer, unique_db_name
+from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.recorded import writes
+from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-START_TIMEOUT_S = 60
 # Recorded SDK traffic of several SDKs, sent alternately to the two replicas.
 RECORDED = [
     "python-langfuse-3.15.0-rich.jsonl",
@@ -44,48 +40,24 @@ WRITE_TIMES = {"created_at", "updated_at", "first_seen_at", "last_used_at"}
 OTLP_JSON = "/api/public/otel/v1/traces"
 
 
-class Replica:
-    """A `powerrag serve` child process on a shared database."""
+class Replica(ServerProcess):
+    """A `powerrag serve` child process on a shared database, with a client holding the key."""
 
     def __init__(self, database_url: str, data_dir: Path) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        env = dict(
-            os.environ,
-            LANGFUSE_INIT_PROJECT_ID=PROJECT_ID,
-            LANGFUSE_INIT_PROJECT_NAME="Test project",
-            LANGFUSE_INIT_PROJECT_PUBLIC_KEY=PUBLIC_KEY,
-            LANGFUSE_INIT_PROJECT_SECRET_KEY=SECRET_KEY,
+        super().__init__(
+            data_dir,
+            project_id=PROJECT_ID,
+            project_name="Test project",
+            public_key=PUBLIC_KEY,
+            secret_key=SECRET_KEY,
+            database_url=database_url,
         )
-        port = self.url.rsplit(":", 1)[1]
-        command = [sys.executable, "-m", "powerrag", "serve", "--port", port]
-        command += ["--database-url", database_url, "--data-dir", str(data_dir)]
-        data_dir.mkdir()
-        self.log_path = data_dir / "server.log"
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         self.client = httpx.Client(base_url=self.url, headers={"authorization": AUTH}, timeout=30)
-        self._wait_healthy()
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"powerrag serve exited:\n{self.log_path.read_text()}")
-            try:
-                if self.client.get("/api/public/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)  # polling health is the only way to see the server is up
-        raise RuntimeError(f"powerrag serve not healthy:\n{self.log_path.read_text()}")
+        self.start()
 
     def stop(self) -> None:
         self.client.close()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        super().stop()
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from powerrag.domain.records import IngestBatch, ObservationRecord
 from powerrag.store.database import Store
 from powerrag.store.statistics import FIRST_THRESHOLD, GROWTH, StatisticsRefresher
-from tests.conftest import PROJECT_ID
+from tests.support.project import PROJECT_ID
 
 START_US = 1_760_000_000_000_000
 

@@ -12,7 +12,7 @@ from powerrag.ingest.semconv import (
     map_span,
     normalise_environment,
 )
-from tests.unit.spans import T0, span
+from tests.support.spans import T0, span
 
 
 def test_langfuse_generation_attributes_map_field_for_field() -> None:

@@ -16,8 +16,8 @@ from powerrag.query import ui_users
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.memberships import MEMBER, OWNER, list_members, role_of, set_membership
-from tests.conftest import PROJECT_ID
-from tests.security.test_ui_isolation import post_form, sign_in
+from tests.support.project import PROJECT_ID
+from tests.support.web import post_form, sign_in
 
 ADMIN = ("admin@example.com", "admin password 1")
 OWEN = ("owen@example.com", "owen password 1")  # owner of the test project

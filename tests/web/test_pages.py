@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from tests.fixtures import AUTH
-from tests.web.conftest import EMAIL, PASSWORD, csrf_of
+from tests.support.project import AUTH
+from tests.support.web import EMAIL, PASSWORD, csrf_of
 
 SESSIONS = "/project/test-project/sessions"
 

@@ -17,7 +17,7 @@ from powerrag.web.throttle import (
     WINDOW_SECONDS,
     SignInThrottle,
 )
-from tests.web.conftest import EMAIL, PASSWORD, csrf_of
+from tests.support.web import EMAIL, PASSWORD, csrf_of
 
 
 class Clock:

@@ -1,1 +1,1 @@
-"""The public HTTP API, wire-compatible with Langfuse's (`spec/openapi.yml`)."""
+"""The public HTTP API, wire-compatible with Langfuse's (`tests/data/openapi.yml`)."""

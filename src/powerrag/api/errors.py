@@ -14,7 +14,7 @@ from powerrag.responses import json_response
 
 log = logging.getLogger("powerrag.api")
 
-# Short: OTLP exporters retry only within a ~5 s deadline (sdk-traffic.md §7.2).
+# Short: OTLP exporters retry only within a ~5 s deadline (tests/data/sdk-traffic.md §7.2).
 RETRY_AFTER_SECONDS = "1"
 
 

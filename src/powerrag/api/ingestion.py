@@ -99,7 +99,7 @@ async def create_scores(request: Request, caller: Caller = Depends(score_caller)
 
 
 async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline: float) -> Response:
-    """Python SDK 5 sends an array and expects 202, or 207 with counts (sdk-traffic.md §5)."""
+    """Python SDK 5 sends an array and expects 202, or 207 with counts (tests/data/sdk-traffic.md §5)."""
     batch = IngestBatch()
     errors: list[dict[str, str]] = []
     for index, item in enumerate(items):

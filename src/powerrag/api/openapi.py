@@ -149,7 +149,7 @@ def _own_operations(paths: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _score_batches(operation: dict[str, Any]) -> None:
-    """`POST /scores` also takes the array Python SDK 5 sends (docs/api.md, sdk-traffic.md §5)."""
+    """`POST /scores` also takes the array Python SDK 5 sends (docs/api.md, tests/data/sdk-traffic.md §5)."""
     body = operation["requestBody"]["content"]["application/json"]
     one = body["schema"]
     body["schema"] = {"oneOf": [one, {"type": "array", "items": one}]}

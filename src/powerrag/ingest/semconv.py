@@ -537,7 +537,7 @@ def _metadata(attrs: dict[str, Any], prefix: str, json_values: bool) -> dict[str
     """Metadata of one domain: a whole object and/or flattened `<prefix>.<key>` keys.
 
     Python SDK 5 JSON-encodes every value (ingestion version 4); older SDKs send
-    strings raw and other values as JSON text or native values (sdk-traffic.md §4.2).
+    strings raw and other values as JSON text or native values (tests/data/sdk-traffic.md §4.2).
     """
     result: dict[str, Any] = {}
     whole = attrs.get(prefix)

@@ -14,7 +14,7 @@ def to_json_text(value: Any) -> str | None:
 
     Strings that already hold JSON are kept as they are (the SDKs send JSON text);
     any other string is a plain string and gets quoted, because the SDKs send plain
-    strings raw (sdk-traffic.md §4.2).
+    strings raw (tests/data/sdk-traffic.md §4.2).
     """
     if value is None:
         return None

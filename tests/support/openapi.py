@@ -1,4 +1,4 @@
-"""Validate API answers against the component schemas of shared/spec/openapi.yml.
+"""Validate API answers against the component schemas of Langfuse's tests/data/openapi.yml.
 
 OpenAPI 3.0 marks optional nulls with `nullable: true`; JSON Schema spells that
 as a `null` type, so the components are rewritten once before use.
@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from tests.fixtures import SHARED
+from tests.support.recorded import DATA
 
 
 def _nullable(node: Any) -> Any:
@@ -35,7 +35,7 @@ def _nullable(node: Any) -> Any:
 
 @cache
 def _components() -> dict[str, Any]:
-    spec = yaml.safe_load((SHARED / "spec" / "openapi.yml").read_text())
+    spec = yaml.safe_load((DATA / "openapi.yml").read_text())
     return {"schemas": _nullable(spec["components"]["schemas"])}
 
 

@@ -7,11 +7,9 @@ PostgreSQL refuses to run as root, so as root it runs as the `postgres` user.
 
 from __future__ import annotations
 
-import glob
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -19,11 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+import pytest
 
+from benchmarks.common import free_port
+from benchmarks.pg import as_server_user, bin_dir
 from powerrag.store import migrate
 from powerrag.store.schema import metadata
 
 TEMPLATE_DB = "powerrag_template"
+# The engines a database test runs on (`pytest.mark.parametrize` / fixture params).
+ENGINES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
 _SERVER_SETTINGS = (
     # Durability is irrelevant for throwaway test data; speed is not.
     "fsync=off",
@@ -32,32 +38,6 @@ _SERVER_SETTINGS = (
     "max_connections=200",
     "shared_buffers=64MB",
 )
-
-
-def bin_dir() -> Path:
-    """The directory with initdb and pg_ctl (PATH first, then Debian's versioned dirs)."""
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).parent
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    if not candidates:
-        raise RuntimeError(
-            "PostgreSQL server binaries not found: `apt-get install postgresql` "
-            "(scripts/test-deps.sh does it)"
-        )
-    return Path(candidates[0]).parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def as_server_user(argv: list[str]) -> list[str]:
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *argv]
-    return argv
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Recorded SDK traffic from ../shared/fixtures/sdk-traffic, for replay tests."""
+"""Recorded SDK traffic (tests/data/sdk-traffic, one JSON line per request), for replay tests."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-TRAFFIC = SHARED / "fixtures" / "sdk-traffic"
-PUBLIC_KEY, SECRET_KEY = "pk-lf-test", "sk-lf-test"
-AUTH = "Basic " + base64.b64encode(f"{PUBLIC_KEY}:{SECRET_KEY}".encode()).decode()
+from tests.support.project import AUTH
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+TRAFFIC = DATA / "sdk-traffic"
 # Headers a replay must not copy: transport ones that the client sets itself.
 _TRANSPORT = {"host", "content-length", "transfer-encoding", "connection", "authorization"}
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.support.server import ServerProcess
+
 REPO = Path(__file__).resolve().parents[2]
 ENVS = REPO / ".sdk-envs"
-PROGRAMS = Path(__file__).resolve().parent / "programs"
-POWERRAG = REPO / ".venv" / "bin" / "powerrag"
-START_TIMEOUT_S = 30.0
+PROGRAMS = REPO / "tests" / "sdk" / "programs"
 RUN_TIMEOUT_S = 120.0
 
 
@@ -64,66 +61,21 @@ class Project:
         return env
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    """A `powerrag serve` child process with one project created by LANGFUSE_INIT_*."""
+class Server(ServerProcess):
+    """A server for one SDK's tests, started at once, with its own project named after it."""
 
     def __init__(self, data_dir: Path, project_id: str, *, database_url: str | None = None) -> None:
-        port = free_port()
-        self.project = Project(
-            id=project_id,
+        settings = {"database_url": database_url} if database_url else {}
+        super().__init__(
+            data_dir,
+            project_id=project_id,
+            project_name=f"SDK test {project_id}",
             public_key=f"pk-lf-{project_id}",
             secret_key=f"sk-lf-{project_id}",
-            base_url=f"http://127.0.0.1:{port}",
+            **settings,
         )
-        self.log_path = data_dir / "server.log"
-        # POWERRAG_* from the caller's shell (a database URL, say) must not leak into the test server.
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("POWERRAG_", "LANGFUSE_"))}
-        env.update(
-            LANGFUSE_INIT_PROJECT_ID=project_id,
-            LANGFUSE_INIT_PROJECT_NAME=f"SDK test {project_id}",
-            LANGFUSE_INIT_PROJECT_PUBLIC_KEY=self.project.public_key,
-            LANGFUSE_INIT_PROJECT_SECRET_KEY=self.project.secret_key,
-        )
-        cmd = [str(POWERRAG), "serve", "--port", str(port), "--data-dir", str(data_dir)]
-        if database_url:
-            cmd += ["--database-url", database_url]
-        with self.log_path.open("wb") as log:
-            self.process = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        self._wait_healthy()
-
-    def _wait_healthy(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        url = f"{self.project.base_url}/api/public/health"
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"powerrag serve exited early:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)  # polling the health endpoint on start is the only wait
-        self.stop()
-        raise RuntimeError(f"powerrag serve not healthy after {START_TIMEOUT_S}s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        self.project = Project(project_id, self.public_key, self.secret_key, self.url)
+        self.start()
 
 
 def _run(cmd: list[str], project: Project, cwd: Path) -> str:

@@ -1,4 +1,4 @@
-"""Fuzz strategies and targets shared by the CI fuzz tests and `benchmarks/fuzz.py`.
+"""Fuzz strategies and targets of `benchmarks/fuzz.py` and the CI fuzz tests.
 
 Targets: the protobuf and JSON OTLP decoders (through the whole pure ingest path:
 decompress, decode, map) and the batch decoder. Each target may only answer or

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import orjson
 
-from tests.reliability.bodies import (
+from tests.support.bodies import (
     BATCH_PATH,
     JSON,
     OTLP_PATH,

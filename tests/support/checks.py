@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.reliability.bodies import SpanSpec
+from tests.support.bodies import SpanSpec
 
 
 @contextmanager

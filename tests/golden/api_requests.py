@@ -1,0 +1,230 @@
+"""The golden requests of the public API, one group per resource.
+
+Each list covers: the plain list, each filter alone with a value matching a strict
+subset, paging (page/limit, or the cursor for v2 observations and v3 scores), the field
+groups, the orders, the single gets (present and missing), and 400/401/404 answers.
+Ids are the recorded fixtures' (tests/support/recorded.py) or the scenario's.
+"""
+
+from __future__ import annotations
+
+from tests.golden.recording import Request
+from tests.golden.scenario import (
+    BOOKMARKED_SESSION,
+    PUBLIC_SESSION,
+    RICH_GENERATION,
+    RICH_TRACE,
+)
+
+# python-langfuse-5.0.4-rich.jsonl: the rich trace's root span, its agent trace and embedding.
+RICH_ROOT = "035386d1c9f7c3e2"
+AGENT_TRACE, EMBEDDING = "72c724256dbb4fc8a0d50453af4a13df", "a03239c577e71642"
+MEDIA_TRACE = "87d92606419c979f03acc357eb434010"  # python-langfuse-5.0.4-media.jsonl
+JS_RICH_TRACE = "df877b62b5bf705962991411ea247c7a"  # js-tracing-5.11.1-rich.jsonl
+ERROR_RUN_TRACE = "fd8cea8bb52c7b89f1323573f01e1968"  # the last js-tracing-5.11.1-errors.jsonl run
+# Scores: a Python SDK 5 observation score (relevance), a JS session score, the scenario's.
+PY_SCORE, JS_SESSION_SCORE = "5ec4fa56748209ce", "7a35d622-0513-4611-ab1b-623f240b5f7c"
+
+A = "/api/public"
+
+HEALTH = [
+    Request("health", f"{A}/health"),
+    Request("health-with-database", f"{A}/health?failIfDatabaseUnavailable=true"),
+    Request("ready", f"{A}/ready"),
+    Request("projects", f"{A}/projects"),
+    Request("projects-without-key", f"{A}/projects", who="signed-out"),
+    Request("projects-wrong-key", f"{A}/projects", who="bad-key"),
+    Request("media-not-supported", f"{A}/media/some-media-id"),
+    Request("openapi-document", "/api/openapi.json"),
+]
+
+SESSIONS = [
+    Request("list", f"{A}/sessions"),
+    Request("limit-2", f"{A}/sessions?limit=2"),
+    Request("limit-2-page-2", f"{A}/sessions?limit=2&page=2"),
+    Request("page-past-the-end", f"{A}/sessions?page=9"),
+    Request("from-timestamp", f"{A}/sessions?fromTimestamp=2026-11-23T22:35:00Z"),
+    Request("to-timestamp", f"{A}/sessions?toTimestamp=2026-11-23T22:34:00Z"),
+    Request("environment", f"{A}/sessions?environment=staging"),
+    Request("get", f"{A}/sessions/{BOOKMARKED_SESSION}"),
+    Request("get-public", f"{A}/sessions/{PUBLIC_SESSION}"),
+    Request("get-missing", f"{A}/sessions/no-such-session"),
+    Request("bad-limit", f"{A}/sessions?limit=0"),
+    Request("bad-page", f"{A}/sessions?page=first"),
+    Request("bad-timestamp", f"{A}/sessions?fromTimestamp=yesterday"),
+    Request("without-key", f"{A}/sessions", who="signed-out"),
+]
+
+_ORDERS = ("userId", "sessionId", "id", "timestamp", "name", "release", "version", "public")
+TRACES = [
+    Request("list", f"{A}/traces"),
+    Request("limit-5-page-2", f"{A}/traces?limit=5&page=2"),
+    Request("name", f"{A}/traces?name=agent-run"),
+    Request("user-id", f"{A}/traces?userId=user-42"),
+    Request("session-id", f"{A}/traces?sessionId=your-session-id"),
+    Request("tags", f"{A}/traces?tags=tag-a"),
+    Request("from-timestamp", f"{A}/traces?fromTimestamp=2026-11-23T22:40:50Z"),
+    Request("to-timestamp", f"{A}/traces?toTimestamp=2026-11-23T22:33:20Z"),
+    Request("environment", f"{A}/traces?environment=staging&limit=10"),
+    Request("version", f"{A}/traces?version=trace-v2"),
+    Request("release", f"{A}/traces?release=rel-1.2.3&limit=10"),
+    *[
+        Request(f"fields-{group}", f"{A}/traces?fields={group}&sessionId={BOOKMARKED_SESSION}")
+        for group in ("core", "io", "scores", "observations", "metrics", "core,io,unknown")
+    ],
+    *[
+        Request(f"order-{name}-asc", f"{A}/traces?orderBy={name}.asc&fields=core&limit=10")
+        for name in _ORDERS
+    ],
+    Request("order-bookmarked-desc", f"{A}/traces?orderBy=bookmarked.desc&fields=core&limit=10"),
+    Request("get", f"{A}/traces/{RICH_TRACE}"),
+    Request("get-js", f"{A}/traces/{JS_RICH_TRACE}"),
+    Request("get-agent", f"{A}/traces/{AGENT_TRACE}"),
+    Request("get-media", f"{A}/traces/{MEDIA_TRACE}"),
+    Request("get-error-run", f"{A}/traces/{ERROR_RUN_TRACE}"),
+    Request("get-fields-core", f"{A}/traces/{RICH_TRACE}?fields=core"),
+    Request("get-missing", f"{A}/traces/no-such-trace"),
+    Request("bad-order", f"{A}/traces?orderBy=cost.asc"),
+    Request("bad-order-direction", f"{A}/traces?orderBy=name.up"),
+    Request("bad-limit", f"{A}/traces?limit=101"),
+    Request("bad-timestamp", f"{A}/traces?toTimestamp=2026-13-01"),
+]
+
+_OBSERVATION_FILTERS = {
+    "name": "name=llm-call",
+    "user-id": "userId=user-42",
+    "session-id": f"sessionId={PUBLIC_SESSION}",
+    "type": "type=EVENT",
+    "trace-id": f"traceId={RICH_TRACE}",
+    "level": "level=WARNING",
+    "parent": f"parentObservationId={RICH_ROOT}",
+    "is-root": "isRootObservation=true&limit=5",
+    "environment": "environment=default&limit=5",
+    "from-start-time": "fromStartTime=2026-11-23T22:40:54.534Z",
+    "to-start-time": "toStartTime=2026-11-23T22:33:20Z",
+    "version": "version=prompt-v3",
+}
+OBSERVATIONS = [
+    Request("list", f"{A}/observations"),
+    Request("limit-50-page-3", f"{A}/observations?page=3"),
+    *[Request(name, f"{A}/observations?{query}") for name, query in _OBSERVATION_FILTERS.items()],
+    Request("get-generation", f"{A}/observations/{RICH_GENERATION}"),
+    Request("get-embedding", f"{A}/observations/{EMBEDDING}"),
+    Request("get-missing", f"{A}/observations/no-such-observation"),
+    Request("bad-type", f"{A}/observations?type=SPANNER"),
+    Request("bad-level", f"{A}/observations?level=LOUD"),
+    Request("bad-is-root", f"{A}/observations?isRootObservation=maybe"),
+]
+
+_V2_GROUPS = ("core", "basic", "time", "io", "metadata", "model", "usage", "prompt", "metrics")
+V2 = f"{A}/v2/observations"
+OBSERVATIONS_V2 = [
+    Request("list", V2),
+    Request("limit-5", f"{V2}?limit=5"),
+    Request("limit-5-next", f"{V2}?limit=5", cursor_from="limit-5"),
+    Request("limit-5-third", f"{V2}?limit=5", cursor_from="limit-5-next"),
+    *[Request(f"fields-{g}", f"{V2}?fields={g}&traceId={RICH_TRACE}") for g in _V2_GROUPS],
+    Request("fields-trace-context", f"{V2}?fields=trace_context&traceId={RICH_TRACE}"),
+    Request("fields-all", f"{V2}?fields={','.join(_V2_GROUPS)},trace_context&limit=3"),
+    Request("expand-metadata", f"{V2}?fields=metadata&expandMetadata=attributes&limit=3"),
+    *[Request(name, f"{V2}?{query}") for name, query in _OBSERVATION_FILTERS.items()],
+    Request("bad-parse-io", f"{V2}?parseIoAsJson=true"),
+    Request("bad-cursor", f"{V2}?cursor=not-a-cursor"),
+    Request("bad-limit", f"{V2}?limit=1001"),
+]
+
+_SCORE_FILTERS = {
+    "user-id": "userId=user-42",
+    "name": "name=quality",
+    "from-timestamp": "fromTimestamp=2026-11-24T00:00:00Z",
+    "to-timestamp": "toTimestamp=2026-11-23T22:36:44Z",
+    "environment": "environment=golden-env",
+    "source": "source=ANNOTATION",
+    "value": "value=0.75",
+    "value-operator": "value=0.9&operator=%3E%3D",
+    "score-ids": f"scoreIds={PY_SCORE},golden-text",
+    "config-id": "configId=golden-config",
+    "session-id": f"sessionId={BOOKMARKED_SESSION}",
+    "dataset-run-id": "datasetRunId=golden-run",
+    "trace-id": f"traceId={RICH_TRACE}",
+    "observation-id": f"observationId={RICH_GENERATION}",
+    "queue-id": "queueId=golden-queue",
+    "data-type": "dataType=CATEGORICAL",
+    "trace-tags": "traceTags=tag-b",
+}
+SCORES_V2 = [
+    Request("list", f"{A}/v2/scores"),
+    Request("limit-5-page-2", f"{A}/v2/scores?limit=5&page=2"),
+    *[Request(name, f"{A}/v2/scores?{query}") for name, query in _SCORE_FILTERS.items()],
+    Request("fields-score", f"{A}/v2/scores?fields=score&limit=5"),
+    Request("fields-trace", f"{A}/v2/scores?fields=trace&limit=5"),
+    Request("get", f"{A}/v2/scores/{PY_SCORE}"),
+    Request("get-session-score", f"{A}/v2/scores/{JS_SESSION_SCORE}"),
+    Request("get-correction", f"{A}/v2/scores/golden-correction"),
+    Request("get-missing", f"{A}/v2/scores/no-such-score"),
+    Request("bad-source", f"{A}/v2/scores?source=HUMAN"),
+    Request("bad-data-type", f"{A}/v2/scores?dataType=NUMBER"),
+    Request("bad-value", f"{A}/v2/scores?value=high"),
+    Request("bad-operator", f"{A}/v2/scores?value=1&operator=~"),
+]
+
+SCORES_V1 = [
+    Request("list", f"{A}/scores"),
+    Request("limit-5-page-2", f"{A}/scores?limit=5&page=2"),
+    Request("name", f"{A}/scores?name=user-feedback"),
+    Request("trace-id", f"{A}/scores?traceId={RICH_TRACE}"),
+    Request("data-type-correction", f"{A}/scores?dataType=CORRECTION"),
+    Request("get", f"{A}/scores/{PY_SCORE}"),
+    Request("get-session-score", f"{A}/scores/{JS_SESSION_SCORE}"),
+    Request("get-correction", f"{A}/scores/golden-correction"),
+    Request("get-missing", f"{A}/scores/no-such-score"),
+]
+
+V3 = f"{A}/v3/scores"
+_V3_FILTERS = {
+    "id": f"id={PY_SCORE}&id=golden-eval",
+    "name": "name=relevance",
+    "source": "source=eval",
+    "data-type": "dataType=TEXT",
+    "environment": "environment=golden-env",
+    "config-id": "configId=golden-config",
+    "queue-id": "queueId=golden-queue",
+    "author-user-id-none": "authorUserId=nobody",
+    "value-categorical": "dataType=CATEGORICAL&value=good",
+    "value-boolean": "dataType=BOOLEAN&value=false",
+    "value-numeric": "dataType=NUMERIC&value=4",
+    "value-min-max": "dataType=NUMERIC&valueMin=0.5&valueMax=0.9",
+    "trace-id": f"traceId={RICH_TRACE}",
+    "session-id": f"sessionId={PUBLIC_SESSION}",
+    "observation-id": f"traceId={RICH_TRACE}&observationId={RICH_GENERATION}",
+    "experiment-id": "experimentId=golden-run",
+    "from-timestamp": "fromTimestamp=2026-11-24T09:00:01Z",
+    "to-timestamp": "toTimestamp=2026-11-23T22:37:00Z",
+}
+SCORES_V3 = [
+    Request("list", V3),
+    Request("limit-5", f"{V3}?limit=5"),
+    Request("limit-5-next", f"{V3}?limit=5", cursor_from="limit-5"),
+    *[Request(name, f"{V3}?{query}") for name, query in _V3_FILTERS.items()],
+    *[
+        Request(f"fields-{group}", f"{V3}?fields={group}&limit=5")
+        for group in ("details", "subject", "annotation", "details,subject,annotation")
+    ],
+    Request("bad-fields", f"{V3}?fields=everything"),
+    Request("bad-exclusive", f"{V3}?traceId={RICH_TRACE}&sessionId={PUBLIC_SESSION}"),
+    Request("bad-observation-alone", f"{V3}?observationId={RICH_GENERATION}"),
+    Request("bad-value-min", f"{V3}?valueMin=1"),
+    Request("bad-value-type", f"{V3}?value=1"),
+    Request("bad-cursor", f"{V3}?cursor=not-base64!"),
+]
+
+GROUPS = {
+    "api-health": HEALTH,
+    "api-sessions": SESSIONS,
+    "api-traces": TRACES,
+    "api-observations": OBSERVATIONS,
+    "api-observations-v2": OBSERVATIONS_V2,
+    "api-scores-v2": SCORES_V2,
+    "api-scores-v1": SCORES_V1,
+    "api-scores-v3": SCORES_V3,
+}

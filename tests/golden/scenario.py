@@ -1,0 +1,101 @@
+"""The golden scenario: every recorded SDK write in one project, plus the UI's own state.
+
+Everything goes through public doors, so the scenario does not depend on how the server
+is built inside: HTTP on the `client` fixture (tests/conftest.py) as an SDK or a browser
+sends it, and the headless set-up (LANGFUSE_INIT_USER_*) for the first admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from powerrag.bootstrap import bootstrap
+from powerrag.store.database import Store
+from tests.support.project import PROJECT_ID
+from tests.support.recorded import fixture_files
+from tests.support.replay import replay_writes
+from tests.support.web import EMAIL, PASSWORD, post_form, sign_in
+
+SESSIONS = f"/project/{PROJECT_ID}/sessions"
+BOOKMARKED_SESSION = "chat-session-123"
+PUBLIC_SESSION = "session-123"
+# The first turn of chat-session-123: the earliest seed "process-chat-message" trace.
+COMMENTED_TRACE = "fb1f87341628a0352af727c204afac59"
+# Comments are written by the UI only, so their ids and times are the server's (test_golden.py).
+COMMENTS = ("Golden session comment: **bold** and `code`.", "Golden trace comment.")
+
+# python-langfuse-5.0.4-rich.jsonl: its "rich-trace" and that trace's "llm-call" generation.
+RICH_TRACE, RICH_GENERATION = "09f60e82c770805935666f993d7ee055", "9f106c37a92a6a01"
+# Scores the fixtures lack: every data type, source and subject, with fixed ids and times.
+EXTRA_SCORES: list[dict[str, Any]] = [
+    {
+        "id": "golden-text",
+        "name": "golden-note",
+        "dataType": "TEXT",
+        "value": "a free-text judgement",
+        "sessionId": BOOKMARKED_SESSION,
+        "source": "ANNOTATION",
+        "comment": "by hand",
+        "timestamp": "2026-11-24T09:00:00.000Z",
+    },
+    {
+        "id": "golden-eval",
+        "name": "golden-eval",
+        "dataType": "NUMERIC",
+        "value": 0.25,
+        "sessionId": PUBLIC_SESSION,
+        "source": "EVAL",
+        "environment": "golden-env",
+        "metadata": {"evaluator": "golden", "round": 2},
+        "configId": "golden-config",
+        "queueId": "golden-queue",
+        "timestamp": "2026-11-24T09:00:01.000Z",
+    },
+    {
+        "id": "golden-correction",
+        "name": "golden-correction",
+        "dataType": "CORRECTION",
+        "value": "Paris, France.",
+        "traceId": RICH_TRACE,
+        "observationId": RICH_GENERATION,
+        "timestamp": "2026-11-24T09:00:02.000Z",
+    },
+    {
+        "id": "golden-experiment",
+        "name": "golden-experiment",
+        "dataType": "BOOLEAN",
+        "value": 0,
+        "datasetRunId": "golden-run",
+        "timestamp": "2026-11-24T09:00:03.000Z",
+    },
+]
+# Later than every time the recorded SDKs and EXTRA_SCORES send: a later time in an
+# answer can only be the server's clock (test_golden.py).
+CLOCK_CUTOFF = "2026-11-25T00:00:00.000Z"
+
+
+def _post_form(client: TestClient, path: str, data: dict[str, str]) -> None:
+    answer = post_form(client, path, data)
+    assert answer.status_code == 303, (path, answer.text)
+
+
+def build_world(client: TestClient, store: Store) -> None:
+    """Fill the project: recorded writes, extra scores, then an admin's edits in the UI.
+
+    The client keeps the admin's cookie: the same client reads the API (its key) and the UI.
+    """
+    client.follow_redirects = False
+    for name in fixture_files():
+        replay_writes(client, name)
+    scores = client.post("/api/public/scores", json=EXTRA_SCORES)
+    assert scores.status_code == 202, scores.text
+    admin = {"LANGFUSE_INIT_USER_EMAIL": EMAIL, "LANGFUSE_INIT_USER_PASSWORD": PASSWORD}
+    bootstrap(store, {**admin, "LANGFUSE_INIT_USER_NAME": "Admin"})
+    sign_in(client, (EMAIL, PASSWORD))
+    session = f"{SESSIONS}/{BOOKMARKED_SESSION}"
+    _post_form(client, f"{session}/comments", {"content": COMMENTS[0]})
+    _post_form(client, f"{session}/comments", {"content": COMMENTS[1], "trace_id": COMMENTED_TRACE})
+    _post_form(client, f"{session}/flags", {"flag": "bookmarked", "value": "1"})
+    _post_form(client, f"{SESSIONS}/{PUBLIC_SESSION}/flags", {"flag": "public", "value": "1"})

@@ -1,0 +1,156 @@
+"""The golden requests of the UI: every page's JSON twin (`?format=json`), and its redirects.
+
+A page's JSON twin is its template context (web/render.py), so these pin what every
+page shows; the HTML itself carries a fresh CSRF token per browser and is left out.
+"""
+
+from __future__ import annotations
+
+from tests.golden.api_requests import AGENT_TRACE, EMBEDDING, MEDIA_TRACE, RICH_ROOT
+from tests.golden.recording import Request
+from tests.golden.scenario import (
+    BOOKMARKED_SESSION,
+    COMMENTED_TRACE,
+    PUBLIC_SESSION,
+    RICH_GENERATION,
+    RICH_TRACE,
+    SESSIONS,
+)
+from tests.support.project import PROJECT_ID as PROJECT
+
+TRACES = f"/project/{PROJECT}/traces"
+J = "format=json"
+
+AUTH = [
+    Request("home", "/"),
+    Request("home-signed-out", "/", who="signed-out"),
+    Request("login", f"/login?{J}"),
+    Request("login-signed-out", f"/login?{J}&next=/project/{PROJECT}/traces", who="signed-out"),
+    Request("login-off-site-next", f"/login?{J}&next=//example.com/", who="signed-out"),
+    Request("language", "/lang/zh-CN?next=/settings", who="signed-out"),
+    Request("language-off-site-next", "/lang/en?next=https://example.com/", who="signed-out"),
+    Request("language-unknown", f"/lang/fr?{J}", who="signed-out"),
+    Request("settings-home", "/settings"),
+    Request("settings-home-signed-out", f"/settings?{J}", who="signed-out"),
+]
+
+_SESSION_SORTS = (
+    "id",
+    "created",
+    "last_activity",
+    "duration",
+    "traces",
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "cost",
+    "errors",
+)
+_SESSION_FILTERS = {
+    "from": "from=2026-11-23T22:35:00Z",
+    "to": "to=2026-11-23T22:34:00Z",
+    "from-date": "from=2026-11-23",
+    "user": "user=user-42",
+    "environment": "environment=default",
+    "bookmarked": "bookmarked=1",
+    "id": "id=chat",
+    "search": "q=Paris",
+    "search-phrase": "q=upstream timeout",
+}
+SESSIONS_LIST = [
+    Request("list", f"{SESSIONS}?{J}"),
+    *[Request(name, f"{SESSIONS}?{J}&{query}") for name, query in _SESSION_FILTERS.items()],
+    *[Request(f"sort-{s}-asc", f"{SESSIONS}?{J}&sort={s}&order=asc") for s in _SESSION_SORTS],
+    Request("sort-cost-desc", f"{SESSIONS}?{J}&sort=cost"),
+    Request("size-25", f"{SESSIONS}?{J}&size=25"),
+    Request("page-past-the-end", f"{SESSIONS}?{J}&size=25&page=2"),
+    Request("bad-size", f"{SESSIONS}?{J}&size=1"),
+    Request("bad-sort", f"{SESSIONS}?{J}&sort=mood"),
+    Request("bad-page", f"{SESSIONS}?{J}&page=two"),
+    Request("bad-from", f"{SESSIONS}?{J}&from=last-week"),
+    Request("missing-project", f"/project/no-such-project/sessions?{J}"),
+    Request("signed-out", f"{SESSIONS}?{J}", who="signed-out"),
+    Request("signed-out-html", SESSIONS, who="signed-out"),
+]
+
+_BOOKMARKED = f"{SESSIONS}/{BOOKMARKED_SESSION}"
+_PUBLIC = f"{SESSIONS}/{PUBLIC_SESSION}"
+REPLAY = [
+    Request("replay", f"{_BOOKMARKED}?{J}"),
+    Request("replay-public", f"{_PUBLIC}?{J}"),
+    Request("replay-your-session-id", f"{SESSIONS}/your-session-id?{J}"),
+    Request("replay-missing", f"{SESSIONS}/no-such-session?{J}"),
+    Request("turns", f"{_BOOKMARKED}/turns?{J}"),
+    Request("turns-offset-2", f"{_BOOKMARKED}/turns?{J}&offset=2"),
+    Request("turns-by-id", f"{_BOOKMARKED}/turns?{J}&ids={COMMENTED_TRACE},{RICH_TRACE}"),
+    Request("turns-bad-offset", f"{_BOOKMARKED}/turns?{J}&offset=later"),
+    Request("turns-missing", f"{SESSIONS}/no-such-session/turns?{J}"),
+    # The live stream of a present session never ends: only its refusals are pinned.
+    Request("events-missing", f"{SESSIONS}/no-such-session/events?{J}"),
+    Request("events-signed-out", f"{_BOOKMARKED}/events?{J}", who="signed-out"),
+]
+
+PUBLIC_VIEW = [
+    Request("replay", f"{_PUBLIC}?{J}", who="signed-out"),
+    Request("turns", f"{_PUBLIC}/turns?{J}&offset=1", who="signed-out"),
+    Request("private-session", f"{_BOOKMARKED}?{J}", who="signed-out"),
+    Request("private-session-html", _BOOKMARKED, who="signed-out"),
+    Request("private-turns", f"{_BOOKMARKED}/turns?{J}", who="signed-out"),
+    Request("trace-page", f"{TRACES}/{COMMENTED_TRACE}?{J}", who="signed-out"),
+]
+
+_TRACE_FILTERS = {
+    "name": "name=rich-trace",
+    "user": "user=user-42",
+    "session": f"session={PUBLIC_SESSION}",
+    "tag": "tag=tag-b",
+    "environment": "environment=staging",
+    "level": "level=ERROR",
+    "from": "from=2026-11-23T22:40:50Z",
+    "to": "to=2026-11-23T22:33:20Z",
+    "search": "q=capital",
+}
+TRACES_LIST = [
+    Request("list", f"{TRACES}?{J}"),
+    Request("page-2", f"{TRACES}?{J}&page=2"),
+    *[Request(name, f"{TRACES}?{J}&{query}") for name, query in _TRACE_FILTERS.items()],
+    Request("bad-page", f"{TRACES}?{J}&page=2.5"),
+    Request("bad-to", f"{TRACES}?{J}&to=tomorrow"),
+    Request("signed-out", f"{TRACES}?{J}", who="signed-out"),
+]
+
+TRACE_PAGE = [
+    Request("trace", f"{TRACES}/{RICH_TRACE}?{J}"),
+    Request("trace-selected", f"{TRACES}/{RICH_TRACE}?{J}&observation={RICH_GENERATION}"),
+    Request("trace-agent", f"{TRACES}/{AGENT_TRACE}?{J}"),
+    Request("trace-media", f"{TRACES}/{MEDIA_TRACE}?{J}"),
+    Request("trace-commented", f"{TRACES}/{COMMENTED_TRACE}?{J}"),
+    Request("trace-missing", f"{TRACES}/no-such-trace?{J}"),
+    Request("trace-missing-observation", f"{TRACES}/{RICH_TRACE}?{J}&observation=nope"),
+    *[
+        Request(f"panel-{name}", f"{TRACES}/{trace}/observations/{observation}?{J}")
+        for name, trace, observation in (
+            ("root", RICH_TRACE, RICH_ROOT),
+            ("generation", RICH_TRACE, RICH_GENERATION),
+            ("embedding", AGENT_TRACE, EMBEDDING),
+            ("other-trace", AGENT_TRACE, RICH_GENERATION),
+            ("missing", RICH_TRACE, "no-such-observation"),
+        )
+    ],
+]
+
+SETTINGS = [
+    Request("project", f"/project/{PROJECT}/settings?{J}"),
+    Request("missing-project", f"/project/no-such-project/settings?{J}"),
+    Request("signed-out", f"/project/{PROJECT}/settings?{J}", who="signed-out"),
+]
+
+GROUPS = {
+    "ui-auth": AUTH,
+    "ui-sessions": SESSIONS_LIST,
+    "ui-session-replay": REPLAY,
+    "ui-public-session": PUBLIC_VIEW,
+    "ui-traces": TRACES_LIST,
+    "ui-trace-page": TRACE_PAGE,
+    "ui-settings": SETTINGS,
+}

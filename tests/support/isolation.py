@@ -1,0 +1,132 @@
+"""Two projects on one database for the isolation tests: B's data, which A must never reach.
+
+Used by tests/security (API keys and UI users of project A against project B's ids) and
+by any test that enumerates the app's routes.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from powerrag.store.database import Store
+from powerrag.store.schema import metadata
+from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
+
+A_ID, B_ID = "project-a", "project-b"
+A_KEYS = ("pk-lf-aaaa", "sk-lf-aaaa")
+B_KEYS = ("pk-lf-bbbb", "sk-lf-bbbb")
+# Text that exists only in project B: none of it may reach A.
+B_MARKERS = (
+    "b-secret-prompt",
+    "b-secret-answer",
+    "b-secret-user",
+    "b-secret-comment",
+    "b-trace-name",
+)
+B_SESSION = "b-session-1"
+
+
+def basic_auth(keys: tuple[str, str]) -> str:
+    return "Basic " + base64.b64encode(":".join(keys).encode()).decode()
+
+
+class World:
+    """Two projects on one real database; B holds a trace, a session and scores."""
+
+    def __init__(self, client: TestClient, store: Store) -> None:
+        self.client, self.store = client, store
+        spec, child = SpanFactory(99).trace(children=1)
+        self.trace_id, self.observation_id, self.child_id = (
+            spec.trace_id,
+            spec.span_id,
+            child.span_id,
+        )
+        self.score_id = "b-score-1"
+        self.session_score_id = "b-score-2"
+
+    def as_b(self) -> dict[str, str]:
+        return {"authorization": basic_auth(B_KEYS)}
+
+    def as_a(self) -> dict[str, str]:
+        return {"authorization": basic_auth(A_KEYS)}
+
+    def ids(self) -> dict[str, str]:
+        return {
+            "trace_id": self.trace_id,
+            "observation_id": self.observation_id,
+            "session_id": B_SESSION,
+            "score_id": self.score_id,
+            "media_id": "b-media-1",
+            "project_id": B_ID,
+        }
+
+    def fill_b(self) -> None:
+        spec, child = SpanFactory(99).trace(children=1)
+        root = json_span(
+            spec,
+            [
+                string_attr("langfuse.trace.name", "b-trace-name"),
+                string_attr("langfuse.observation.input", "b-secret-prompt"),
+                string_attr("langfuse.observation.output", "b-secret-answer"),
+                string_attr("langfuse.user.id", "b-secret-user"),
+                string_attr("langfuse.session.id", B_SESSION),
+            ],
+        )
+        doc = json_doc([root, json_span(child)])
+        response = self.client.post(
+            "/api/public/otel/v1/traces",
+            content=orjson.dumps(doc),
+            headers={**self.as_b(), "content-type": "application/json"},
+        )
+        assert response.status_code == 200, response.text
+        for score_id, target in (
+            (self.score_id, {"traceId": self.trace_id, "observationId": self.observation_id}),
+            (self.session_score_id, {"sessionId": B_SESSION}),
+        ):
+            score = {"id": score_id, "name": "quality", "value": 0.9, "comment": "b-secret-comment"}
+            answer = self.client.post(
+                "/api/public/scores", json={**score, **target}, headers=self.as_b()
+            )
+            assert answer.status_code == 200, answer.text
+
+    def snapshot_b(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of project B, table by table."""
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        with self.store.connect() as conn:
+            for table in metadata.sorted_tables:
+                column = table.c.get("project_id")
+                if column is None:
+                    column = table.c.id if table.name == "projects" else None
+                if column is None:
+                    continue
+                query = select(table).where(column == B_ID)
+                rows[table.name] = sorted(tuple(r) for r in conn.execute(query))
+        return rows
+
+
+def walk_routes(routes: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, set[str]]]:
+    """Every APIRoute as (path, methods); newer FastAPI nests included routers."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from walk_routes(inner.routes, prefix + getattr(context, "prefix", ""))
+        elif isinstance(route, APIRoute):
+            yield prefix + route.path, set(route.methods or ())
+
+
+def fill_path(path: str, ids: dict[str, str]) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[0]
+        assert name in ids, f"path parameter {name!r} of {path}: teach this test B's value for it"
+        return ids[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
