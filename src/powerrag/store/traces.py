@@ -87,11 +87,12 @@ def list_traces(
     with_io: bool = True,
 ) -> list[TraceRow]:
     column = traces.c[order.field]
-    keys = (column, traces.c.id)
+    # NULLs sort as the smallest value on every engine (PostgreSQL's default is the largest).
+    first = column.desc().nulls_last() if order.descending else column.asc().nulls_first()
     query = (
         _select(with_io)
         .where(*_where(project_id, f))
-        .order_by(*(k.desc() if order.descending else k.asc() for k in keys))
+        .order_by(first, traces.c.id.desc() if order.descending else traces.c.id.asc())
         .limit(page.limit)
         .offset(page.offset)
     )

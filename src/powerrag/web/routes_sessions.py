@@ -45,6 +45,7 @@ async def sessions_list(request: Request, project_id: str) -> Response:
         **sessions_page(found),
         "sort": order.sort,
         "order": "desc" if order.descending else "asc",
+        "environments": found.environments,
         "sorts": list(SESSION_SORTS),
         "filters": {k: q.get(k, "") for k in SESSION_FILTER_KEYS},
     }

@@ -121,7 +121,6 @@ def sessions_page(found: SessionList) -> dict[str, Any]:
         "page": found.paged.page.page,
         "pageSize": found.paged.page.limit,
         "pages": found.paged.pages,
-        "environments": found.environments,
     }
 
 
