@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from powerrag import urls
 from powerrag.http_errors import KNOWN, kind_of
 from powerrag.responses import json_response
 from powerrag.web.auth import SignInRequiredError, csrf_token
@@ -71,6 +72,7 @@ def make_environment() -> Environment:
         shorttime=_short_time,
         url=lambda v: quote(str(v), safe=""),
     )
+    env.globals["urls"] = urls
     return env
 
 

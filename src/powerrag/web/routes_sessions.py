@@ -6,13 +6,12 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
-from powerrag import annotate
+from powerrag import annotate, urls
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
@@ -141,8 +140,7 @@ async def session_events(request: Request, project_id: str, session_id: str) -> 
 
 
 def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectResponse:
-    url = f"/project/{quote(project_id, safe='')}/sessions/{quote(session_id, safe='')}{anchor}"
-    return RedirectResponse(url, status_code=303)
+    return RedirectResponse(urls.session(project_id, session_id) + anchor, status_code=303)
 
 
 @router.post("/project/{project_id}/sessions/{session_id}/flags")
@@ -152,7 +150,7 @@ async def session_flags(request: Request, project_id: str, session_id: str) -> R
     flag, value = form.get("flag", ""), form.get("value") == "1"
     await run_in_threadpool(annotate.set_flag, page.ctx.store, project_id, session_id, flag, value)
     if form.get("back") == "list":
-        return RedirectResponse(f"/project/{quote(project_id, safe='')}/sessions", status_code=303)
+        return RedirectResponse(urls.sessions(project_id), status_code=303)
     return _back(project_id, session_id)
 
 
