@@ -78,6 +78,18 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an ingest request waits for a place before 503 with Retry-After: 1 (short, so the SDK's 5 s export deadline leaves room to retry).",
     ),
     Setting(
+        "body_read_seconds",
+        float,
+        30.0,
+        "Longest time a request body may take to arrive; a slower one gets 408 and frees its admission place (slow-loris defence).",
+    ),
+    Setting(
+        "public_key_body_read_seconds",
+        float,
+        5.0,
+        "The same deadline for callers holding only a public key (Bearer; public keys ship in browser bundles), who also share a small pool of places.",
+    ),
+    Setting(
         "group_commit_max", int, 64, "Most ingest requests committed together in one transaction."
     ),
     Setting("db_pool_size", int, 8, "Read connections kept open."),
@@ -121,6 +133,8 @@ class Settings:
     max_body_bytes: int = 32 * 1024 * 1024
     max_pending_requests: int = 64
     queue_wait_seconds: float = 1.0
+    body_read_seconds: float = 30.0
+    public_key_body_read_seconds: float = 5.0
     group_commit_max: int = 64
     db_pool_size: int = 8
     log_level: str = "info"

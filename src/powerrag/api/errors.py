@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from powerrag.api.body import BodyTimeoutError
 from powerrag.api.responses import json_response
 from powerrag.domain.errors import (
     ForbiddenError,
@@ -28,6 +29,8 @@ RETRY_AFTER_SECONDS = "1"
 
 def error_body(status: int, message: str, name: str) -> Response:
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status in (429, 503) else None
+    if status == 408:  # the rest of a body too slow to read is not waited for (RFC 9110 §15.5.9)
+        headers = {"Connection": "close"}
     return json_response({"message": message, "error": name}, status, headers)
 
 
@@ -35,6 +38,7 @@ def error_body(status: int, message: str, name: str) -> Response:
 # Order matters: a subclass comes before its base (BodyTooLargeError is an InvalidRequestError).
 _ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (BodyTooLargeError, 413, "PayloadTooLargeError"),
+    (BodyTimeoutError, 408, "RequestTimeoutError"),
     (InvalidRequestError, 400, "InvalidRequestError"),
     (NotFoundError, 404, "LangfuseNotFoundError"),
     (UnauthorizedError, 401, "UnauthorizedError"),
