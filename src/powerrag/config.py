@@ -113,6 +113,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Mark the session cookie Secure (set it when PowerRAG is served over TLS).",
     ),
     Setting(
+        "forwarded_allow_ips",
+        str,
+        "",
+        "Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, as uvicorn's --forwarded-allow-ips (comma-separated addresses or networks, * for any); empty believes none, so the client address (which the sign-in throttle counts) is the connection's peer.",
+    ),
+    Setting(
         "auto_migrate",
         bool,
         True,
@@ -141,6 +147,7 @@ class Settings:
     org_id: str = "default-org"
     org_name: str = "PowerRAG"
     secure_cookies: bool = False
+    forwarded_allow_ips: str = ""
     auto_migrate: bool = True
 
     @property

@@ -9,9 +9,9 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from powerrag.api.context import Context
-from powerrag.query.accounts import cookie_secret
 from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
 from powerrag.web.auth import Cookies
+from powerrag.web.hashing import PasswordHashing
 from powerrag.web.live import LiveBroker
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
@@ -21,8 +21,9 @@ from powerrag.web.throttle import SignInThrottle
 def install_web(app: FastAPI, ctx: Context) -> None:
     """Add the UI to an app whose state already holds the Context."""
     app.state.web_env = make_environment()
-    app.state.web_cookies = Cookies(cookie_secret(ctx.store), secure=ctx.settings.secure_cookies)
+    app.state.web_cookies = Cookies(secure=ctx.settings.secure_cookies)
     app.state.web_throttle = SignInThrottle()
+    app.state.web_hashing = PasswordHashing()
     broker = LiveBroker()
     ctx.store.changes.subscribe(broker.on_change)
     app.state.web_broker = broker
