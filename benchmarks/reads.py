@@ -24,7 +24,7 @@ from benchmarks.backend import Backend, add_argument, backend
 from benchmarks.common import AUTH, PROJECT_ID, emit, summary_ms
 from benchmarks.floor import decode, fill
 from benchmarks.workload import BASE_TIME_NS, Generator, Shape, encode
-from powerrag.query import ui_users
+from powerrag import accounts
 
 MARKER = "bench-shape.json"
 LONG_SESSION = "sess-long"
@@ -54,7 +54,7 @@ def build(target: Backend, sessions: int, seed: int, long_traces: int) -> dict[s
         store.write_batches([(PROJECT_ID, decode(encode(long_spans[i : i + 500])))])
     wide_id, wide_spans = extra.wide_trace(WIDE_SESSION, 50)
     store.write_batches([(PROJECT_ID, decode(encode(wide_spans)))])
-    ui_users.ensure_user(store, UI_EMAIL, "Bench", UI_PASSWORD)
+    accounts.ensure_user(store, UI_EMAIL, "Bench", UI_PASSWORD)
     store.close()
     info = {
         "backend": target.name,

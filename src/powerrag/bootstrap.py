@@ -1,13 +1,14 @@
-"""First start and headless set-up (LANGFUSE_INIT_* variables, idempotent on every start)."""
+"""First start and headless set-up (LANGFUSE_INIT_* variables, idempotent on every start).
+
+Accounts are reached through `powerrag.accounts`, the same service the UI and the CLI use.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from powerrag.query.ui_users import ensure_user
-from powerrag.store import accounts, memberships
-from powerrag.store.accounts import User
+from powerrag import accounts
 from powerrag.store.database import Store
 
 DEFAULT_PROJECT_NAME = "My Project"
@@ -30,29 +31,14 @@ def bootstrap(store: Store, environ: Mapping[str, str]) -> FirstKeys | None:
     )
     user = None
     if email and password:
-        user = ensure_user(store, email, environ.get("LANGFUSE_INIT_USER_NAME") or None, password)
-    return _bootstrap_project(store, environ, user)
-
-
-def _bootstrap_project(
-    store: Store, environ: Mapping[str, str], user: User | None
-) -> FirstKeys | None:
+        name = environ.get("LANGFUSE_INIT_USER_NAME") or None
+        user = accounts.ensure_user(store, email, name, password)
     project_id = environ.get("LANGFUSE_INIT_PROJECT_ID")
-    with store.transaction() as conn:
-        accounts.serialise_setup(conn)
-        if project_id:
-            name = environ.get("LANGFUSE_INIT_PROJECT_NAME") or project_id
-            accounts.ensure_project(conn, project_id, name)
-            if user is not None:
-                # As in Langfuse, the init user owns the init project.
-                memberships.set_membership(conn, project_id, user.id, memberships.OWNER)
-            pk = environ.get("LANGFUSE_INIT_PROJECT_PUBLIC_KEY")
-            sk = environ.get("LANGFUSE_INIT_PROJECT_SECRET_KEY")
-            if pk and sk:
-                accounts.ensure_api_key(conn, project_id, pk, sk)
-            return None
-        if accounts.list_projects(conn):
-            return None
-        project = accounts.create_project(conn, DEFAULT_PROJECT_NAME)
-        key, secret = accounts.create_api_key(conn, project.id, note="created on first start")
-        return FirstKeys(project.id, key.public_key, secret)
+    if project_id:
+        pk = environ.get("LANGFUSE_INIT_PROJECT_PUBLIC_KEY")
+        sk = environ.get("LANGFUSE_INIT_PROJECT_SECRET_KEY")
+        name = environ.get("LANGFUSE_INIT_PROJECT_NAME") or project_id
+        accounts.ensure_init_project(store, project_id, name, user, (pk, sk) if pk and sk else None)
+        return None
+    first = accounts.create_first_project(store, DEFAULT_PROJECT_NAME)
+    return None if first is None else FirstKeys(first[0].id, first[1], first[2])

@@ -8,11 +8,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from powerrag import __version__
+from powerrag import __version__, accounts
 from powerrag.bootstrap import FirstKeys, bootstrap
 from powerrag.config import SETTINGS, Settings, convert, settings_from_env
 from powerrag.domain.errors import PowerRAGError
-from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.migrate import upgrade
 from powerrag.store.transfer import export_project, import_project
@@ -58,6 +57,34 @@ def print_first_keys(settings: Settings, keys: FirstKeys) -> None:
     )
 
 
+def print_setup_link(settings: Settings, token: str) -> None:
+    print(
+        "\nNo account exists yet. Create the administrator at this one-time link "
+        "(or run `powerrag user create`):\n\n"
+        f"  {settings.base_url}/setup?token={token}\n",
+        flush=True,
+    )
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How `powerrag serve` runs uvicorn; tests that start a real server use the same."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "http": "httptools",
+        "loop": "uvloop" if sys.platform != "win32" else "asyncio",
+        "access_log": settings.log_level == "debug",
+        # Open live streams (Session Replay SSE) would otherwise hold shutdown forever.
+        "timeout_graceful_shutdown": 3,
+        # X-Forwarded-For is believed only from the proxies named here (issue 19, M5);
+        # uvicorn's own default would trust 127.0.0.1, so any local client could pick
+        # the address the sign-in throttle counts.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or "",
+    }
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -69,19 +96,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         first = bootstrap(store, os.environ)
         if first is not None:
             print_first_keys(settings, first)
+        token = accounts.setup_token(store)
+        if token is not None:
+            print_setup_link(settings, token)
         app = create_app(settings, store=store)
         print(f"PowerRAG {__version__} listening on {settings.base_url}", flush=True)
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-            http="httptools",
-            loop="uvloop" if sys.platform != "win32" else "asyncio",
-            access_log=settings.log_level == "debug",
-            # Open live streams (Session Replay SSE) would otherwise hold shutdown forever.
-            timeout_graceful_shutdown=3,
-        )
+        uvicorn.run(app, **uvicorn_options(settings))
     finally:
         store.close()
     return 0
@@ -121,15 +141,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_project(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
     try:
-        with store.transaction() as conn:
-            if args.action == "create":
-                project = accounts.create_project(conn, args.name, args.id)
-                key, secret = accounts.create_api_key(conn, project.id)
-                print(f"project {project.id} ({project.name})")
-                print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
-            else:
-                for p in accounts.list_projects(conn):
-                    print(f"{p.id}\t{p.name}")
+        if args.action == "create":
+            project, key, secret = accounts.create_project_with_key(store, args.name, args.id)
+            print(f"project {project.id} ({project.name})")
+            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+        else:
+            for p in accounts.all_projects(store):
+                print(f"{p.id}\t{p.name}")
     finally:
         store.close()
     return 0
@@ -138,39 +156,38 @@ def cmd_project(args: argparse.Namespace) -> int:
 def cmd_keys(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
     try:
-        with store.transaction() as conn:
-            if args.action == "create":
-                if accounts.get_project(conn, args.project) is None:
-                    raise PowerRAGError(
-                        f"no project with id {args.project!r} (see `powerrag project list`)"
-                    )
-                key, secret = accounts.create_api_key(conn, args.project, note=args.note)
-                print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
-            elif args.action == "list":
-                for k in accounts.list_api_keys(conn, args.project):
-                    state = "revoked" if k.revoked_at else "active"
-                    print(
-                        f"{k.public_key}\t{k.display_secret_key}\t{k.project_id}\t{state}\t{k.note or ''}"
-                    )
-            else:
-                if not accounts.revoke_api_key(conn, args.key):
-                    raise PowerRAGError(f"no active key {args.key!r}")
-                print(f"revoked {args.key}")
+        if args.action == "create":
+            key, secret = accounts.create_key(store, args.project, args.note)
+            print(f"LANGFUSE_PUBLIC_KEY={key.public_key}\nLANGFUSE_SECRET_KEY={secret}")
+        elif args.action == "list":
+            for k in accounts.list_keys(store, args.project):
+                state = "revoked" if k.revoked_at else "active"
+                print(
+                    f"{k.public_key}\t{k.display_secret_key}\t{k.project_id}\t{state}\t{k.note or ''}"
+                )
+        elif not accounts.revoke_key(store, args.key):
+            raise PowerRAGError(f"no active key {args.key!r}")
+        else:
+            print(f"revoked {args.key}")
     finally:
         store.close()
     return 0
 
 
 def cmd_user(args: argparse.Namespace) -> int:
-    from powerrag.query.ui_users import ensure_user, join_project
-
     store = _open_store(_settings(args))
-    password = args.password or os.environ.get("POWERRAG_USER_PASSWORD", "")
     try:
-        user = ensure_user(store, args.email, args.name, password)
+        if args.action == "setup-token":
+            token = accounts.setup_token(store)
+            if token is None:
+                raise PowerRAGError("an administrator exists already: sign in instead")
+            print(token)
+            return 0
+        password = args.password or os.environ.get("POWERRAG_USER_PASSWORD", "")
+        user = accounts.ensure_user(store, args.email, args.name, password)
         print(f"user {user.email} ({'admin' if user.is_admin else 'member'})")
         if args.project:
-            join_project(store, user, args.project, args.role)
+            accounts.join_project(store, user, args.project, args.role)
             print(f"{args.role} of project {args.project}")
     finally:
         store.close()
@@ -230,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_setting_flags(p, ("data_dir", "database_url"))
     keys.set_defaults(func=cmd_keys)
 
-    user = sub.add_parser("user", help="create UI users")
+    user = sub.add_parser("user", help="create UI users, or show the first-admin set-up token")
     user_sub = user.add_subparsers(dest="action", required=True)
     uc = user_sub.add_parser("create", help="create or update a user (the first one is admin)")
     uc.add_argument("email")
@@ -238,7 +255,11 @@ def build_parser() -> argparse.ArgumentParser:
     uc.add_argument("--password", default=None, help="default: $POWERRAG_USER_PASSWORD")
     uc.add_argument("--project", default=None, help="project id the user becomes a member of")
     uc.add_argument("--role", default="member", choices=("member", "owner"))
-    _add_setting_flags(uc, ("data_dir", "database_url"))
+    token = user_sub.add_parser(
+        "setup-token", help="print the one-time token that creates the first administrator"
+    )
+    for p in (uc, token):
+        _add_setting_flags(p, ("data_dir", "database_url"))
     user.set_defaults(func=cmd_user)
 
     demo = sub.add_parser("demo", help="send demo sessions to a running PowerRAG")

@@ -78,6 +78,18 @@ SETTINGS: tuple[Setting, ...] = (
         "How long an ingest request waits for a place before 503 with Retry-After: 1 (short, so the SDK's 5 s export deadline leaves room to retry).",
     ),
     Setting(
+        "body_read_seconds",
+        float,
+        30.0,
+        "Longest time a request body may take to arrive; a slower one gets 408 and frees its admission place (slow-loris defence).",
+    ),
+    Setting(
+        "public_key_body_read_seconds",
+        float,
+        5.0,
+        "The same deadline for callers holding only a public key (Bearer; public keys ship in browser bundles), who also share a small pool of places.",
+    ),
+    Setting(
         "group_commit_max", int, 64, "Most ingest requests committed together in one transaction."
     ),
     Setting("db_pool_size", int, 8, "Read connections kept open."),
@@ -101,6 +113,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Mark the session cookie Secure (set it when PowerRAG is served over TLS).",
     ),
     Setting(
+        "forwarded_allow_ips",
+        str,
+        "",
+        "Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed, as uvicorn's --forwarded-allow-ips (comma-separated addresses or networks, * for any); empty believes none, so the client address (which the sign-in throttle counts) is the connection's peer.",
+    ),
+    Setting(
         "auto_migrate",
         bool,
         True,
@@ -121,12 +139,15 @@ class Settings:
     max_body_bytes: int = 32 * 1024 * 1024
     max_pending_requests: int = 64
     queue_wait_seconds: float = 1.0
+    body_read_seconds: float = 30.0
+    public_key_body_read_seconds: float = 5.0
     group_commit_max: int = 64
     db_pool_size: int = 8
     log_level: str = "info"
     org_id: str = "default-org"
     org_name: str = "PowerRAG"
     secure_cookies: bool = False
+    forwarded_allow_ips: str = ""
     auto_migrate: bool = True
 
     @property

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from powerrag.domain.errors import (
+    BodyTimeoutError,
     CsrfError,
     ForbiddenError,
     InvalidRequestError,
@@ -31,6 +32,7 @@ class ErrorKind:
 
 ERRORS: tuple[tuple[type[Exception], ErrorKind], ...] = (
     (BodyTooLargeError, ErrorKind(413, "PayloadTooLargeError", "bad_request")),
+    (BodyTimeoutError, ErrorKind(408, "RequestTimeoutError", "bad_request")),
     (InvalidRequestError, ErrorKind(400, "InvalidRequestError", "bad_request")),
     (NotFoundError, ErrorKind(404, "LangfuseNotFoundError", "not_found")),
     (UnauthorizedError, ErrorKind(401, "UnauthorizedError", "forbidden")),

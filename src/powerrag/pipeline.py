@@ -11,6 +11,10 @@ with OverloadedError (503 + Retry-After) instead of growing memory.
 Memory is bounded before the body is read: an HTTP ingest request first takes
 one of `2 × max_pending` admission places (`admission()`), so at most that many
 bodies are held at once; others wait, sharing the same deadline, then get 503.
+Callers holding only a public key (which ships in browser bundles) take places
+in a small pool of their own, so they can never crowd out secret-key ingestion;
+in each pool one project may be reading at most a quarter of the places
+(`powerrag.admission`).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from powerrag.admission import Admitted, Places, admitted
 from powerrag.domain.errors import OverloadedError, PowerRAGError, StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.base import Writer
@@ -40,6 +45,11 @@ _GROUP_ERRORS = (StorageFullError, OverloadedError)
 # Decoding is CPU work under the GIL: more threads than cores only hold more decoded
 # bodies in memory at once, so admitted requests queue for one of these instead.
 DECODE_THREADS = min(4, os.cpu_count() or 2)
+# Public-key callers only send scores (small, from browsers): an eighth of the places.
+PUBLIC_POOL_FRACTION = 8
+# One project may be reading bodies in at most this fraction of a pool's places, so a
+# slow sender leaves the rest to others however many connections it opens.
+READING_SHARE_FRACTION = 4
 
 
 @dataclass(slots=True)
@@ -50,6 +60,10 @@ class _Item:
 
 
 _STOP = object()
+
+
+def _pool(total: int) -> Places:
+    return Places(total, max(1, total // READING_SHARE_FRACTION))
 
 
 class Pipeline:
@@ -72,7 +86,8 @@ class Pipeline:
         self.committed_requests = 0
         # Twice the queue, so the next group is read and decoded while one commits.
         self.max_admitted = 2 * max_pending
-        self._admission: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self.max_admitted_public = max(2, self.max_admitted // PUBLIC_POOL_FRACTION)
+        self._pools: tuple[asyncio.AbstractEventLoop, Places, Places] | None = None
 
     def start(self) -> None:
         if self._decoder is None:
@@ -96,30 +111,24 @@ class Pipeline:
             raise RuntimeError("the pipeline is not started")
         return await asyncio.get_running_loop().run_in_executor(self._decoder, decoder)
 
-    def _admission_places(self) -> asyncio.Semaphore:
-        """The admission semaphore of the running loop (a semaphore is bound to one loop)."""
+    def _admission_pool(self, public: bool) -> Places:
+        """The running loop's pool (its events are bound to one loop)."""
         loop = asyncio.get_running_loop()
-        if self._admission is None or self._admission[0] is not loop:
-            self._admission = (loop, asyncio.Semaphore(self.max_admitted))
-        return self._admission[1]
+        if self._pools is None or self._pools[0] is not loop:
+            self._pools = (loop, _pool(self.max_admitted), _pool(self.max_admitted_public))
+        return self._pools[2] if public else self._pools[1]
 
     @asynccontextmanager
-    async def admission(self) -> AsyncIterator[float]:
+    async def admission(self, key: str, *, public: bool = False) -> AsyncIterator[Admitted]:
         """Hold an admission place from before the body is read until the answer.
 
-        Yields the request's deadline for `submit`; OverloadedError when no place
-        frees up within `queue_wait_seconds`.
+        `key` is the caller's project; `public` picks the public-key pool. Yields the
+        place: call `body_read()` once the body is in, then pass its `deadline` to
+        `submit`. OverloadedError when no place frees up within `queue_wait_seconds`.
         """
-        deadline = time.monotonic() + self._wait_seconds
-        places = self._admission_places()
-        try:
-            await asyncio.wait_for(places.acquire(), self._wait_seconds)
-        except TimeoutError:
-            raise OverloadedError("PowerRAG is busy storing earlier requests") from None
-        try:
-            yield deadline
-        finally:
-            places.release()
+        pool = self._admission_pool(public)
+        async with admitted(pool, key, self._wait_seconds) as place:
+            yield place
 
     async def submit(
         self, project_id: str, batch: IngestBatch, *, deadline: float | None = None

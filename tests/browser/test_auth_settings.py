@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,8 +31,12 @@ def test_first_visit_creates_the_admin_then_signs_in_and_demo_fills_the_server(
 ) -> None:
     page = browser.new_page()
     base = fresh_server.url
+    # `powerrag serve` printed a one-time link to create the administrator.
+    link = re.search(r"/setup\?token=(\S+)", fresh_server.log())
+    assert link, fresh_server.log()
     page.goto(f"{base}/")
     expect(page.locator("#setup-form")).to_be_visible()
+    page.fill("#setup-form input[name=token]", link.group(1))
     page.fill("#setup-form input[name=name]", "Ada")
     page.fill("#setup-form input[name=email]", "ada@example.com")
     page.fill("#setup-form input[name=password]", "a long password")

@@ -272,9 +272,11 @@ def test_deeply_nested_json_text_in_an_attribute_rejects_its_span(client: TestCl
     text = "[" * 600 + "]" * 600  # valid JSON text too deep to store again
     attr = string_attr("langfuse.observation.metadata", text)
     body = orjson.dumps(json_doc([json_span(good), json_span(deep, [attr])]))
-    response = client.post(OTLP_PATH, content=body, headers=JSON)
-    assert response.status_code == 200
-    assert stored(client, good.span_id)
+    refused, message = rejected(client.post(OTLP_PATH, content=body, headers=JSON))
+    assert refused == 1
+    assert deep.span_id in message and "langfuse.observation.metadata" in message
+    assert "nested" in message
+    assert stored(client, good.span_id) and not stored(client, deep.span_id)
 
 
 def test_huge_attribute_value_is_stored_whole(client: TestClient) -> None:
@@ -293,7 +295,26 @@ def test_huge_integer_attribute_is_kept_as_text(client: TestClient) -> None:
     metadata = {"key": "langfuse.observation.metadata.big", "value": {"intValue": "9" * 40}}
     body = orjson.dumps(json_doc([json_span(spec, [attr, metadata])]))
     assert client.post(OTLP_PATH, content=body, headers=JSON).json() == {}
-    assert stored(client, spec.span_id)
+    observation = client.get(f"/api/public/observations/{spec.span_id}").json()
+    assert observation["metadata"]["attributes"]["big"] == "9" * 40
+    assert observation["metadata"]["big"] == "9" * 40
+
+
+@pytest.mark.parametrize("version", [None, "4"])
+def test_huge_integer_in_metadata_json_keeps_its_digits(client: TestClient, version: str) -> None:
+    """The whole-metadata JSON text, and a JSON-encoded value (ingestion version 4)."""
+    spec = _specs(26)[0]
+    digits = "1" + "2" * 39
+    attrs = [
+        string_attr("langfuse.observation.metadata", f'{{"whole": {digits}, "small": 7}}'),
+        string_attr("langfuse.observation.metadata.flat", digits),
+    ]
+    body = orjson.dumps(json_doc([json_span(spec, attrs)]))
+    headers = {**JSON, **({"x-langfuse-ingestion-version": version} if version else {})}
+    assert client.post(OTLP_PATH, content=body, headers=headers).json() == {}
+    metadata = client.get(f"/api/public/observations/{spec.span_id}").json()["metadata"]
+    assert metadata["whole"] == digits and metadata["flat"] == digits
+    assert metadata["small"] == 7
 
 
 # --- session ids ----------------------------------------------------------------

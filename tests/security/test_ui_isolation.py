@@ -19,9 +19,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
-from powerrag.query import ui_users
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.memberships import OWNER, set_membership
@@ -99,9 +99,9 @@ class Ui:
 
 @pytest.fixture
 def ui(store: Store, tmp_path: Path) -> Iterator[Ui]:
-    ui_users.ensure_user(store, ADMIN[0], "Admin", ADMIN[1])  # the first account: admin
-    alice = ui_users.ensure_user(store, ALICE[0], "Alice", ALICE[1])
-    bob = ui_users.ensure_user(store, BOB[0], "Bob", BOB[1])
+    ensure_user(store, ADMIN[0], "Admin", ADMIN[1])  # the first account: admin
+    alice = ensure_user(store, ALICE[0], "Alice", ALICE[1])
+    bob = ensure_user(store, BOB[0], "Bob", BOB[1])
     with store.transaction() as conn:
         accounts.create_project(conn, "Project A", A_ID)
         accounts.create_api_key(conn, A_ID, public_key=A_KEYS[0], secret_key=A_KEYS[1])
@@ -154,7 +154,7 @@ def _call(ui: Ui, method: str, template: str, ids: dict[str, str]) -> list[Any]:
     if method != "GET":
         form = {**_form(ui), "csrf_token": ui.client.cookies[CSRF_COOKIE]}
         answer = ui.client.request(method, path, data=form)
-        if template == "/logout":
+        if template.startswith("/logout"):
             sign_in(ui.client, ALICE)
         return [answer]
     params = {"observation": ui.world.observation_id, "ids": ui.world.trace_id}

@@ -15,6 +15,7 @@ from powerrag import cli
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
+from powerrag.store.comments import add_comment
 from powerrag.store.database import Store
 from powerrag.store.memberships import (
     MEMBER,
@@ -24,9 +25,8 @@ from powerrag.store.memberships import (
     set_membership,
 )
 from powerrag.store.schema import metadata, traces
-from powerrag.store.transfer import TransferError, import_project
-from powerrag.store.comments import add_comment
 from powerrag.store.sessions import set_session_flag
+from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.users import insert_user
 from tests.support.pg import PostgresServer, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from powerrag.query.ui_users import ensure_user
 
+from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store

@@ -215,14 +215,15 @@ def test_scores_and_comments_from_the_replay_are_stored(web: TestClient) -> None
 
 
 def test_session_cookie_flags_follow_the_settings(store: Store, settings: Settings) -> None:
+    from powerrag.accounts import ensure_user
     from powerrag.app import create_app
 
+    ensure_user(store, EMAIL, "Admin", PASSWORD)
     for secure in (False, True):
         app = create_app(settings.with_overrides(secure_cookies=secure), store=store)
         # Over https, so the client sends Secure cookies back.
         with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
             token = csrf_of(client.get("/login").text)
-            client.post("/setup", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
             response = client.post(
                 "/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}
             )

@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 from powerrag.domain.changes import changes_of
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
-from powerrag.web.messages import render_value, split_history
 from powerrag.web.i18n import pick_language
 from powerrag.web.live import QUEUE_SIZE, RESYNC, LiveBroker
 from powerrag.web.markdown import render_markdown
+from powerrag.web.messages import render_value, split_history
 
 
 def _messages(value: object, role: str = "user") -> list[dict[str, object]]:

@@ -1,4 +1,4 @@
-"""Sign-in attempts are rate-limited: repeated failures wait, with Retry-After."""
+"""Sign-in attempts are rate-limited: counted before checking; repeated failures wait."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
-from powerrag.query.ui_users import ensure_user
 from powerrag.store.database import Store
 from powerrag.web.throttle import (
     MAX_FAILURES_PER_ACCOUNT,
     MAX_FAILURES_PER_ADDRESS,
+    MAX_FAILURES_PER_EMAIL,
     WINDOW_SECONDS,
     SignInThrottle,
+    TooManyAttemptsError,
 )
 from tests.support.web import EMAIL, PASSWORD, csrf_of
 
@@ -28,32 +30,55 @@ class Clock:
         return self.now
 
 
-def test_failures_past_the_limit_wait_until_the_window_passes() -> None:
+def _refused(throttle: SignInThrottle, address: str, email: str) -> int:
+    """The wait of a refused attempt, or 0 when it was counted (and so may go ahead)."""
+    try:
+        throttle.reserve(address, email)
+    except TooManyAttemptsError as exc:
+        return exc.retry_after
+    return 0
+
+
+def test_attempts_past_the_limit_wait_until_the_window_passes() -> None:
     clock = Clock()
     throttle = SignInThrottle(clock)
     for _ in range(MAX_FAILURES_PER_ACCOUNT):
-        assert throttle.retry_after("1.2.3.4", "a@x") == 0
-        throttle.failed("1.2.3.4", "a@x")
-    assert 0 < throttle.retry_after("1.2.3.4", "A@X ") <= WINDOW_SECONDS + 1
-    assert throttle.retry_after("5.6.7.8", "a@x") == 0  # another address is not punished
+        assert _refused(throttle, "1.2.3.4", "a@x") == 0  # counted before any check
+    assert 0 < _refused(throttle, "1.2.3.4", "A@X ") <= WINDOW_SECONDS + 1
+    assert _refused(throttle, "5.6.7.8", "a@x") == 0  # another address is not punished
     clock.now += WINDOW_SECONDS + 1
-    assert throttle.retry_after("1.2.3.4", "a@x") == 0
+    assert _refused(throttle, "1.2.3.4", "a@x") == 0
 
 
 def test_one_address_trying_many_emails_is_limited_too() -> None:
     throttle = SignInThrottle(Clock())
     for i in range(MAX_FAILURES_PER_ADDRESS):
-        throttle.failed("1.2.3.4", f"user{i}@x")
-    assert throttle.retry_after("1.2.3.4", "fresh@x") > 0
+        assert _refused(throttle, "1.2.3.4", f"user{i}@x") == 0
+    assert _refused(throttle, "1.2.3.4", "fresh@x") > 0
 
 
-def test_success_clears_the_account_count() -> None:
+def test_many_addresses_guessing_one_email_are_limited_too() -> None:
+    throttle = SignInThrottle(Clock())
+    for i in range(MAX_FAILURES_PER_EMAIL):
+        assert _refused(throttle, f"10.0.0.{i}", "a@x") == 0
+    assert _refused(throttle, "10.0.1.1", "a@x") > 0
+    assert _refused(throttle, "10.0.1.1", "b@x") == 0
+
+
+def test_success_clears_the_account_count_and_gives_its_attempt_back() -> None:
     throttle = SignInThrottle(Clock())
     for _ in range(MAX_FAILURES_PER_ACCOUNT - 1):
-        throttle.failed("1.2.3.4", "a@x")
-    throttle.succeeded("1.2.3.4", "a@x")
-    throttle.failed("1.2.3.4", "a@x")
-    assert throttle.retry_after("1.2.3.4", "a@x") == 0
+        throttle.reserve("1.2.3.4", "a@x")
+    throttle.succeeded(throttle.reserve("1.2.3.4", "a@x"))
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert _refused(throttle, "1.2.3.4", "a@x") == 0
+
+
+def test_an_attempt_never_checked_does_not_count() -> None:
+    throttle = SignInThrottle(Clock())
+    for _ in range(MAX_FAILURES_PER_ADDRESS):
+        throttle.cancel(throttle.reserve("1.2.3.4", "a@x"))
+    assert _refused(throttle, "1.2.3.4", "a@x") == 0
 
 
 @pytest.fixture

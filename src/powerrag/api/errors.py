@@ -20,6 +20,8 @@ RETRY_AFTER_SECONDS = "1"
 
 def error_body(status: int, message: str, name: str) -> Response:
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status in (429, 503) else None
+    if status == 408:  # the rest of a body too slow to read is not waited for (RFC 9110 §15.5.9)
+        headers = {"Connection": "close"}
     return json_response({"message": message, "error": name}, status, headers)
 
 

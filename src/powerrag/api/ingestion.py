@@ -9,8 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from powerrag.admission import Admitted
 from powerrag.api.auth import Caller, project_caller, score_caller
-from powerrag.api.body import langfuse_header, read_body, read_json
+from powerrag.api.body import check_json_type, json_body, langfuse_header, read_body
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestBatch
@@ -27,9 +28,9 @@ router = APIRouter()
 async def otel_traces(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
-    async with ctx.pipeline.admission() as deadline:
-        batch = await _decode_otlp(ctx, request, version)
-        await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
+    async with ctx.pipeline.admission(caller.project_id) as place:
+        batch = await _decode_otlp(ctx, request, caller, place, version)
+        await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
         return json_response({})
@@ -40,13 +41,31 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
     return json_response({"partialSuccess": partial_success})
 
 
-async def _decode_otlp(ctx: Context, request: Request, version: int | None) -> IngestBatch:
+async def _read(ctx: Context, request: Request, caller: Caller, place: Admitted) -> bytes:
+    """The body, within the caller's deadline: public-key callers get the short one,
+    as their key is no secret (docs/security.md, slow senders)."""
+    settings = ctx.settings
+    seconds = (
+        settings.public_key_body_read_seconds if caller.scores_only else settings.body_read_seconds
+    )
+    body = await read_body(request, settings.max_body_bytes, seconds=seconds)
+    place.body_read()
+    return body
+
+
+async def _read_json(ctx: Context, request: Request, caller: Caller, place: Admitted) -> Any:
+    return json_body(request, await _read(ctx, request, caller, place), ctx.settings.max_body_bytes)
+
+
+async def _decode_otlp(
+    ctx: Context, request: Request, caller: Caller, place: Admitted, version: int | None
+) -> IngestBatch:
     """Read and decode a body; the raw bytes are dropped as soon as the batch exists.
 
     Decoding runs on the pipeline's decode threads: it keeps the event loop free and
     overlaps with the writer thread's database time (docs/benchmarks.md, the profile).
     """
-    body = await read_body(request, ctx.settings.max_body_bytes)
+    body = await _read(ctx, request, caller, place)
     headers = request.headers
     return await ctx.pipeline.decode(
         partial(
@@ -69,11 +88,12 @@ async def otel_metrics(_: Caller = Depends(project_caller)) -> Response:
 @router.post("/api/public/ingestion")
 async def ingestion(request: Request, caller: Caller = Depends(score_caller)) -> Response:
     ctx = context_of(request)
-    async with ctx.pipeline.admission() as deadline:
-        doc = await read_json(request, ctx.settings.max_body_bytes)
+    check_json_type(request)
+    async with ctx.pipeline.admission(caller.project_id, public=caller.scores_only) as place:
+        doc = await _read_json(ctx, request, caller, place)
         batch = decode_batch(doc, scores_only=caller.scores_only)
         if len(batch):
-            await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
+            await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
         for e in batch.rejected_events
@@ -88,13 +108,14 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
 @router.post("/api/public/scores")
 async def create_scores(request: Request, caller: Caller = Depends(score_caller)) -> Response:
     ctx = context_of(request)
-    async with ctx.pipeline.admission() as deadline:
-        doc = await read_json(request, ctx.settings.max_body_bytes)
+    check_json_type(request)
+    async with ctx.pipeline.admission(caller.project_id, public=caller.scores_only) as place:
+        doc = await _read_json(ctx, request, caller, place)
         if isinstance(doc, list):
-            return await _score_array(ctx, caller, doc, deadline)
+            return await _score_array(ctx, caller, doc, place.deadline)
         score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
         batch = IngestBatch(scores=[score])
-        await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
+        await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     return json_response({"id": score.id})
 
 

@@ -33,3 +33,7 @@ class StorageFullError(PowerRAGError):
 
 class CsrfError(ForbiddenError):
     """A form arrived without the page's CSRF token, or with another one (HTTP 403)."""
+
+
+class BodyTimeoutError(PowerRAGError):
+    """The body did not arrive within its deadline (HTTP 408, connection closed)."""

@@ -23,7 +23,7 @@ from powerrag.domain.records import (
 from powerrag.domain.timeutil import in_range, now_us, parse_iso
 from powerrag.ingest.scores import score_from_body
 from powerrag.ingest.semconv import MAX_SESSION_ID, normalise_environment
-from powerrag.ingest.values import cost_map, dumps, usage_map
+from powerrag.ingest.values import checked_usage, cost_map, dumps, usage_map
 
 _OBSERVATION_EVENTS = {
     "span-create": "SPAN",
@@ -44,6 +44,7 @@ _OBSERVATION_EVENTS = {
 KNOWN_EVENTS = frozenset(_OBSERVATION_EVENTS) | {"trace-create", "score-create", "sdk-log"}
 _LEVELS = {"DEBUG", "DEFAULT", "WARNING", "ERROR"}
 MAX_ID_LENGTH = 64  # traces.id and observations.id are String(64)
+_INT32 = range(-(2**31), 2**31)  # observations.prompt_version is an INTEGER column
 
 
 def decode_batch(doc: Any, *, scores_only: bool = False) -> IngestBatch:
@@ -234,8 +235,13 @@ def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> Obser
     if body.get("modelParameters") is not None:
         fields["model_parameters"] = _json(body["modelParameters"])
     if body.get("promptVersion") is not None:
-        if not isinstance(body["promptVersion"], int):
+        version = body["promptVersion"]
+        if not isinstance(version, int) or isinstance(version, bool):
             raise InvalidRequestError("body.promptVersion must be an integer")
+        if version not in _INT32:
+            raise InvalidRequestError(
+                f"body.promptVersion is out of range: integers up to {_INT32.stop - 1}"
+            )
         fields["prompt_version"] = body["promptVersion"]
     usage, cost = _usage_and_cost(body)
     if usage:
@@ -257,9 +263,10 @@ def _usage_and_cost(body: dict[str, Any]) -> tuple[dict[str, int], dict[str, flo
                 aliases.get(k, k): v
                 for k, v in legacy.items()
                 if k in ("input", "output", "total", *aliases)
-            }
+            },
+            "body.usage",
         )
-        cost = cost_map({k[:-4]: v for k, v in legacy.items() if k.endswith("Cost")})
-    usage.update(usage_map(body.get("usageDetails")))
-    cost.update(cost_map(body.get("costDetails")))
-    return usage, cost
+        cost = cost_map({k[:-4]: v for k, v in legacy.items() if k.endswith("Cost")}, "body.usage")
+    usage.update(usage_map(body.get("usageDetails"), "body.usageDetails"))
+    cost.update(cost_map(body.get("costDetails"), "body.costDetails"))
+    return checked_usage(usage, "body.usageDetails"), cost

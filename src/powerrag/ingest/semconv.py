@@ -8,15 +8,22 @@ and the Vercel AI SDK. Inputs and outputs come from `semconv_io`.
 from __future__ import annotations
 
 import hashlib
+import math
+import re
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
+from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
 from powerrag.domain.timeutil import in_range, now_us
-from powerrag.ingest.otlp import SpanData
+from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
 from powerrag.ingest.semconv_io import extract_io
 from powerrag.ingest.values import (
+    MAX_TOKEN_COUNT,
     as_str,
+    checked_cost,
+    checked_usage,
     cost_map,
     dumps,
     parse_json_maybe,
@@ -28,6 +35,8 @@ LF = "langfuse."
 OBS_META = "langfuse.observation.metadata"
 TRACE_META = "langfuse.trace.metadata"
 MAX_SESSION_ID = 200
+_INT32 = range(-(2**31), 2**31)  # observations.prompt_version is an INTEGER column
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 _TYPES = {
     "span",
@@ -438,7 +447,12 @@ def _completion_start(attrs: dict[str, Any], start: int) -> int | None:
     for key in ("ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"):
         value = attrs.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return start + int(-(-float(value) * 1000 // 1))
+            moment = start + math.ceil(value * 1000) if math.isfinite(value) else None
+            if moment is None or not in_range(moment):
+                raise InvalidRequestError(
+                    f"{key} = {value!r} puts the completion start out of range (1990-2200)"
+                )
+            return moment
     return None
 
 
@@ -471,14 +485,19 @@ def _usage(attrs: dict[str, Any]) -> dict[str, int]:
     if isinstance(explicit, str):
         parsed = parse_json_maybe(explicit)
         if isinstance(parsed, dict) or not isinstance(parsed, str):
-            return usage_map(parsed)
+            return usage_map(parsed, "langfuse.observation.usage_details")
     raw: dict[str, int] = {}
     for key, value in attrs.items():
         for prefix in ("gen_ai.usage.", "llm.token_count."):
             numeric = isinstance(value, int | float) and not isinstance(value, bool)
             if key.startswith(prefix) and key != "gen_ai.usage.cost" and numeric and value >= 0:
+                if not value <= MAX_TOKEN_COUNT:
+                    raise InvalidRequestError(
+                        f"{key} = {value!r} is out of range: token counts are integers "
+                        f"from 0 to {MAX_TOKEN_COUNT}"
+                    )
                 raw[key[len(prefix) :].removeprefix("details.")] = int(value)
-    return _canonical_usage(raw) if raw else {}
+    return checked_usage(_canonical_usage(raw), "usage") if raw else {}
 
 
 def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:
@@ -523,13 +542,15 @@ def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:
 
 
 def _cost(attrs: dict[str, Any]) -> dict[str, float]:
-    explicit = cost_map(attrs.get("langfuse.observation.cost_details"))
+    explicit = cost_map(
+        attrs.get("langfuse.observation.cost_details"), "langfuse.observation.cost_details"
+    )
     if explicit:
         return explicit
     for key in ("gen_ai.usage.cost", "llm.cost.total"):
         value = attrs.get(key)
         if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            return {"total": float(value)}
+            return checked_cost({"total": float(value)}, key)
     return {}
 
 
@@ -546,6 +567,9 @@ def _metadata(attrs: dict[str, Any], prefix: str, json_values: bool) -> dict[str
     whole_obj = parse_json_maybe(whole) if isinstance(whole, str) else whole
     if isinstance(whole_obj, dict):
         result.update(whole_obj)
+    elif isinstance(whole, str) and _json_depth(whole) > MAX_VALUE_DEPTH:
+        # Only an object is merged; JSON this deep is refused by name, never dropped unseen.
+        raise InvalidRequestError(f"{prefix} is nested over {MAX_VALUE_DEPTH} levels")
     prefixes = [prefix + "."]
     if prefix == OBS_META:
         prefixes += ["langfuse.metadata.", "ai.telemetry.metadata."]
@@ -568,6 +592,15 @@ def _meta_value(value: Any, json_values: bool) -> Any:
     if stripped[:1] in ("{", "[") or stripped in ("true", "false", "null") or _is_number(stripped):
         return parse_json_maybe(value)
     return value
+
+
+def _json_depth(text: str) -> int:
+    """How deeply the arrays and objects of JSON text nest (its strings left out)."""
+    if text.lstrip()[:1] not in ("[", "{"):
+        return 0
+    brackets = _JSON_STRING.sub("", text)
+    steps = (1 if c in "[{" else -1 if c in "]}" else 0 for c in brackets)
+    return max(accumulate(steps), default=0)
 
 
 def _is_number(text: str) -> bool:
@@ -639,8 +672,12 @@ def _prompt_version(attrs: dict[str, Any], obs_type: str) -> int | None:
         return None
     for key in ("langfuse.observation.prompt.version", "langfuse.prompt.version"):
         value = attrs.get(key)
+        if isinstance(value, str) and value.isascii() and value.isdigit():
+            value = int(value) if len(value) <= 10 else _INT32.stop
         if isinstance(value, int) and not isinstance(value, bool):
+            if value not in _INT32:
+                raise InvalidRequestError(
+                    f"{key} is out of range: prompt versions are integers up to {_INT32.stop - 1}"
+                )
             return value
-        if isinstance(value, str) and value.isdigit():
-            return int(value)
     return None

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from typing import Any
 
 import orjson
 
 from powerrag.domain.errors import InvalidRequestError
+
+# Token counts are written as JSON integers (orjson writes at most 64 bits) and summed
+# into `total`: a count, and the sum of one observation's counts, must fit a signed
+# 64-bit integer, PostgreSQL's BIGINT (issue 19, finding M8).
+MAX_TOKEN_COUNT = 2**63 - 1
+# Costs are summed into trace and session totals in double-precision columns, and
+# PostgreSQL refuses a float sum that overflows: a bound far above any real cost keeps
+# every sum finite.
+MAX_COST = 1e15
+_INT64 = range(-(2**63), 2**63)
+# orjson reads integers beyond 64 bits as floats (a 40-digit id becomes 1e+40); text
+# holding a run this long is read by the standard library instead, which keeps them.
+_LONG_DIGITS = re.compile(r"\d{20}")
 
 
 def to_json_text(value: Any) -> str | None:
@@ -41,10 +57,32 @@ def parse_json_maybe(value: Any) -> Any:
     """JSON-decode a string when it holds JSON, else return it unchanged."""
     if isinstance(value, str) and looks_like_json(value):
         try:
-            return orjson.loads(value)
-        except orjson.JSONDecodeError:
+            return loads_exact(value)
+        except (ValueError, RecursionError):
             return value
     return value
+
+
+def loads_exact(text: str) -> Any:
+    """JSON text to values; an integer beyond 64 bits stays its exact digits, as a string.
+
+    Raises ValueError (orjson's and json's decode errors are ValueErrors) or
+    RecursionError for text that is not JSON or is nested too deeply to read.
+    """
+    if _LONG_DIGITS.search(text) is None:
+        return orjson.loads(text)
+    return json.loads(text, parse_int=_exact_int, parse_constant=_no_constant)
+
+
+def _exact_int(digits: str) -> int | str:
+    if len(digits) > 20:
+        return digits
+    number = int(digits)
+    return number if number in _INT64 else digits
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def parse_json_object(value: Any) -> dict[str, Any] | None:
@@ -62,6 +100,9 @@ def dumps(value: Any) -> str:
     try:
         return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
     except orjson.JSONEncodeError as exc:
+        if "recursion" in str(exc).lower():
+            message = "a value cannot be stored as JSON: it is nested over 254 levels"
+            raise InvalidRequestError(message) from None
         raise InvalidRequestError(f"a value cannot be stored as JSON: {exc}") from None
 
 
@@ -74,8 +115,11 @@ def as_str(value: Any) -> str | None:
     return dumps(value)
 
 
-def usage_map(value: Any) -> dict[str, int]:
-    """Keep only non-negative integer counts (ingestion schema `UsageDetails`)."""
+def usage_map(value: Any, where: str = "usage") -> dict[str, int]:
+    """Keep only non-negative integer counts (ingestion schema `UsageDetails`).
+
+    InvalidRequestError naming `where` when a count is too large to store.
+    """
     obj = parse_json_object(value)
     if not obj:
         return {}
@@ -86,7 +130,22 @@ def usage_map(value: Any) -> dict[str, int]:
         number = _non_negative_int(raw)
         if number is not None:
             result[str(key)] = number
-    return result
+    return checked_usage(result, where)
+
+
+def checked_usage(usage: dict[str, int], where: str) -> dict[str, int]:
+    """`usage` when every count and their sum fit MAX_TOKEN_COUNT; else InvalidRequestError."""
+    for key, count in usage.items():
+        if count > MAX_TOKEN_COUNT:
+            raise InvalidRequestError(
+                f"{where} {key} is out of range: token counts are integers "
+                f"from 0 to {MAX_TOKEN_COUNT}"
+            )
+    if sum(v for k, v in usage.items() if k != "total") > MAX_TOKEN_COUNT:
+        raise InvalidRequestError(
+            f"{where} is out of range: its token counts add up to more than {MAX_TOKEN_COUNT}"
+        )
+    return usage
 
 
 def _openai_usage(obj: dict[str, Any]) -> dict[str, Any]:
@@ -119,13 +178,16 @@ def _non_negative_int(raw: Any) -> int | None:
         return raw if raw >= 0 else None
     if isinstance(raw, float) and raw.is_integer() and raw >= 0:
         return int(raw)
-    if isinstance(raw, str) and raw.strip().isdigit():
-        return int(raw.strip())
+    if isinstance(raw, str) and raw.strip():
+        digits = raw.strip().lstrip("0") or "0"
+        if digits.isascii() and digits.isdigit():
+            # Longer text is out of range; int() would also refuse it past 4,300 digits.
+            return int(digits) if len(digits) <= 20 else MAX_TOKEN_COUNT + 1
     return None
 
 
-def cost_map(value: Any) -> dict[str, float]:
-    """Keep only non-negative numbers."""
+def cost_map(value: Any, where: str = "cost") -> dict[str, float]:
+    """Keep only non-negative numbers; InvalidRequestError naming `where` for one too large."""
     obj = parse_json_object(value)
     if not obj:
         return {}
@@ -137,6 +199,18 @@ def cost_map(value: Any) -> dict[str, float]:
             number = float(raw)
         except (TypeError, ValueError):
             continue
+        except OverflowError:
+            number = math.inf
         if number >= 0 and number == number:  # NaN is never a cost
             result[str(key)] = number
-    return result
+    return checked_cost(result, where)
+
+
+def checked_cost(cost: dict[str, float], where: str) -> dict[str, float]:
+    """`cost` when every amount is at most MAX_COST; else InvalidRequestError."""
+    for key, amount in cost.items():
+        if not amount <= MAX_COST:
+            raise InvalidRequestError(
+                f"{where} {key} is out of range: costs are numbers from 0 to {MAX_COST:g}"
+            )
+    return cost

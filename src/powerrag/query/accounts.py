@@ -20,9 +20,3 @@ def authenticate_public_key(store: Store, public_key: str) -> ApiKey | None:
 def get_project(store: Store, project_id: str) -> Project | None:
     with store.connect() as conn:
         return accounts.get_project(conn, project_id)
-
-
-def cookie_secret(store: Store) -> str:
-    """The key that signs UI session cookies, the same on every replica."""
-    with store.transaction() as conn:
-        return accounts.instance_secret(conn, "ui-cookie")

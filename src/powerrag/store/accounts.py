@@ -8,7 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.dialect import lock_keys, upsert
@@ -208,6 +208,25 @@ def instance_secret(conn: Connection, name: str) -> str:
     upsert(conn, instance_secrets, [row], keys=("name",), keep=("value", "created_at"))
     query = select(instance_secrets.c.value).where(instance_secrets.c.name == name)
     return str(conn.execute(query).scalar_one())
+
+
+def peek_instance_secret(conn: Connection, name: str) -> str | None:
+    """A named secret if it exists; never creates one."""
+    query = select(instance_secrets.c.value).where(instance_secrets.c.name == name)
+    value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def take_instance_secret(conn: Connection, name: str, value: str) -> bool:
+    """Delete the secret if it holds `value`; True for exactly one of concurrent callers.
+
+    The DELETE is the claim: on PostgreSQL a second transaction waits on the row and
+    then finds it gone; SQLite lets one writer at a time.
+    """
+    s = instance_secrets.c
+    return bool(
+        conn.execute(delete(instance_secrets).where(s.name == name, s.value == value)).rowcount
+    )
 
 
 def serialise_setup(conn: Connection) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, update
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.accounts import Project
@@ -43,6 +43,18 @@ def remove_membership(conn: Connection, project_id: str, user_id: str) -> bool:
         delete(project_memberships).where(m.project_id == project_id, m.user_id == user_id)
     )
     return result.rowcount > 0
+
+
+def guard_owners(conn: Connection, project_id: str) -> None:
+    """Lock the project's row; call it first in a transaction that changes memberships.
+
+    A write that changes nothing, so it works alike on both engines: PostgreSQL holds
+    the row lock until commit, SQLite's write lock excludes every other writer and the
+    reads after it see the latest commit. Two owners demoting each other at once then
+    take turns, and the second finds itself the last owner (issue 19, L7).
+    """
+    p = projects.c
+    conn.execute(update(projects).where(p.id == project_id).values(name=p.name))
 
 
 def count_owners(conn: Connection, project_id: str) -> int:

@@ -72,7 +72,7 @@ api_keys = Table(
     _time("revoked_at", nullable=True),
 )
 
-# Secrets shared by every replica, created once (e.g. the key that signs UI cookies).
+# Secrets shared by every replica, created once (e.g. the one-time first-admin set-up token).
 instance_secrets = Table(
     "instance_secrets",
     metadata,
@@ -90,6 +90,18 @@ users = Table(
     Column("password_hash", String(200), nullable=False),
     Column("is_admin", Boolean, nullable=False, default=False),
     _time("created_at"),
+)
+
+# Signed-in browsers: the SHA-256 of each sign-in cookie's random token, so a sign-in can be
+# ended on its own (sign out), for one user everywhere, or on a password change (issue 19, M3).
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    _time("created_at"),
+    _time("expires_at"),
+    Index("ix_sign_ins_user_id", "user_id"),
 )
 
 # Who may open a project in the UI (admins open every project without a row here).

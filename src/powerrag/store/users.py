@@ -11,7 +11,7 @@ from powerrag.store.accounts import User
 from powerrag.store.schema import users
 
 
-def _user(row: object) -> User:
+def user_from_row(row: object) -> User:
     r = dict(row)  # type: ignore[call-overload]
     return User(r["id"], r["email"], r["name"], r["password_hash"], bool(r["is_admin"]))
 
@@ -22,12 +22,12 @@ def count_users(conn: Connection) -> int:
 
 def find_user_by_email(conn: Connection, email: str) -> User | None:
     row = conn.execute(select(users).where(users.c.email == email)).mappings().first()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)
 
 
 def get_user(conn: Connection, user_id: str) -> User | None:
     row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
-    return None if row is None else _user(row)
+    return None if row is None else user_from_row(row)
 
 
 def insert_user(
@@ -51,3 +51,7 @@ def update_user(conn: Connection, user_id: str, name: str | None, password_hash:
     conn.execute(
         update(users).where(users.c.id == user_id).values(name=name, password_hash=password_hash)
     )
+
+
+def set_admin(conn: Connection, user_id: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(is_admin=True))

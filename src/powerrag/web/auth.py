@@ -1,8 +1,9 @@
-"""Signed-in users: the signed session cookie, the CSRF token, and the signing secret.
+"""Signed-in users: the sign-in cookie, the CSRF token.
 
-The secret is generated once and kept in the data directory, so sign-ins survive
-restarts. CSRF uses a double submit: a random token in an HttpOnly cookie that
-every form repeats in a hidden field; a POST without the match is refused (403).
+The sign-in cookie holds a random token whose hash is a row of the database, so a
+sign-in survives restarts, is seen by every replica, and can be revoked (issue 19,
+M3). CSRF uses a double submit: a random token in an HttpOnly cookie that every
+form repeats in a hidden field; a POST without the match is refused (403).
 """
 
 from __future__ import annotations
@@ -11,20 +12,17 @@ import hmac
 import secrets
 
 from fastapi import Request
-from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from powerrag import accounts
+from powerrag.accounts import SignIn, User
 from powerrag.context import context_of
 from powerrag.domain.errors import CsrfError
-from powerrag.query import ui_users
-from powerrag.store.accounts import User
-from powerrag.web.state import web_state
 
 SESSION_COOKIE = "powerrag_session"
 CSRF_COOKIE = "powerrag_csrf"
 CSRF_FIELD = "csrf_token"
-SESSION_DAYS = 30
 
 
 class SignInRequiredError(Exception):
@@ -32,17 +30,16 @@ class SignInRequiredError(Exception):
 
 
 class Cookies:
-    """Signs and reads the session cookie with the app's settings."""
+    """Sets and reads the sign-in cookie with the app's settings."""
 
-    def __init__(self, secret: str, *, secure: bool) -> None:
-        self._signer = URLSafeTimedSerializer(secret, salt="powerrag-session")
+    def __init__(self, *, secure: bool) -> None:
         self.secure = secure
 
-    def set_session(self, response: Response, user_id: str) -> None:
+    def set_session(self, response: Response, sign_in: SignIn) -> None:
         response.set_cookie(
             SESSION_COOKIE,
-            self._signer.dumps({"u": user_id}),
-            max_age=SESSION_DAYS * 86400,
+            sign_in.token,
+            max_age=sign_in.max_age,
             httponly=True,
             samesite="lax",
             secure=self.secure,
@@ -51,15 +48,10 @@ class Cookies:
     def clear_session(self, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=self.secure)
 
-    def user_id(self, request: Request) -> str | None:
-        raw = request.cookies.get(SESSION_COOKIE)
-        if not raw:
-            return None
-        try:
-            data = self._signer.loads(raw, max_age=SESSION_DAYS * 86400)
-        except BadSignature:
-            return None
-        return str(data.get("u")) if isinstance(data, dict) and data.get("u") else None
+    @staticmethod
+    def token(request: Request) -> str | None:
+        """The sign-in token the browser sent, if any (only its hash is stored)."""
+        return request.cookies.get(SESSION_COOKIE) or None
 
     def set_csrf(self, response: Response, token: str) -> None:
         response.set_cookie(
@@ -90,10 +82,9 @@ async def current_user(request: Request) -> User | None:
     if hasattr(request.state, "user"):
         user: User | None = request.state.user
         return user
-    cookies = web_state(request).cookies
     ctx = context_of(request)
-    user_id = cookies.user_id(request)
-    user = await run_in_threadpool(ui_users.get_user, ctx.store, user_id) if user_id else None
+    token = Cookies.token(request)
+    user = await run_in_threadpool(accounts.signed_in_user, ctx.store, token) if token else None
     request.state.user = user
     return user
 

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from powerrag import accounts
+from powerrag.accounts import Project, User
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import ForbiddenError, NotFoundError
-from powerrag.query import ui_users
-from powerrag.store.accounts import Project, User
 from powerrag.web.auth import require_user
 
 
@@ -34,7 +34,7 @@ async def member_page(request: Request, project_id: str) -> ProjectPage | None:
     """The project of the URL if the signed-in user may open it (admin or member), else None."""
     user = await require_user(request)
     ctx = context_of(request)
-    projects = await run_in_threadpool(ui_users.list_projects, ctx.store, user)
+    projects = await run_in_threadpool(accounts.list_projects, ctx.store, user)
     project = next((p for p in projects if p.id == project_id), None)
     return None if project is None else ProjectPage(ctx, user, project, projects)
 
@@ -54,6 +54,6 @@ async def project_page(request: Request, project_id: str) -> ProjectPage:
 async def managed_page(request: Request, project_id: str) -> ProjectPage:
     """`project_page` for changes to keys and members: admins and the project's owners."""
     page = await project_page(request, project_id)
-    if not await run_in_threadpool(ui_users.can_manage, page.ctx.store, page.user, project_id):
+    if not await run_in_threadpool(accounts.can_manage, page.ctx.store, page.user, project_id):
         raise ForbiddenError("only the project's owners and administrators can do this")
     return page

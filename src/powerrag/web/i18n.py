@@ -19,6 +19,10 @@ _EN: dict[str, str] = {
     "create_admin_intro": "No account exists yet. The first account administers this PowerRAG.",
     "wrong_login": "Wrong email or password.",
     "too_many_attempts": "Too many failed sign-ins. Wait a few minutes, then try again.",
+    "busy": "Too many sign-ins at this moment. Try again in a second.",
+    "admin_exists": "An administrator already exists: sign in.",
+    "setup_token": "Set-up token",
+    "setup_token_help": "`powerrag serve` printed a link with this one-time token when it started; `powerrag user setup-token` shows it again.",
     "project": "Project",
     "session_id": "Session ID",
     "first_activity": "First activity",
@@ -138,6 +142,10 @@ _EN: dict[str, str] = {
     "initial_password": "Initial password",
     "create_account": "Create account",
     "new_project_intro": "You become the owner of the project you create.",
+    "member_requested": "If an account with that email exists, it now has access to this project with the chosen role.",
+    "your_account": "Your account",
+    "sign_out_everywhere_intro": "End every sign-in of your account, in every browser, this one included.",
+    "sign_out_everywhere": "Sign out everywhere",
 }
 
 _ZH: dict[str, str] = {
@@ -153,6 +161,10 @@ _ZH: dict[str, str] = {
     "create_admin_intro": "还没有任何账户。第一个账户将管理此 PowerRAG。",
     "wrong_login": "邮箱或密码错误。",
     "too_many_attempts": "登录失败次数过多，请几分钟后再试。",
+    "busy": "当前登录请求过多，请稍后再试。",
+    "admin_exists": "管理员已存在，请登录。",
+    "setup_token": "初始化令牌",
+    "setup_token_help": "`powerrag serve` 启动时打印了带有此一次性令牌的链接；`powerrag user setup-token` 可再次显示。",
     "project": "项目",
     "session_id": "会话 ID",
     "first_activity": "首次活动",
@@ -269,6 +281,10 @@ _ZH: dict[str, str] = {
     "initial_password": "初始密码",
     "create_account": "创建账号",
     "new_project_intro": "您将成为所创建项目的所有者。",
+    "member_requested": "如果该邮箱有账号，它现在已按所选角色加入本项目。",
+    "your_account": "您的账号",
+    "sign_out_everywhere_intro": "结束您的账号在所有浏览器中的登录，包括当前这个。",
+    "sign_out_everywhere": "在所有设备上退出",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH}}

@@ -1,6 +1,7 @@
 """Project settings: API keys (the secret shown once) with SDK snippets, members, new projects.
 
-Every member sees the page; changes to keys and members need an owner or an admin.
+Every member sees the page; changes to keys and members need an owner or an admin,
+and only administrators create accounts (issue 19, M4).
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
+from powerrag import accounts
+from powerrag.accounts import MEMBER, ROLES, ApiKey, Member
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.timeutil import to_iso
-from powerrag.query import ui_users
-from powerrag.store.accounts import ApiKey
-from powerrag.store.memberships import MEMBER, ROLES, Member
 from powerrag.web.auth import check_csrf, require_user
 from powerrag.web.common import ProjectPage, managed_page, project_page
 from powerrag.web.render import WebRoute, render
@@ -50,14 +50,16 @@ async def _settings_page(
     request: Request, page: ProjectPage, created: dict[str, str] | None = None
 ) -> Response:
     store, project_id = page.ctx.store, page.project.id
-    keys = await run_in_threadpool(ui_users.list_keys, store, project_id)
-    members = await run_in_threadpool(ui_users.list_members, store, project_id)
-    manage = await run_in_threadpool(ui_users.can_manage, store, page.user, project_id)
+    keys = await run_in_threadpool(accounts.list_keys, store, project_id)
+    members = await run_in_threadpool(accounts.list_members, store, project_id)
+    manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
     context = {
         **page.chrome(),
         "keys": [_key_view(k) for k in keys],
         "members": [_member_view(m) for m in members],
         "canManage": manage,
+        "canCreateAccounts": page.user.is_admin,
+        "memberRequested": request.query_params.get("member") == "requested",
         "roles": list(ROLES),
         "created": created,
         "baseUrl": page.ctx.settings.base_url,
@@ -65,14 +67,15 @@ async def _settings_page(
     return render(request, "settings.html", context)
 
 
-def _back(project_id: str, anchor: str = "") -> RedirectResponse:
-    return RedirectResponse(f"/project/{quote(project_id, safe='')}/settings{anchor}", 303)
+def _back(project_id: str, anchor: str = "", query: str = "") -> RedirectResponse:
+    path = f"/project/{quote(project_id, safe='')}/settings"
+    return RedirectResponse(f"{path}{query}{anchor}", 303)
 
 
 @router.get("/settings")
 async def settings_home(request: Request) -> Response:
     user = await require_user(request)
-    projects = await run_in_threadpool(ui_users.list_projects, context_of(request).store, user)
+    projects = await run_in_threadpool(accounts.list_projects, context_of(request).store, user)
     if not projects:
         context: dict[str, Any] = {"project": None, "projects": [], "keys": [], "members": []}
         return render(request, "settings.html", context)
@@ -89,7 +92,7 @@ async def create_key(request: Request, project_id: str) -> Response:
     page = await managed_page(request, project_id)
     form = await check_csrf(request)
     key, secret = await run_in_threadpool(
-        ui_users.create_key, page.ctx.store, project_id, form.get("note", "").strip()[:500]
+        accounts.create_key, page.ctx.store, project_id, form.get("note", "").strip()[:500]
     )
     created = {"publicKey": key.public_key, "secretKey": secret}
     # Answered directly (no redirect) so the secret never sits in a URL or a cache.
@@ -102,34 +105,38 @@ async def create_key(request: Request, project_id: str) -> Response:
 async def revoke_key(request: Request, project_id: str, key_id: str) -> Response:
     page = await managed_page(request, project_id)
     await check_csrf(request)
-    if not await run_in_threadpool(ui_users.revoke_key, page.ctx.store, project_id, key_id):
+    if not await run_in_threadpool(accounts.revoke_key, page.ctx.store, key_id, project_id):
         raise NotFoundError("no active key with that id in this project")
     return _back(project_id)
 
 
 @router.post("/project/{project_id}/settings/members")
 async def add_member(request: Request, project_id: str) -> Response:
-    """Give an existing account access to this project."""
+    """Give an existing account access to this project.
+
+    The answer is the same whether or not the email has an account (issue 19, L9).
+    """
     page = await managed_page(request, project_id)
     form = await check_csrf(request)
     await run_in_threadpool(
-        ui_users.add_member,
+        accounts.add_member,
         page.ctx.store,
         project_id,
         form.get("email", ""),
         form.get("role", MEMBER),
     )
-    return _back(project_id, "#members")
+    return _back(project_id, "#members", "?member=requested")
 
 
 @router.post("/project/{project_id}/settings/members/new")
 async def create_member(request: Request, project_id: str) -> Response:
-    """Create an account (email, name, initial password) that is a member of this project."""
+    """An administrator creates an account (email, name, initial password) in this project."""
     page = await managed_page(request, project_id)
     form = await check_csrf(request)
     await run_in_threadpool(
-        ui_users.create_member,
+        accounts.create_account,
         page.ctx.store,
+        page.user,
         project_id,
         form.get("email", ""),
         form.get("name", ""),
@@ -143,7 +150,7 @@ async def create_member(request: Request, project_id: str) -> Response:
 async def remove_member(request: Request, project_id: str, user_id: str) -> Response:
     page = await managed_page(request, project_id)
     await check_csrf(request)
-    if not await run_in_threadpool(ui_users.remove_member, page.ctx.store, project_id, user_id):
+    if not await run_in_threadpool(accounts.remove_member, page.ctx.store, project_id, user_id):
         raise NotFoundError("no member with that id in this project")
     return _back(project_id, "#members")
 
@@ -154,6 +161,6 @@ async def create_project(request: Request) -> Response:
     user = await require_user(request)
     form = await check_csrf(request)
     project = await run_in_threadpool(
-        ui_users.create_project, context_of(request).store, form.get("name", ""), user
+        accounts.create_project, context_of(request).store, form.get("name", ""), user
     )
     return _back(project.id)

@@ -8,13 +8,12 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from powerrag.context import Context
-from powerrag.query.accounts import cookie_secret
 from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
 from powerrag.web.auth import Cookies
+from powerrag.web.hashing import PasswordHashing
 from powerrag.web.live import LiveBroker
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
@@ -34,12 +33,12 @@ def install_web(app: FastAPI) -> None:
 @asynccontextmanager
 async def web_running(app: FastAPI, ctx: Context) -> AsyncIterator[None]:
     """The UI's state for the app's lifetime; live updates stop hearing commits at the end."""
-    secret = await run_in_threadpool(cookie_secret, ctx.store)
     broker = LiveBroker()
     app.state.web = WebState(
         env=make_environment(),
-        cookies=Cookies(secret, secure=ctx.settings.secure_cookies),
+        cookies=Cookies(secure=ctx.settings.secure_cookies),
         throttle=SignInThrottle(),
+        hashing=PasswordHashing(),
         broker=broker,
     )
     unsubscribe = ctx.store.changes.subscribe(broker.on_change)

@@ -11,17 +11,19 @@ if TYPE_CHECKING:  # the modules below read the state through `web_state`
     from jinja2 import Environment
 
     from powerrag.web.auth import Cookies
+    from powerrag.web.hashing import PasswordHashing
     from powerrag.web.live import LiveBroker
     from powerrag.web.throttle import SignInThrottle
 
 
 @dataclass(frozen=True, slots=True)
 class WebState:
-    """Templates, the cookie signer, the sign-in throttle and the live-update broker."""
+    """Templates, cookies, the sign-in throttle, password hashing and the live-update broker."""
 
     env: Environment
     cookies: Cookies
     throttle: SignInThrottle
+    hashing: PasswordHashing
     broker: LiveBroker
 
 
