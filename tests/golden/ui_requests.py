@@ -30,6 +30,7 @@ AUTH = [
     Request("language", "/lang/zh-CN?next=/settings", who="signed-out"),
     Request("language-off-site-next", "/lang/en?next=https://example.com/", who="signed-out"),
     Request("language-unknown", f"/lang/fr?{J}", who="signed-out"),
+    Request("setup-after-the-first-admin", f"/setup?{J}&token=stale", who="signed-out"),
     Request("settings-home", "/settings"),
     Request("settings-home-signed-out", f"/settings?{J}", who="signed-out"),
 ]
