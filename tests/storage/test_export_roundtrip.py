@@ -93,8 +93,9 @@ def _fill(url: str, data_dir: Path) -> None:
     store.close()
 
 
-# Rows of the installation, not of any project: each database keeps its own.
-INSTANCE_TABLES = {"instance_secrets"}
+# Rows of the installation, not of any project: each database keeps its own (a sign-in
+# is a browser's session on this installation; it does not travel with a project).
+INSTANCE_TABLES = {"instance_secrets", "sign_ins"}
 
 
 def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:

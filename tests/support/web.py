@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+
+T = TypeVar("T")
 
 EMAIL, PASSWORD = "admin@example.com", "correct horse battery"
 CSRF_COOKIE = "powerrag_csrf"
@@ -32,3 +36,9 @@ def sign_in(client: TestClient, account: tuple[str, str]) -> None:
 def post_form(client: TestClient, path: str, data: dict[str, str]) -> Any:
     """POST a form with the CSRF field a page would carry."""
     return client.post(path, data={**data, "csrf_token": client.cookies[CSRF_COOKIE]})
+
+
+async def while_started(app: FastAPI, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` while the app's lifespan holds it open (httpx's ASGI transport runs none)."""
+    async with app.router.lifespan_context(app):
+        return await work()
