@@ -65,14 +65,13 @@ class Server(ServerProcess):
     """A server for one SDK's tests, started at once, with its own project named after it."""
 
     def __init__(self, data_dir: Path, project_id: str, *, database_url: str | None = None) -> None:
-        settings = {"database_url": database_url} if database_url else {}
         super().__init__(
             data_dir,
             project_id=project_id,
             project_name=f"SDK test {project_id}",
             public_key=f"pk-lf-{project_id}",
             secret_key=f"sk-lf-{project_id}",
-            **settings,
+            database_url=database_url or "",
         )
         self.project = Project(project_id, self.public_key, self.secret_key, self.url)
         self.start()

@@ -2,8 +2,8 @@
 
 The one wrapper of the tests that need a server process (durability, overload, full
 disk, keys, replicas, SDKs, browser). Each starts with one project and key created by
-LANGFUSE_INIT_*; `settings` become POWERRAG_* variables (`database_url=...` for
-PostgreSQL). `free_port` and `terminate` are the benchmarks' (benchmarks/common.py).
+LANGFUSE_INIT_*; `database_url` selects PostgreSQL, other `settings` become POWERRAG_*
+variables. `free_port` and `terminate` are the benchmarks' (benchmarks/common.py).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ class ServerProcess:
         public_key: str = PUBLIC_KEY,
         secret_key: str = SECRET_KEY,
         user: tuple[str, str] | None = None,
+        database_url: str = "",
         **settings: str,
     ) -> None:
         self.data_dir = data_dir
@@ -60,6 +61,8 @@ class ServerProcess:
         }
         if user is not None:
             env |= {"LANGFUSE_INIT_USER_EMAIL": user[0], "LANGFUSE_INIT_USER_PASSWORD": user[1]}
+        if database_url:
+            env["POWERRAG_DATABASE_URL"] = database_url
         self._env = env
         self.proc: subprocess.Popen[bytes] | None = None
 
