@@ -25,6 +25,7 @@ from opentelemetry.proto.resource.v1.resource_pb2 import Resource
 from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
 
 from powerrag.demo_sessions import CONVERSATIONS, Conversation, Step, Turn
+from powerrag.domain.jsondoc import JSONObject
 
 SECOND_NS = 1_000_000_000
 
@@ -43,7 +44,7 @@ def _value(value: Any) -> AnyValue:
     )
 
 
-def _attrs(values: dict[str, Any]) -> list[KeyValue]:
+def _attrs(values: JSONObject) -> list[KeyValue]:
     return [KeyValue(key=k, value=_value(v)) for k, v in values.items() if v is not None]
 
 
@@ -53,7 +54,7 @@ def _span(
     name: str,
     start: int,
     end: int,
-    attrs: dict[str, Any],
+    attrs: JSONObject,
     error: str = "",
 ) -> Span:
     span = Span(
@@ -89,9 +90,7 @@ def _iso(ns: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{rest // 1_000_000:03d}Z"
 
 
-def _messages(
-    conv: Conversation, history: list[dict[str, Any]], question: str
-) -> list[dict[str, Any]]:
+def _messages(conv: Conversation, history: list[JSONObject], question: str) -> list[JSONObject]:
     return [
         {"role": "system", "content": conv.system},
         *history,
@@ -100,7 +99,7 @@ def _messages(
 
 
 def _turn_spans(
-    conv: Conversation, session_id: str, turn: Turn, start: int, history: list[dict[str, Any]]
+    conv: Conversation, session_id: str, turn: Turn, start: int, history: list[JSONObject]
 ) -> tuple[bytes, list[Span], int]:
     trace_id = secrets.token_bytes(16)
     root_id = secrets.token_bytes(8)
@@ -109,7 +108,7 @@ def _turn_spans(
     for step in turn.steps:
         end = clock + int(step.seconds * SECOND_NS)
         # Like the SDKs' propagate_attributes: every span names its session and user.
-        attrs: dict[str, Any] = {
+        attrs: JSONObject = {
             "langfuse.observation.type": step.kind,
             "langfuse.session.id": session_id,
             "langfuse.user.id": conv.user_id,
@@ -223,7 +222,7 @@ def run_demo(
             session_id = f"demo-{conv.key}-{suffix}"
             session_ids.append(session_id)
             clock = start_ns + index * 7 * 60 * SECOND_NS
-            history: list[dict[str, Any]] = []
+            history: list[JSONObject] = []
             for turn in conv.turns:
                 trace_id, spans, clock = _turn_spans(conv, session_id, turn, clock, history)
                 send_spans(client, spans)
@@ -260,5 +259,5 @@ def run_demo(
     return DemoResult(project_id, session_ids, traces, scores)
 
 
-def _score(client: httpx.Client, body: dict[str, Any]) -> None:
+def _score(client: httpx.Client, body: JSONObject) -> None:
     client.post("/api/public/scores", json=body).raise_for_status()

@@ -14,6 +14,7 @@ from powerrag.api.auth import Caller, project_caller, score_caller
 from powerrag.api.body import check_json_type, json_body, langfuse_header, read_body
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
@@ -99,7 +100,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
         for e in batch.rejected_events
     ]
     successes = [{"id": i, "status": 201} for i in batch.accepted_event_ids]
-    body: dict[str, Any] = {"successes": successes, "errors": errors}
+    body: JSONObject = {"successes": successes, "errors": errors}
     if batch.warnings:
         body["warnings"] = [w.message for w in batch.warnings]
     return json_response(body, 207)

@@ -10,6 +10,7 @@ from importlib import resources
 from typing import Any
 
 from powerrag import __version__
+from powerrag.domain.jsondoc import JSONObject
 
 _BUNDLED = "openapi-langfuse.json"
 _BASIC_AUTH: list[dict[str, list[str]]] = [{"BasicAuth": []}]
@@ -21,7 +22,7 @@ _DESCRIPTION = (
 )
 
 
-def _json(schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+def _json(schema: JSONObject, description: str = "") -> JSONObject:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
@@ -30,7 +31,7 @@ def _ref(name: str) -> dict[str, str]:
 
 
 # Components PowerRAG adds; Langfuse's own keep their names and shapes.
-_SCHEMAS: dict[str, Any] = {
+_SCHEMAS: JSONObject = {
     "PowerRAGError": {
         "title": "PowerRAGError",
         "type": "object",
@@ -92,9 +93,7 @@ _MEDIA = (
 )
 
 
-def _operation(
-    operation_id: str, summary: str, responses: dict[str, Any], **extra: Any
-) -> dict[str, Any]:
+def _operation(operation_id: str, summary: str, responses: JSONObject, **extra: Any) -> JSONObject:
     return {
         "operationId": operation_id,
         "tags": ["PowerRAG"],
@@ -104,7 +103,7 @@ def _operation(
     }
 
 
-def _own_operations(paths: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
     """Routes PowerRAG answers that Langfuse's document does not describe."""
     v1_filters = [
         p for p in paths["/api/public/v2/scores"]["get"]["parameters"] if p["name"] != "fields"
@@ -148,7 +147,7 @@ def _own_operations(paths: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def _score_batches(operation: dict[str, Any]) -> None:
+def _score_batches(operation: JSONObject) -> None:
     """`POST /scores` also takes the array Python SDK 5 sends (docs/api.md, tests/data/sdk-traffic.md §5)."""
     body = operation["requestBody"]["content"]["application/json"]
     one = body["schema"]
@@ -157,16 +156,16 @@ def _score_batches(operation: dict[str, Any]) -> None:
     operation["responses"]["207"] = _json(_ref("ScoreBatchPartial"), "Some scores were refused.")
 
 
-def _protobuf(operation: dict[str, Any]) -> None:
+def _protobuf(operation: JSONObject) -> None:
     """OTLP/HTTP bodies are protobuf as often as JSON (the operation's own description)."""
     protobuf = _OTLP_CONTENT["application/x-protobuf"]
     operation["requestBody"]["content"]["application/x-protobuf"] = protobuf
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document() -> JSONObject:
     """The whole document, built afresh: callers may keep or change it."""
     text = resources.files("powerrag.data").joinpath(_BUNDLED).read_text()
-    doc: dict[str, Any] = json.loads(text)
+    doc: JSONObject = json.loads(text)
     doc["info"] = {
         "title": "PowerRAG public API",
         "version": __version__,

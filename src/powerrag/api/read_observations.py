@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -23,6 +21,7 @@ from powerrag.api.params import (
 from powerrag.api.serializers import decimal_text, observation, paginated, parse_json
 from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import observations
 from powerrag.query.prices import PricedObservation
@@ -90,12 +89,10 @@ async def list_observations_v2(
     return json_response({"data": data, "meta": meta})
 
 
-def _v2(
-    priced: PricedObservation, groups: frozenset[str], expand: frozenset[str]
-) -> dict[str, Any]:
+def _v2(priced: PricedObservation, groups: frozenset[str], expand: frozenset[str]) -> JSONObject:
     """An ObservationV2 with only the requested field groups (reference §3.4)."""
     row = priced.row
-    item: dict[str, Any] = {
+    item: JSONObject = {
         "id": row.id,
         "traceId": row.trace_id,
         "startTime": to_iso(row.start_time),
@@ -115,7 +112,7 @@ def _v2(
     return item
 
 
-def _basic(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _basic(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     return {
         "name": row.name,
@@ -131,7 +128,7 @@ def _basic(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _time(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _time(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     return {
         "completionStartTime": to_iso(row.completion_start_time),
@@ -140,13 +137,13 @@ def _time(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _io(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _io(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     # v2 returns input/output as the raw stored strings (parseIoAsJson is gone).
     return {"input": row.input, "output": row.output}
 
 
-def _metadata(priced: PricedObservation, expand: frozenset[str]) -> dict[str, Any]:
+def _metadata(priced: PricedObservation, expand: frozenset[str]) -> JSONObject:
     row = priced.row
     value = parse_json(row.metadata)
     if not isinstance(value, dict):
@@ -159,7 +156,7 @@ def _metadata(priced: PricedObservation, expand: frozenset[str]) -> dict[str, An
     return {"metadata": shown}
 
 
-def _model(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _model(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     prices = priced.prices or {}
     return {
@@ -173,7 +170,7 @@ def _model(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _usage(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _usage(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     full = observation(priced)
     return {
@@ -184,7 +181,7 @@ def _usage(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _prompt(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _prompt(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     return {
         "promptId": None,
@@ -193,12 +190,12 @@ def _prompt(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
     }
 
 
-def _metrics(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _metrics(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     full = observation(priced)
     return {"latency": full["latency"], "timeToFirstToken": full["timeToFirstToken"]}
 
 
-def _trace_context(priced: PricedObservation, _: frozenset[str]) -> dict[str, Any]:
+def _trace_context(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     return {
         "traceName": row.trace_name,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -23,6 +21,7 @@ from powerrag.api.params import (
 from powerrag.api.serializers import paginated, parse_json, score_v1, score_v2
 from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.rows import ScoreRow
 from powerrag.domain.scores import shown_value
 from powerrag.domain.timeutil import to_iso
@@ -50,18 +49,18 @@ async def list_scores_v3(request: Request, caller: Caller = Depends(project_call
     found = await run_in_threadpool(
         scores.list_scores_after, ctx.store, caller.project_id, f, cursor, limit
     )
-    meta: dict[str, Any] = {"limit": limit}
+    meta: JSONObject = {"limit": limit}
     if found.next_cursor is not None:
         meta["cursor"] = encode_score_cursor(found.next_cursor)
     wanted = frozenset(groups)
     return json_response({"data": [_v3(row, wanted) for row in found.items], "meta": meta})
 
 
-def _v3(row: ScoreRow, groups: frozenset[str]) -> dict[str, Any]:
+def _v3(row: ScoreRow, groups: frozenset[str]) -> JSONObject:
     """ScoreV3: `value` typed by dataType (number, boolean or string) plus requested groups."""
     kind = row.data_type
     value = shown_value(kind, row.value, row.string_value)
-    item: dict[str, Any] = {
+    item: JSONObject = {
         "id": row.id,
         "projectId": row.project_id,
         "name": row.name,
@@ -82,7 +81,7 @@ def _v3(row: ScoreRow, groups: frozenset[str]) -> dict[str, Any]:
     return item
 
 
-def _subject(row: ScoreRow) -> dict[str, Any] | None:
+def _subject(row: ScoreRow) -> JSONObject | None:
     if row.observation_id:
         return {"kind": "observation", "id": row.observation_id, "traceId": row.trace_id}
     if row.trace_id:

@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
 from powerrag.domain.timeutil import duration_seconds, to_iso
 from powerrag.query.paging import Paged
@@ -44,11 +45,11 @@ def page_meta(paged: Paged[Any]) -> dict[str, int]:
     }
 
 
-def paginated(paged: Paged[Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+def paginated(paged: Paged[Any], items: list[JSONObject]) -> JSONObject:
     return {"data": items, "meta": page_meta(paged)}
 
 
-def session(row: SessionRow) -> dict[str, Any]:
+def session(row: SessionRow) -> JSONObject:
     return {
         "id": row.id,
         "createdAt": to_iso(row.created_at),
@@ -57,9 +58,9 @@ def session(row: SessionRow) -> dict[str, Any]:
     }
 
 
-def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> dict[str, Any]:
+def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> JSONObject:
     """The Trace object (Langfuse's APITrace keys); `io` adds input, output and metadata."""
-    item: dict[str, Any] = {
+    item: JSONObject = {
         "id": row.id,
         "externalId": None,
         "timestamp": to_iso(row.timestamp),
@@ -84,14 +85,14 @@ def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> 
     return item
 
 
-def _metrics(row: TraceRow) -> dict[str, Any]:
+def _metrics(row: TraceRow) -> JSONObject:
     return {
         "latency": duration_seconds(row.timestamp, row.end_time) or 0.0,
         "totalCost": row.total_cost or 0.0,
     }
 
 
-def trace_with_details(found: TraceItem, fields: frozenset[str]) -> dict[str, Any]:
+def trace_with_details(found: TraceItem, fields: frozenset[str]) -> JSONObject:
     """A list item: observation and score ids, latency (s) and total cost per field group."""
     item = trace(found.trace, fields)
     if found.observation_ids is not None:
@@ -103,7 +104,7 @@ def trace_with_details(found: TraceItem, fields: frozenset[str]) -> dict[str, An
     return item
 
 
-def trace_with_full_details(found: TraceDetail, fields: frozenset[str]) -> dict[str, Any]:
+def trace_with_full_details(found: TraceDetail, fields: frozenset[str]) -> JSONObject:
     item = trace(found.trace, fields)
     if "io" not in fields:
         item["metadata"] = {}
@@ -114,7 +115,7 @@ def trace_with_full_details(found: TraceDetail, fields: frozenset[str]) -> dict[
     return item
 
 
-def session_with_traces(found: SessionDetail) -> dict[str, Any]:
+def session_with_traces(found: SessionDetail) -> JSONObject:
     return {**session(found.session), "traces": [trace(t) for t in found.traces]}
 
 
@@ -132,7 +133,7 @@ def _price(prices: dict[str, float] | None, key: str) -> float | None:
     return prices.get(key) if prices else None
 
 
-def observation(priced: PricedObservation) -> dict[str, Any]:
+def observation(priced: PricedObservation) -> JSONObject:
     """The v1 Observation / ObservationsView object."""
     row, prices = priced.row, priced.prices
     usage = _int_map(row.usage_details)
@@ -184,7 +185,7 @@ def observation(priced: PricedObservation) -> dict[str, Any]:
     }
 
 
-def _score_value(row: ScoreRow) -> dict[str, Any]:
+def _score_value(row: ScoreRow) -> JSONObject:
     """`value` and/or `stringValue` as the score's data type defines them."""
     kind = row.data_type
     if kind == "NUMERIC":
@@ -196,7 +197,7 @@ def _score_value(row: ScoreRow) -> dict[str, Any]:
     return {"value": value, "stringValue": row.string_value}
 
 
-def _score_base(row: ScoreRow) -> dict[str, Any]:
+def _score_base(row: ScoreRow) -> JSONObject:
     return {
         "id": row.id,
         "traceId": row.trace_id,
@@ -217,12 +218,12 @@ def _score_base(row: ScoreRow) -> dict[str, Any]:
     }
 
 
-def score_v1(row: ScoreRow) -> dict[str, Any]:
+def score_v1(row: ScoreRow) -> JSONObject:
     """ScoreV1: a trace-bound score."""
     return _score_base(row)
 
 
-def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> dict[str, Any]:
+def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> JSONObject:
     """The v2 score (BaseScore + value) and, with the `trace` group, its trace's context."""
     item = _score_base(row)
     item["sessionId"] = row.session_id

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+
+from powerrag.domain.jsondoc import JSONObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +19,7 @@ class PricingTier:
     name: str
     is_default: bool
     priority: int
-    conditions: tuple[dict[str, Any], ...]
+    conditions: tuple[JSONObject, ...]
     prices: dict[str, float]
 
 
@@ -62,7 +63,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def model_from_json(entry: dict[str, Any], project_id: str | None = None) -> ModelPrice:
+def model_from_json(entry: JSONObject, project_id: str | None = None) -> ModelPrice:
     """Build a ModelPrice from one entry of default-model-prices.json."""
     tiers = tuple(
         PricingTier(
@@ -121,7 +122,7 @@ _OPERATORS = {
 
 
 def _condition_holds(
-    cond: dict[str, Any], usage: dict[str, int], params: dict[str, Any], meta: dict[str, Any]
+    cond: JSONObject, usage: dict[str, int], params: JSONObject, meta: JSONObject
 ) -> bool:
     if "usageDetailPattern" in cond:
         total = _usage_sum(usage, str(cond["usageDetailPattern"]), bool(cond.get("caseSensitive")))
@@ -133,7 +134,7 @@ def _condition_holds(
 
 
 def select_tier(
-    model: ModelPrice, usage: dict[str, int], params: dict[str, Any], meta: dict[str, Any]
+    model: ModelPrice, usage: dict[str, int], params: JSONObject, meta: JSONObject
 ) -> PricingTier | None:
     """The first non-default tier whose conditions all hold, else the default tier."""
     if usage:
@@ -155,8 +156,8 @@ def compute_cost(
     usage: dict[str, int],
     provided_cost: dict[str, float],
     model: ModelPrice | None,
-    params: dict[str, Any] | None = None,
-    metadata: dict[str, Any] | None = None,
+    params: JSONObject | None = None,
+    metadata: JSONObject | None = None,
 ) -> Cost:
     """Usage and cost for one observation (reference §6.3)."""
     usage_details = normalise_usage(usage)
@@ -176,7 +177,7 @@ def compute_cost(
     return Cost(usage_details, cost, model.id, tier.id, tier.name)
 
 
-def split_usage(details: dict[str, Any]) -> tuple[float, float, float]:
+def split_usage(details: JSONObject) -> tuple[float, float, float]:
     """(input, output, total) as Langfuse aggregates them: keys containing "input"/"output"."""
     inp = sum(float(v) for k, v in details.items() if "input" in k.lower())
     out = sum(float(v) for k, v in details.items() if "output" in k.lower())

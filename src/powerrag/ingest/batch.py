@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import (
     OBSERVATION_TYPES,
     EventError,
@@ -111,7 +112,7 @@ def _time(value: Any, what: str, *, required: bool = False) -> int | None:
     return us
 
 
-def _add_event(batch: IngestBatch, event: dict[str, Any]) -> None:
+def _add_event(batch: IngestBatch, event: JSONObject) -> None:
     kind, body = event["type"], event["body"]
     timestamp = _time(event["timestamp"], "event.timestamp") or now_us()
     if kind == "sdk-log":
@@ -126,7 +127,7 @@ def _add_event(batch: IngestBatch, event: dict[str, Any]) -> None:
     batch.observation_patches.append(_observation_patch(kind, body, timestamp))
 
 
-def _opt_str(body: dict[str, Any], key: str) -> str | None:
+def _opt_str(body: JSONObject, key: str) -> str | None:
     value = body.get(key)
     if value is None or value == "":
         return None
@@ -135,7 +136,7 @@ def _opt_str(body: dict[str, Any], key: str) -> str | None:
     return value
 
 
-def _opt_id(body: dict[str, Any], key: str) -> str | None:
+def _opt_id(body: JSONObject, key: str) -> str | None:
     """An entity id; ids longer than MAX_ID_LENGTH do not fit the store's id columns."""
     value = _opt_str(body, key)
     if value is not None and len(value) > MAX_ID_LENGTH:
@@ -155,7 +156,7 @@ def _json(value: Any) -> str | None:
 
 
 def _trace_update(
-    event_id: str, body: dict[str, Any], timestamp: int, batch: IngestBatch
+    event_id: str, body: JSONObject, timestamp: int, batch: IngestBatch
 ) -> TraceUpdate:
     trace_id = _opt_id(body, "id") or str(uuid.uuid4())
     session_id = _opt_str(body, "sessionId")
@@ -192,14 +193,14 @@ def _trace_update(
     )
 
 
-def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> ObservationPatch:
+def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> ObservationPatch:
     obs_id = _opt_id(body, "id")
     if obs_id is None:
         raise InvalidRequestError("body.id is required for observation events")
     obs_type = _OBSERVATION_EVENTS[kind] or str(body.get("type") or "SPAN").upper()
     if obs_type not in OBSERVATION_TYPES:
         raise InvalidRequestError(f"body.type must be one of {', '.join(OBSERVATION_TYPES)}")
-    fields: dict[str, Any] = {}
+    fields: JSONObject = {}
     if kind.endswith("-create") or body.get("type"):
         fields["type"] = obs_type
     simple = {
@@ -252,7 +253,7 @@ def _observation_patch(kind: str, body: dict[str, Any], timestamp: int) -> Obser
     return ObservationPatch(id=obs_id, trace_id=trace_id, fields=fields, timestamp=timestamp)
 
 
-def _usage_and_cost(body: dict[str, Any]) -> tuple[dict[str, int], dict[str, float]]:
+def _usage_and_cost(body: JSONObject) -> tuple[dict[str, int], dict[str, float]]:
     usage: dict[str, int] = {}
     cost: dict[str, float] = {}
     legacy = body.get("usage")

@@ -18,6 +18,7 @@ from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.ingest.otlp_lenient import lenient_request_class
 
 
@@ -25,7 +26,7 @@ from powerrag.ingest.otlp_lenient import lenient_request_class
 class Scope:
     name: str
     version: str
-    attributes: dict[str, Any]
+    attributes: JSONObject
 
 
 @dataclass(slots=True)
@@ -40,10 +41,10 @@ class SpanData:
     end_ns: int | None
     status_code: int
     status_message: str
-    attributes: dict[str, Any]
-    resource: dict[str, Any]
+    attributes: JSONObject
+    resource: JSONObject
     scope: Scope
-    events: list[tuple[str, int | None, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, int | None, JSONObject]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +130,7 @@ def _pb_value(value: Any) -> Any:
     return None
 
 
-def _pb_attrs(attrs: Any) -> dict[str, Any]:
+def _pb_attrs(attrs: Any) -> JSONObject:
     return {_text(kv.key): _pb_value(kv.value) for kv in attrs}
 
 
@@ -177,7 +178,7 @@ _BAD_UTF8 = "a string field is not valid UTF-8"
 _BAD_UTF8_SHARED = "its resource or scope has a string that is not valid UTF-8"
 
 
-def _pb_span(sp: Any, resource: dict[str, Any], scope: Scope) -> SpanData:
+def _pb_span(sp: Any, resource: JSONObject, scope: Scope) -> SpanData:
     return SpanData(
         trace_id=sp.trace_id.hex(),
         span_id=sp.span_id.hex(),
@@ -237,7 +238,7 @@ def _json_value(value: Any, depth: int = 0) -> Any:
     return None
 
 
-def _field(value: dict[str, Any], wrapper: str, name: str) -> Any:
+def _field(value: JSONObject, wrapper: str, name: str) -> Any:
     inner = value[wrapper]
     if inner is None:
         return None
@@ -254,7 +255,7 @@ def _as_list(value: Any, what: str) -> list[Any]:
     return value
 
 
-def _as_object(value: Any, what: str) -> dict[str, Any]:
+def _as_object(value: Any, what: str) -> JSONObject:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -262,8 +263,8 @@ def _as_object(value: Any, what: str) -> dict[str, Any]:
     return value
 
 
-def _json_attrs(attrs: Any, depth: int = 0) -> dict[str, Any]:
-    result: dict[str, Any] = {}
+def _json_attrs(attrs: Any, depth: int = 0) -> JSONObject:
+    result: JSONObject = {}
     for kv in _as_list(attrs, "attributes"):
         if isinstance(kv, dict) and isinstance(kv.get("key"), str):
             result[kv["key"]] = _json_value(kv.get("value"), depth)
@@ -294,7 +295,7 @@ def _json_time(value: Any) -> int | None:
         raise InvalidRequestError(f"bad timestamp {value!r}") from None
 
 
-def _iter_json(doc: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any], Scope]]:
+def _iter_json(doc: Any) -> Iterator[tuple[JSONObject, JSONObject, Scope]]:
     """Each raw span with its decoded resource and scope; a bad envelope fails the body."""
     if not isinstance(doc, dict):
         raise InvalidRequestError("Failed to parse OTel JSON Trace: the body must be an object")
@@ -313,7 +314,7 @@ def _iter_json(doc: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any], Scope
                 yield sp, resource, scope
 
 
-def _json_span(sp: Any, resource: dict[str, Any], scope: Scope) -> SpanData:
+def _json_span(sp: Any, resource: JSONObject, scope: Scope) -> SpanData:
     sp = _as_object(sp, "each span")
     status = _as_object(sp.get("status"), "status")
     return SpanData(

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import SCORE_DATA_TYPES, SCORE_SOURCES, ScoreRecord
 from powerrag.domain.timeutil import in_range, parse_iso
 from powerrag.ingest.semconv import normalise_environment
@@ -26,7 +27,7 @@ _ID_LENGTHS = {
 }
 
 
-def _opt_str(body: dict[str, Any], key: str) -> str | None:
+def _opt_str(body: JSONObject, key: str) -> str | None:
     value = body.get(key)
     if value is None or value == "":
         return None

@@ -15,6 +15,7 @@ from itertools import accumulate
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
 from powerrag.domain.timeutil import in_range, now_us
 from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
@@ -266,7 +267,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     return MappedSpan(observation, update, tuple(warnings))
 
 
-def _origin(span: SpanData) -> dict[str, Any]:
+def _origin(span: SpanData) -> JSONObject:
     """What Langfuse adds to every OTel observation's metadata (reference §1.11)."""
     return {
         "resourceAttributes": span.resource,
@@ -278,7 +279,7 @@ def _origin(span: SpanData) -> dict[str, Any]:
     }
 
 
-def _attributes(span: SpanData) -> dict[str, Any]:
+def _attributes(span: SpanData) -> JSONObject:
     """Spans from other instrumentations keep their unmapped attributes in metadata.
 
     So nothing an OpenInference or GenAI exporter sent is lost.
@@ -294,12 +295,12 @@ def _attributes(span: SpanData) -> dict[str, Any]:
 
 
 def _trace_metadata(
-    obs_meta: dict[str, Any],
-    origin: dict[str, Any],
-    resource_meta: dict[str, Any],
-    trace_meta: dict[str, Any],
+    obs_meta: JSONObject,
+    origin: JSONObject,
+    resource_meta: JSONObject,
+    trace_meta: JSONObject,
     is_root: bool,
-) -> dict[str, Any]:
+) -> JSONObject:
     # Langfuse's legacy trace row: the root span lends its whole observation metadata;
     # other spans only their trace-level keys and provenance (reference §1.8).
     if is_root:
@@ -419,7 +420,7 @@ def normalise_environment(value: Any) -> str:
     return env
 
 
-def _environment(attrs: dict[str, Any], resource: dict[str, Any]) -> str:
+def _environment(attrs: JSONObject, resource: JSONObject) -> str:
     for key in _ENV_KEYS:
         for source in (attrs, resource):
             if source.get(key):
@@ -427,14 +428,14 @@ def _environment(attrs: dict[str, Any], resource: dict[str, Any]) -> str:
     return "default"
 
 
-def _level(attrs: dict[str, Any], status_code: int) -> str:
+def _level(attrs: JSONObject, status_code: int) -> str:
     raw = attrs.get("langfuse.observation.level")
     if isinstance(raw, str) and raw.strip().upper() in _LEVEL_ALIASES:
         return _LEVEL_ALIASES[raw.strip().upper()]
     return "ERROR" if status_code == 2 else "DEFAULT"
 
 
-def _completion_start(attrs: dict[str, Any], start: int) -> int | None:
+def _completion_start(attrs: JSONObject, start: int) -> int | None:
     from powerrag.domain.timeutil import parse_iso
 
     raw = attrs.get("langfuse.observation.completion_start_time")
@@ -456,14 +457,14 @@ def _completion_start(attrs: dict[str, Any], start: int) -> int | None:
     return None
 
 
-def _model(attrs: dict[str, Any]) -> str | None:
+def _model(attrs: JSONObject) -> str | None:
     if attrs.get("gen_ai.operation.name") in ("invoke_agent", "agent_step"):
         return None
     return _first_str(attrs, _MODEL_KEYS)
 
 
-def _model_parameters(attrs: dict[str, Any]) -> str | None:
-    params: dict[str, Any] = {}
+def _model_parameters(attrs: JSONObject) -> str | None:
+    params: JSONObject = {}
     for key in ("llm.invocation_parameters", "model_config"):
         obj = parse_json_maybe(attrs.get(key))
         if isinstance(obj, dict):
@@ -480,7 +481,7 @@ def _model_parameters(attrs: dict[str, Any]) -> str | None:
     return dumps(params) if params else None
 
 
-def _usage(attrs: dict[str, Any]) -> dict[str, int]:
+def _usage(attrs: JSONObject) -> dict[str, int]:
     explicit = attrs.get("langfuse.observation.usage_details")
     if isinstance(explicit, str):
         parsed = parse_json_maybe(explicit)
@@ -541,7 +542,7 @@ def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:
     return usage
 
 
-def _cost(attrs: dict[str, Any]) -> dict[str, float]:
+def _cost(attrs: JSONObject) -> dict[str, float]:
     explicit = cost_map(
         attrs.get("langfuse.observation.cost_details"), "langfuse.observation.cost_details"
     )
@@ -554,13 +555,13 @@ def _cost(attrs: dict[str, Any]) -> dict[str, float]:
     return {}
 
 
-def _metadata(attrs: dict[str, Any], prefix: str, json_values: bool) -> dict[str, Any]:
+def _metadata(attrs: JSONObject, prefix: str, json_values: bool) -> JSONObject:
     """Metadata of one domain: a whole object and/or flattened `<prefix>.<key>` keys.
 
     Python SDK 5 JSON-encodes every value (ingestion version 4); older SDKs send
     strings raw and other values as JSON text or native values (tests/data/sdk-traffic.md §4.2).
     """
-    result: dict[str, Any] = {}
+    result: JSONObject = {}
     whole = attrs.get(prefix)
     if whole is None and prefix == OBS_META:
         whole = attrs.get("langfuse.metadata")
@@ -611,7 +612,7 @@ def _is_number(text: str) -> bool:
     return text[:1].isdigit() or text[:1] == "-"
 
 
-def _first_str(attrs: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+def _first_str(attrs: JSONObject, keys: tuple[str, ...]) -> str | None:
     for key in keys:
         value = as_str(attrs.get(key))
         if value:
@@ -619,7 +620,7 @@ def _first_str(attrs: dict[str, Any], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _session_id(attrs: dict[str, Any], span: SpanData, warnings: list[IngestWarning]) -> str | None:
+def _session_id(attrs: JSONObject, span: SpanData, warnings: list[IngestWarning]) -> str | None:
     value = _first_str(attrs, _SESSION_KEYS)
     if value is None:
         return None
@@ -636,14 +637,14 @@ def _session_id(attrs: dict[str, Any], span: SpanData, warnings: list[IngestWarn
     return value
 
 
-def _public(attrs: dict[str, Any]) -> bool | None:
+def _public(attrs: JSONObject) -> bool | None:
     raw = attrs.get("langfuse.trace.public", attrs.get("langfuse.public"))
     if raw is None:
         return None
     return raw is True or raw == "true"
 
 
-def _tags(attrs: dict[str, Any]) -> tuple[str, ...]:
+def _tags(attrs: JSONObject) -> tuple[str, ...]:
     for key in _TAG_KEYS:
         raw = attrs.get(key)
         if not raw:
@@ -661,13 +662,13 @@ def _tags(attrs: dict[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def _prompt_name(attrs: dict[str, Any], obs_type: str) -> str | None:
+def _prompt_name(attrs: JSONObject, obs_type: str) -> str | None:
     if obs_type != "GENERATION":
         return None
     return _first_str(attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name"))
 
 
-def _prompt_version(attrs: dict[str, Any], obs_type: str) -> int | None:
+def _prompt_version(attrs: JSONObject, obs_type: str) -> int | None:
     if obs_type != "GENERATION":
         return None
     for key in ("langfuse.observation.prompt.version", "langfuse.prompt.version"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.ingest.otlp import SpanData
 from powerrag.ingest.values import dumps, parse_json_maybe, to_json_text
 
@@ -75,7 +76,7 @@ def _genai_events(span: SpanData) -> IO:
     for name, _, attrs in span.events:
         if name == "gen_ai.client.inference.operation.details":
             return _genai_messages_from(attrs)
-    inputs: list[dict[str, Any]] = []
+    inputs: list[JSONObject] = []
     outputs: list[Any] = []
     for name, _, attrs in span.events:
         if name in _ROLE_EVENTS:
@@ -106,9 +107,9 @@ def _pairs(span: SpanData) -> IO:
 _INDEXED = re.compile(r"^(\d+)\.(.+)$")
 
 
-def _unflatten(attrs: dict[str, Any], prefix: str) -> list[Any] | None:
+def _unflatten(attrs: JSONObject, prefix: str) -> list[Any] | None:
     """Rebuild `prefix.N.a.b` keys into a list of nested objects."""
-    items: dict[int, dict[str, Any]] = {}
+    items: dict[int, JSONObject] = {}
     for key, value in attrs.items():
         if not key.startswith(prefix):
             continue
@@ -155,7 +156,7 @@ def _genai_messages(span: SpanData) -> IO:
     return _genai_messages_from(span.attributes)
 
 
-def _genai_messages_from(attrs: dict[str, Any]) -> IO:
+def _genai_messages_from(attrs: JSONObject) -> IO:
     inp = parse_json_maybe(attrs.get("gen_ai.input.messages"))
     out = parse_json_maybe(attrs.get("gen_ai.output.messages"))
     system = parse_json_maybe(attrs.get("gen_ai.system_instructions"))

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import JSONObject
 
 # Token counts are written as JSON integers (orjson writes at most 64 bits) and summed
 # into `total`: a count, and the sum of one observation's counts, must fit a signed
@@ -85,7 +86,7 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def parse_json_object(value: Any) -> dict[str, Any] | None:
+def parse_json_object(value: Any) -> JSONObject | None:
     """A JSON object from text or a dict; None when it is not one."""
     parsed = parse_json_maybe(value) if isinstance(value, str) else value
     return parsed if isinstance(parsed, dict) else None
@@ -148,10 +149,10 @@ def checked_usage(usage: dict[str, int], where: str) -> dict[str, int]:
     return usage
 
 
-def _openai_usage(obj: dict[str, Any]) -> dict[str, Any]:
+def _openai_usage(obj: JSONObject) -> JSONObject:
     inp = obj.get("prompt_tokens", obj.get("input_tokens"))
     out = obj.get("completion_tokens", obj.get("output_tokens"))
-    result: dict[str, Any] = {"input": inp, "output": out, "total": obj.get("total_tokens")}
+    result: JSONObject = {"input": inp, "output": out, "total": obj.get("total_tokens")}
     for side, key in (
         ("input", "prompt_tokens_details"),
         ("output", "completion_tokens_details"),

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerrag.domain.jsondoc import JSONObject
+
 MAX_TEXT = 20_000  # characters of one message shown inline; the trace page has the rest
 _LANGCHAIN_ROLES = {
     "human": "user",
@@ -54,7 +56,7 @@ class Message:
     json: str = ""
     truncated: bool = False
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> JSONObject:
         return {
             "role": self.role,
             "text": self.text,
@@ -105,7 +107,7 @@ def _parts_text(parts: list[Any], message: Message) -> None:
     message.text, message.truncated = _clip("\n\n".join(texts))
 
 
-def _role_of(item: dict[str, Any]) -> str | None:
+def _role_of(item: JSONObject) -> str | None:
     if isinstance(item.get("role"), str):
         role = str(item["role"])
         return {"model": "assistant", "human": "user", "ai": "assistant"}.get(role, role)
@@ -118,7 +120,7 @@ def _role_of(item: dict[str, Any]) -> str | None:
     return None
 
 
-def _message(item: dict[str, Any]) -> Message | None:
+def _message(item: JSONObject) -> Message | None:
     role = _role_of(item)
     if role is None:
         return None
@@ -134,9 +136,7 @@ def _message(item: dict[str, Any]) -> Message | None:
         message.json = _pretty(content)
     for call in item.get("tool_calls") or []:
         if isinstance(call, dict):
-            fn: dict[str, Any] = (
-                call["function"] if isinstance(call.get("function"), dict) else call
-            )
+            fn: JSONObject = call["function"] if isinstance(call.get("function"), dict) else call
             args = fn.get("arguments", fn.get("args", {}))
             message.tool_calls.append(
                 ToolCall(str(fn.get("name", "")), args if isinstance(args, str) else _pretty(args))
@@ -195,7 +195,7 @@ def _from_value(value: Any, default_role: str) -> list[Message] | None:
     return None
 
 
-def render_value(raw: str | None, default_role: str) -> dict[str, Any]:
+def render_value(raw: str | None, default_role: str) -> JSONObject:
     """The view of one input or output: messages, or pretty JSON, or nothing."""
     messages = to_messages(raw, default_role)
     if messages is None:
@@ -212,7 +212,7 @@ def render_value(raw: str | None, default_role: str) -> dict[str, Any]:
     }
 
 
-def split_history(view: dict[str, Any]) -> dict[str, Any]:
+def split_history(view: JSONObject) -> JSONObject:
     """Keep a turn's new messages in view; earlier history (resent every call) folds away."""
     messages = view["messages"]
     last_assistant = max(

@@ -6,7 +6,6 @@ and only administrators create accounts (issue 19, M4).
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -17,6 +16,7 @@ from powerrag import accounts
 from powerrag.accounts import MEMBER, ROLES, ApiKey, Member
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.timeutil import to_iso
 from powerrag.web.auth import check_csrf, require_user
 from powerrag.web.common import ProjectPage, managed_page, project_page
@@ -25,7 +25,7 @@ from powerrag.web.render import WebRoute, render
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 
-def _key_view(key: ApiKey) -> dict[str, Any]:
+def _key_view(key: ApiKey) -> JSONObject:
     return {
         "id": key.id,
         "publicKey": key.public_key,
@@ -36,7 +36,7 @@ def _key_view(key: ApiKey) -> dict[str, Any]:
     }
 
 
-def _member_view(member: Member) -> dict[str, Any]:
+def _member_view(member: Member) -> JSONObject:
     return {
         "userId": member.user_id,
         "email": member.email,
@@ -77,7 +77,7 @@ async def settings_home(request: Request) -> Response:
     user = await require_user(request)
     projects = await run_in_threadpool(accounts.list_projects, context_of(request).store, user)
     if not projects:
-        context: dict[str, Any] = {"project": None, "projects": [], "keys": [], "members": []}
+        context: JSONObject = {"project": None, "projects": [], "keys": [], "members": []}
         return render(request, "settings.html", context)
     return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/settings", status_code=303)
 

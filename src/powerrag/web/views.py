@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.rows import (
     CommentRow,
     ObservationNode,
@@ -45,7 +46,7 @@ def pretty_json(text: str | None) -> str:
     return orjson.dumps(orjson.loads(text), option=orjson.OPT_INDENT_2).decode()
 
 
-def score_view(row: ScoreRow) -> dict[str, Any]:
+def score_view(row: ScoreRow) -> JSONObject:
     return {
         "id": row.id,
         "name": row.name,
@@ -59,7 +60,7 @@ def score_view(row: ScoreRow) -> dict[str, Any]:
     }
 
 
-def score_summary(rows: list[ScoreRow]) -> list[dict[str, Any]]:
+def score_summary(rows: list[ScoreRow]) -> list[JSONObject]:
     """One line per score name: the mean of numbers and booleans, the categories seen."""
     by_name: dict[str, list[ScoreRow]] = defaultdict(list)
     for row in rows:
@@ -80,7 +81,7 @@ def score_summary(rows: list[ScoreRow]) -> list[dict[str, Any]]:
     return summary
 
 
-def comment_view(row: CommentRow) -> dict[str, Any]:
+def comment_view(row: CommentRow) -> JSONObject:
     return {
         "id": row.id,
         "objectId": row.object_id,
@@ -90,7 +91,7 @@ def comment_view(row: CommentRow) -> dict[str, Any]:
     }
 
 
-def session_view(row: SessionRow) -> dict[str, Any]:
+def session_view(row: SessionRow) -> JSONObject:
     return {
         "id": row.id,
         "createdAt": to_iso(row.created_at),
@@ -109,7 +110,7 @@ def session_view(row: SessionRow) -> dict[str, Any]:
     }
 
 
-def sessions_page(found: SessionList) -> dict[str, Any]:
+def sessions_page(found: SessionList) -> JSONObject:
     items = []
     for row in found.paged.items:
         item = session_view(row)
@@ -124,7 +125,7 @@ def sessions_page(found: SessionList) -> dict[str, Any]:
     }
 
 
-def trace_view(row: TraceRow) -> dict[str, Any]:
+def trace_view(row: TraceRow) -> JSONObject:
     return {
         "id": row.id,
         "name": row.name,
@@ -148,7 +149,7 @@ def trace_view(row: TraceRow) -> dict[str, Any]:
     }
 
 
-def tree_view(rows: list[ObservationNode]) -> list[dict[str, Any]]:
+def tree_view(rows: list[ObservationNode]) -> list[JSONObject]:
     """Observations depth-first in start order, each with its depth and Gantt position.
 
     An observation whose parent is missing (not arrived yet) is shown at the top level.
@@ -163,7 +164,7 @@ def tree_view(rows: list[ObservationNode]) -> list[dict[str, Any]]:
     start = min(r.start_time for r in rows)
     end = max(r.end_time or r.start_time for r in rows)
     span = max(end - start, 1)
-    flat: list[dict[str, Any]] = []
+    flat: list[JSONObject] = []
     stack = [(r, 0) for r in reversed(children.get(None, []))]
     while stack:
         row, depth = stack.pop()
@@ -191,7 +192,7 @@ def tree_view(rows: list[ObservationNode]) -> list[dict[str, Any]]:
     return flat
 
 
-def trace_page_view(found: TracePage) -> dict[str, Any]:
+def trace_page_view(found: TracePage) -> JSONObject:
     trace = trace_view(found.trace)
     trace["metadata"] = pretty_json(found.trace.metadata)
     return {
@@ -201,7 +202,7 @@ def trace_page_view(found: TracePage) -> dict[str, Any]:
     }
 
 
-def observation_view(o: ObservationRow) -> dict[str, Any]:
+def observation_view(o: ObservationRow) -> JSONObject:
     """Everything about one observation (I/O, metadata, model, usage, cost, times)."""
     return {
         "id": o.id,
@@ -231,7 +232,7 @@ def observation_view(o: ObservationRow) -> dict[str, Any]:
     }
 
 
-def header_view(found: SessionHeader) -> dict[str, Any]:
+def header_view(found: SessionHeader) -> JSONObject:
     """The replay's header: figures, the session's own scores and comments, the clock."""
     session = session_view(found.session)
     session["scores"] = [score_view(s) for s in found.scores]
@@ -246,7 +247,7 @@ def header_view(found: SessionHeader) -> dict[str, Any]:
     }
 
 
-def turn_view(turn: Turn) -> dict[str, Any]:
+def turn_view(turn: Turn) -> JSONObject:
     tree = tree_view(turn.nodes)
     view = trace_view(turn.trace)
     view.update(
