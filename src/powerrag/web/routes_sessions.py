@@ -70,23 +70,7 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     return {"project": {"id": project_id, "name": ""}, "projects": [], "readOnly": True}
 
 
-@router.get("/project/{project_id}/sessions/{session_id}")
-async def session_replay(request: Request, project_id: str, session_id: str) -> Response:
-    chrome = await _replay_access(request, project_id, session_id)
-    store = context_of(request).store
-    header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
-    turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
-    context = {
-        **chrome,
-        **header_view(header),
-        "turns": [turn_view(t) for t in turns],
-        "offset": 0,
-        "pageSize": replay.TURNS_PAGE,
-    }
-    return render(request, "session.html", context)
-
-
-@router.get("/project/{project_id}/sessions/{session_id}/turns")
+@router.get("/project/{project_id}/sessions/{session_id:path}/turns")
 async def session_turns(request: Request, project_id: str, session_id: str) -> Response:
     """A page of turns (offset) or the named ones (ids=a,b): progressive and live loading."""
     chrome = await _replay_access(request, project_id, session_id)
@@ -107,7 +91,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
     return render(request, "_turns.html", context)
 
 
-@router.get("/project/{project_id}/sessions/{session_id}/events")
+@router.get("/project/{project_id}/sessions/{session_id:path}/events")
 async def session_events(request: Request, project_id: str, session_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""
     await _replay_access(request, project_id, session_id)
@@ -143,7 +127,7 @@ def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectRespons
     return RedirectResponse(urls.session(project_id, session_id) + anchor, status_code=303)
 
 
-@router.post("/project/{project_id}/sessions/{session_id}/flags")
+@router.post("/project/{project_id}/sessions/{session_id:path}/flags")
 async def session_flags(request: Request, project_id: str, session_id: str) -> Response:
     page = await project_page(request, project_id)
     form = await check_csrf(request)
@@ -154,7 +138,7 @@ async def session_flags(request: Request, project_id: str, session_id: str) -> R
     return _back(project_id, session_id)
 
 
-@router.post("/project/{project_id}/sessions/{session_id}/comments")
+@router.post("/project/{project_id}/sessions/{session_id:path}/comments")
 async def session_comment(request: Request, project_id: str, session_id: str) -> Response:
     page = await project_page(request, project_id)
     form = await check_csrf(request)
@@ -178,7 +162,7 @@ async def session_comment(request: Request, project_id: str, session_id: str) ->
     return _back(project_id, session_id, f"#turn-{trace_id}" if trace_id else "#comments")
 
 
-@router.post("/project/{project_id}/sessions/{session_id}/scores")
+@router.post("/project/{project_id}/sessions/{session_id:path}/scores")
 async def session_score(request: Request, project_id: str, session_id: str) -> Response:
     page = await project_page(request, project_id)
     form = await check_csrf(request)
@@ -201,3 +185,21 @@ async def session_score(request: Request, project_id: str, session_id: str) -> R
     )
     await page.ctx.pipeline.submit(project_id, batch)
     return _back(project_id, session_id, f"#turn-{trace_id}" if trace_id else "")
+
+
+# Session ids are free text and may hold "/": the `:path` routes above match first, so the
+# replay itself, whose path is a prefix of theirs, is registered last.
+@router.get("/project/{project_id}/sessions/{session_id:path}")
+async def session_replay(request: Request, project_id: str, session_id: str) -> Response:
+    chrome = await _replay_access(request, project_id, session_id)
+    store = context_of(request).store
+    header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
+    turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
+    context = {
+        **chrome,
+        **header_view(header),
+        "turns": [turn_view(t) for t in turns],
+        "offset": 0,
+        "pageSize": replay.TURNS_PAGE,
+    }
+    return render(request, "session.html", context)
