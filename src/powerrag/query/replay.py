@@ -122,11 +122,3 @@ def _turn(
         }
     )
     return turn
-
-
-def changed_turns(
-    store: Store, project_id: str, session_id: str, trace_ids: list[str]
-) -> list[str]:
-    """Which changed traces belong to this session (the live stream asks after each commit)."""
-    with store.connect() as conn:
-        return ui_traces.traces_in_session(conn, project_id, session_id, trace_ids)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.query import replay, ui_sessions
@@ -18,12 +15,11 @@ from powerrag.query.ui_sessions import SessionListRequest
 from powerrag.store.ui_sessions import SessionFilter
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import ctx_of, member_page, project_page
-from powerrag.web.live import RESYNC, LiveBroker
+from powerrag.web.live import session_stream
 from powerrag.web.params import int_param, time_param
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-HEARTBEAT_SECONDS = 15.0
 
 
 @router.get("/project/{project_id}/sessions")
@@ -105,32 +101,8 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
 async def session_events(request: Request, project_id: str, session_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""
     await _replay_access(request, project_id, session_id)
-    broker: LiveBroker = request.app.state.web_broker
-    store = ctx_of(request).store
-    sub = broker.subscribe(project_id)
-
-    async def stream() -> AsyncIterator[str]:
-        try:
-            yield "retry: 2000\n\n"
-            while not await request.is_disconnected():
-                try:
-                    changed = await asyncio.wait_for(sub.queue.get(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                if RESYNC in changed:
-                    yield "event: resync\ndata: {}\n\n"
-                    continue
-                ids = await run_in_threadpool(
-                    replay.changed_turns, store, project_id, session_id, sorted(changed)
-                )
-                if ids:
-                    yield f"event: turns\ndata: {json.dumps({'ids': ids})}\n\n"
-        finally:
-            broker.unsubscribe(sub)
-
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    user = await current_user(request)
+    return session_stream(request, project_id, session_id, user.id if user else None)
 
 
 def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectResponse:

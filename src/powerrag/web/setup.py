@@ -12,7 +12,7 @@ from powerrag.api.context import Context
 from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
 from powerrag.web.auth import Cookies
 from powerrag.web.hashing import PasswordHashing
-from powerrag.web.live import LiveBroker
+from powerrag.web.live import LiveBroker, LiveLimits
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
 from powerrag.web.throttle import SignInThrottle
@@ -24,7 +24,7 @@ def install_web(app: FastAPI, ctx: Context) -> None:
     app.state.web_cookies = Cookies(secure=ctx.settings.secure_cookies)
     app.state.web_throttle = SignInThrottle()
     app.state.web_hashing = PasswordHashing()
-    broker = LiveBroker()
+    broker = LiveBroker(LiveLimits.of(ctx.settings))
     ctx.store.changes.subscribe(broker.on_change)
     app.state.web_broker = broker
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
