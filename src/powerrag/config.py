@@ -124,6 +124,30 @@ SETTINGS: tuple[Setting, ...] = (
         True,
         "Apply database migrations on start; when false, a schema behind the code is an error.",
     ),
+    Setting(
+        "live_streams_per_client",
+        int,
+        16,
+        "Live Session Replay streams one client address may hold open (429 above).",
+    ),
+    Setting(
+        "live_streams_per_session",
+        int,
+        100,
+        "Live streams open on one session, by anyone (429 above).",
+    ),
+    Setting(
+        "live_streams_max",
+        int,
+        1000,
+        "Live streams this server process holds open in all (503 above).",
+    ),
+    Setting(
+        "live_heartbeat_seconds",
+        float,
+        15.0,
+        "Interval of a live stream's keep-alive, at which it also checks that its viewer may still watch.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -149,6 +173,10 @@ class Settings:
     secure_cookies: bool = False
     forwarded_allow_ips: str = ""
     auto_migrate: bool = True
+    live_streams_per_client: int = 16
+    live_streams_per_session: int = 100
+    live_streams_max: int = 1000
+    live_heartbeat_seconds: float = 15.0
 
     @property
     def resolved_database_url(self) -> str:

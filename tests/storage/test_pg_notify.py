@@ -38,7 +38,8 @@ def test_a_commit_is_told_once_to_this_process(store: Store) -> None:
     store.write_batches([(PROJECT_ID, _batch("t1", "s1")), (PROJECT_ID, _batch("t2"))])
 
     change = heard.get(timeout=WAIT_SECONDS)
-    assert change == Change(PROJECT_ID, frozenset({"t1", "t2"}), frozenset({"s1"}))
+    pairs = frozenset({("s1", "t1")})  # which changed trace is in which session
+    assert change == Change(PROJECT_ID, frozenset({"t1", "t2"}), frozenset({"s1"}), pairs)
     with pytest.raises(queue.Empty):
         heard.get(timeout=1)  # not a second time through LISTEN on PostgreSQL
 

@@ -7,8 +7,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from powerrag.domain.changes import changes_of
-from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord
+from powerrag.domain.changes import Change
 from powerrag.web.i18n import pick_language
 from powerrag.web.live import QUEUE_SIZE, RESYNC, LiveBroker
 from powerrag.web.markdown import render_markdown
@@ -127,25 +126,24 @@ def test_language_comes_from_the_cookie_then_the_browser() -> None:
     assert pick_language("xx", None) == "en"
 
 
-def _batch(trace_id: str) -> IngestBatch:
-    obs = ObservationRecord(id="o1", trace_id=trace_id, type="SPAN", name="n", start_time=1)
-    score = ScoreRecord(id="s", name="x", data_type="NUMERIC", timestamp=1, trace_id="t-score")
-    return IngestBatch(observations=[obs], scores=[score])
+def _change(project_id: str, session_id: str, *trace_ids: str) -> Change:
+    pairs = frozenset((session_id, t) for t in trace_ids)
+    return Change(project_id, frozenset(trace_ids), frozenset({session_id}), pairs)
 
 
 def test_the_broker_hands_commits_from_the_writer_thread_to_the_loop() -> None:
     async def scenario() -> tuple[frozenset[str], frozenset[str], bool]:
         broker = LiveBroker()
-        mine, other = broker.subscribe("p1"), broker.subscribe("p2")
-        first = changes_of([("p1", _batch("t1"))])[0]
+        mine, other = broker.subscribe("p1", "s1"), broker.subscribe("p2", "s1")
+        first = _change("p1", "s1", "t1", "t-score")
         writer = threading.Thread(target=broker.on_change, args=(first,))
         writer.start()
         writer.join()
-        got = await asyncio.wait_for(mine.queue.get(), 2)
+        _, got = await asyncio.wait_for(mine.queue.get(), 2)
         for i in range(QUEUE_SIZE + 5):  # a subscriber that never reads
-            broker.on_change(changes_of([("p1", _batch(f"t{i}"))])[0])
+            broker.on_change(_change("p1", "s1", f"t{i}"))
         await asyncio.sleep(0.05)
-        backlog = mine.queue.get_nowait()
+        _, backlog = mine.queue.get_nowait()
         broker.unsubscribe(mine)
         return got, backlog, other.queue.empty()
 

@@ -123,11 +123,3 @@ def _by_trace(rows: list[R]) -> defaultdict[str, list[R]]:
     for row in rows:
         grouped[row.trace_id or ""].append(row)
     return grouped
-
-
-def changed_turns(
-    store: Store, project_id: str, session_id: str, trace_ids: Sequence[str]
-) -> list[str]:
-    """Which changed traces belong to this session (the live stream asks after each commit)."""
-    with store.connect() as conn:
-        return traces.traces_in_session(conn, project_id, session_id, trace_ids)

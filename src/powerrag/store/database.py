@@ -72,9 +72,9 @@ class Store:
             raise
 
     def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
-        changes = changes_of(items) if self.changes.wanted else []
         with self.transaction() as conn:
-            self._writer.write_group(conn, items)
+            found = self._writer.write_group(conn, items)
+            changes = changes_of(items, found) if self.changes.wanted else []
             self.changes.announce(conn, changes)
         self.changes.deliver(changes)
         self.statistics.wrote(sum(len(batch) for _, batch in items))

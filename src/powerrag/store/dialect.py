@@ -23,6 +23,7 @@ def _upsert_sql(
     columns: tuple[str, ...],
     keys: tuple[str, ...],
     keep: tuple[str, ...],
+    where: str,
 ) -> str:
     mark = "%s" if dialect == "postgresql" else "?"
     names = ", ".join(columns)
@@ -31,7 +32,7 @@ def _upsert_sql(
     conflict = ", ".join(keys)
     if updates:
         assignments = ", ".join(f"{c} = excluded.{c}" for c in updates)
-        action = f"DO UPDATE SET {assignments}"
+        action = f"DO UPDATE SET {assignments}" + (f" WHERE {where}" if where else "")
     else:
         action = "DO NOTHING"
     return f"INSERT INTO {table.name} ({names}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}"
@@ -44,15 +45,17 @@ def upsert(
     *,
     keys: Sequence[str],
     keep: Sequence[str] = (),
+    where: str = "",
 ) -> None:
-    """Insert rows; on a key conflict overwrite every column except `keys` and `keep`.
+    """Insert rows; on a key conflict overwrite every column except `keys` and `keep`,
+    only where the SQL condition `where` holds (it may name the table and `excluded`).
 
     All rows must have the same keys, which must be column names of `table`.
     """
     if not rows:
         return
     columns = tuple(rows[0])
-    sql = _upsert_sql(conn.dialect.name, table, columns, tuple(keys), tuple(keep))
+    sql = _upsert_sql(conn.dialect.name, table, columns, tuple(keys), tuple(keep), where)
     params = [tuple(row[c] for c in columns) for row in rows]
     conn.exec_driver_sql(sql, params)
 

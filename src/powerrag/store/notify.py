@@ -103,15 +103,22 @@ class PostgresChangeFeed(ChangeFeed):
 
     def _payloads(self, change: Change) -> Iterable[str]:
         """JSON payloads under PostgreSQL's size limit, splitting long id lists."""
-        ids = [("t", i) for i in sorted(change.trace_ids)]
+        ids: list[tuple[str, Any]] = [("t", i) for i in sorted(change.trace_ids)]
         ids += [("s", i) for i in sorted(change.session_ids)]
-        body: dict[str, Any] = {"o": self._origin, "p": change.project_id, "t": [], "s": []}
+        ids += [("st", list(pair)) for pair in sorted(change.session_traces)]
+        body: dict[str, Any] = {
+            "o": self._origin,
+            "p": change.project_id,
+            "t": [],
+            "s": [],
+            "st": [],
+        }
         size = len(orjson.dumps(body))
         for kind, value in ids:
             cost = len(orjson.dumps(value)) + 1
-            if size + cost > _PAYLOAD_BYTES and (body["t"] or body["s"]):
+            if size + cost > _PAYLOAD_BYTES and (body["t"] or body["s"] or body["st"]):
                 yield orjson.dumps(body).decode()
-                body = {**body, "t": [], "s": []}
+                body = {**body, "t": [], "s": [], "st": []}
                 size = len(orjson.dumps(body))
             body[kind].append(value)
             size += cost
@@ -151,7 +158,8 @@ class PostgresChangeFeed(ChangeFeed):
             return
         if body.get("o") == self._origin:
             return
-        self.deliver([Change(body["p"], frozenset(body["t"]), frozenset(body["s"]))])
+        pairs = frozenset((s, t) for s, t in body.get("st", ()))
+        self.deliver([Change(body["p"], frozenset(body["t"]), frozenset(body["s"]), pairs)])
 
     def close(self) -> None:
         self._stop.set()

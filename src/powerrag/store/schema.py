@@ -196,6 +196,11 @@ observations = Table(
     Column("is_app_root", Boolean, nullable=False, default=False),
     # The span's resource attributes and scope, part of its metadata as read (span_origins).
     Column("origin_id", String(16), nullable=True),
+    # When the data was sent (an OTLP span's end or start, a batch event's timestamp), so a
+    # late, older version never overwrites a newer one (issue 19, L6): the newest time of
+    # any field, and per field as JSON when batch events set fields one by one.
+    _time("event_time", nullable=True),
+    Column("field_times", Text, nullable=True),
     _time("created_at"),
     _time("updated_at"),
     Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),

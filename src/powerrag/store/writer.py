@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, bindparam, case, delete, func, select
+from sqlalchemy import Connection, and_, bindparam, case, delete, func, or_, select, update
 
 from powerrag.domain.cost import Cost, PriceBook, compute_cost, split_usage
 from powerrag.domain.merge import merge_trace
@@ -28,6 +28,7 @@ from powerrag.domain.timeutil import now_us
 from powerrag.store.base import chunked
 from powerrag.store.dialect import lock_keys, upsert
 from powerrag.store.schema import (
+    comments,
     observations,
     scores,
     sessions,
@@ -54,33 +55,47 @@ class BatchWriter:
     def __init__(self, prices: PriceBook) -> None:
         self._prices = prices
 
-    def write_group(self, conn: Connection, items: Sequence[tuple[str, IngestBatch]]) -> None:
+    def write_group(
+        self, conn: Connection, items: Sequence[tuple[str, IngestBatch]]
+    ) -> dict[str, set[tuple[str, str]]]:
         """Store a group of batches in the caller's transaction.
 
         Per project (in sorted order): lock the touched traces, write, refresh the
         traces, then lock and refresh the touched sessions. Locks are taken in one
         global order, so concurrent writers (PostgreSQL replicas) never deadlock and
         never refresh a trace or session from a stale view.
+
+        Returns, by project, the (session id, trace id) pairs of the changed and scored
+        traces: what live streams need to know (`domain.changes.changes_of`).
         """
         now = now_us()
+        found: dict[str, set[tuple[str, str]]] = {}
         for project_id, batch in _merge_by_project(items):
             trace_ids = _trace_ids(batch)
             lock_keys(conn, [f"trace:{project_id}:{t}" for t in trace_ids])
             self._write_records(conn, project_id, batch, now)
-            touched = refresh_traces(conn, project_id, trace_ids, now)
+            pairs = refresh_traces(conn, project_id, trace_ids, now)
+            touched = sorted({s for s, _ in pairs})
             if touched:
-                lock_keys(conn, [f"session:{project_id}:{s}" for s in sorted(touched)])
-                refresh_sessions(conn, project_id, sorted(touched), now)
+                lock_keys(conn, [f"session:{project_id}:{s}" for s in touched])
+                refresh_sessions(conn, project_id, touched, now)
+            scored = {s.trace_id for s in batch.scores if s.trace_id} - set(trace_ids)
+            found[project_id] = pairs | _sessions_of(conn, project_id, sorted(scored))
+        return found
 
     def _write_records(
         self, conn: Connection, project_id: str, batch: IngestBatch, now: int
     ) -> None:
-        observations_in = list(batch.observations)
+        observations_in = [_Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
         if observations_in:
-            latest = _last_by_id(observations_in)
-            origins = {o.origin_id: o.origin for o in latest if o.origin_id and o.origin}
+            latest = _newest_by_id(observations_in)
+            origins = {
+                o.origin_id: o.origin
+                for o in (s.record for s in latest)
+                if o.origin_id and o.origin
+            }
             upsert(
                 conn,
                 span_origins,
@@ -92,7 +107,14 @@ class BatchWriter:
                 keep=("body",),
             )
             rows = [self._observation_row(project_id, o, now) for o in latest]
-            upsert(conn, observations, rows, keys=("project_id", "id"), keep=("created_at",))
+            upsert(
+                conn,
+                observations,
+                rows,
+                keys=("project_id", "id"),
+                keep=("created_at",),
+                where=_NOT_OLDER,
+            )
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
             upsert(
@@ -113,22 +135,30 @@ class BatchWriter:
 
     def _apply_patches(
         self, conn: Connection, project_id: str, patches: list[ObservationPatch]
-    ) -> list[ObservationRecord]:
+    ) -> list[_Stamped]:
+        """Merge batch events into the stored observations, each field by event time.
+
+        A field takes an event's value unless a newer event already set it, as trace
+        fields follow their updates (domain/merge.py): a late, older update never
+        overwrites newer data (issue 19, L6), whatever the order of arrival.
+        """
         ids = sorted({p.id for p in patches})
-        existing: dict[str, ObservationRecord] = {}
+        existing: dict[str, _Stamped] = {}
         for chunk in chunked(ids):
             query = select(observations).where(
                 observations.c.project_id == project_id, observations.c.id.in_(chunk)
             )
             for row in conn.execute(query).mappings():
-                existing[row["id"]] = _record_from_row(row)
+                existing[row["id"]] = _Stamped.of_row(_record_from_row(row), row)
         for patch in patches:
-            current = existing.get(patch.id) or ObservationRecord(
-                id=patch.id,
-                trace_id=patch.trace_id or str(uuid.uuid4()),
-                type="SPAN",
-                name=None,
-                start_time=patch.timestamp,
+            current = existing.get(patch.id) or _Stamped(
+                ObservationRecord(
+                    id=patch.id,
+                    trace_id=patch.trace_id or str(uuid.uuid4()),
+                    type="SPAN",
+                    name=None,
+                    start_time=patch.timestamp,
+                )
             )
             fields = dict(patch.fields)
             if patch.id in existing:
@@ -136,10 +166,11 @@ class BatchWriter:
                 fields.pop("trace_id", None)
                 if fields.get("start_time") is None:
                     fields.pop("start_time", None)
-            existing[patch.id] = replace(current, **fields)
+            existing[patch.id] = current.patched(fields, patch.timestamp)
         return [existing[i] for i in ids]
 
-    def _observation_row(self, project_id: str, obs: ObservationRecord, now: int) -> dict[str, Any]:
+    def _observation_row(self, project_id: str, stamped: _Stamped, now: int) -> dict[str, Any]:
+        obs = stamped.record
         model = self._prices.match(project_id, obs.model) if obs.model else None
         cost = compute_cost(
             usage=obs.usage_details,
@@ -148,7 +179,63 @@ class BatchWriter:
             params=_loads_dict(obs.model_parameters),
             metadata=_loads_dict(obs.metadata),
         )
-        return _observation_dict(project_id, obs, cost, now)
+        row = _observation_dict(project_id, obs, cost, now)
+        row["event_time"] = stamped.event_time
+        row["field_times"] = stamped.field_times_text()
+        return row
+
+
+# A stored observation is replaced only by a version at least as new (issue 19, L6).
+_NOT_OLDER = "observations.event_time IS NULL OR observations.event_time <= excluded.event_time"
+_BASE = "*"  # key of `field_times` for the time of every field it does not name
+
+
+@dataclass(frozen=True, slots=True)
+class _Stamped:
+    """An observation with the event time of each of its fields.
+
+    An OTLP span arrives whole: every field has the span's time (its end, else its
+    start), and a resent span replaces the stored one only if it is not older.
+    Batch events set some fields each; `fields` keeps the time of each field an event
+    set, and `base` the time of the fields no event named (a span written whole).
+    """
+
+    record: ObservationRecord
+    base: int | None = None
+    fields: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def whole(cls, record: ObservationRecord) -> _Stamped:
+        return cls(record, base=record.end_time or record.start_time)
+
+    @classmethod
+    def of_row(cls, record: ObservationRecord, row: Any) -> _Stamped:
+        if row["field_times"] is None:
+            return cls(record, base=row["event_time"])
+        times = orjson.loads(row["field_times"])
+        return cls(record, base=times.pop(_BASE, None), fields=times)
+
+    @property
+    def event_time(self) -> int | None:
+        """The newest time of any field: what a whole span is compared with."""
+        times = [t for t in (self.base, *self.fields.values()) if t is not None]
+        return max(times) if times else None
+
+    def field_times_text(self) -> str | None:
+        if not self.fields:
+            return None  # a span written whole: every field has `event_time`
+        base = {_BASE: self.base} if self.base is not None else {}
+        return _dumps({**self.fields, **base})
+
+    def patched(self, values: dict[str, Any], timestamp: int) -> _Stamped:
+        """Apply the values that no newer event has set."""
+        newer = {}
+        for name, value in values.items():
+            stored = self.fields.get(name, self.base)
+            if stored is None or timestamp >= stored:
+                newer[name] = value
+        fields = {**self.fields, **dict.fromkeys(newer, timestamp)}
+        return _Stamped(replace(self.record, **newer), self.base, fields)
 
 
 def _merge_by_project(
@@ -171,10 +258,13 @@ def _trace_ids(batch: IngestBatch) -> list[str]:
     return sorted(ids)
 
 
-def _last_by_id(items: list[ObservationRecord]) -> list[ObservationRecord]:
-    by_id: dict[str, ObservationRecord] = {}
+def _newest_by_id(items: list[_Stamped]) -> list[_Stamped]:
+    """One version per id: the newest, the later one on a tie (a resend)."""
+    by_id: dict[str, _Stamped] = {}
     for item in items:
-        by_id[item.id] = item
+        kept = by_id.get(item.record.id)
+        if kept is None or (item.event_time or 0) >= (kept.event_time or 0):
+            by_id[item.record.id] = item
     return list(by_id.values())
 
 
@@ -312,12 +402,24 @@ _RANK_LEVEL = {3: "ERROR", 2: "WARNING", 1: "DEFAULT", 0: "DEBUG"}
 
 def refresh_traces(
     conn: Connection, project_id: str, trace_ids: Sequence[str], now: int
-) -> set[str]:
-    """Recompute the trace rows for `trace_ids`; return the sessions they were or are in."""
-    touched_sessions: set[str] = set()
+) -> set[tuple[str, str]]:
+    """Recompute the trace rows for `trace_ids`; return (session, trace) for each session
+    a trace was or is in."""
+    touched: set[tuple[str, str]] = set()
     for chunk in chunked(trace_ids):
-        touched_sessions |= _refresh_trace_chunk(conn, project_id, chunk, now)
-    return touched_sessions
+        touched |= _refresh_trace_chunk(conn, project_id, chunk, now)
+    return touched
+
+
+def _sessions_of(
+    conn: Connection, project_id: str, trace_ids: Sequence[str]
+) -> set[tuple[str, str]]:
+    """(session, trace) for the traces of `trace_ids` that are in a session."""
+    pairs: set[tuple[str, str]] = set()
+    for chunk in chunked(trace_ids):
+        params = {"project_id": project_id, "ids": list(chunk)}
+        pairs.update((r[0], r[1]) for r in conn.execute(_TRACE_SQL["sessions"], params))
+    return pairs
 
 
 def _trace_statements() -> dict[str, Any]:
@@ -355,6 +457,9 @@ def _trace_statements() -> dict[str, Any]:
             traces.c.id, traces.c.session_id, traces.c.bookmarked, traces.c.created_at
         ).where(traces.c.project_id == project, traces.c.id.in_(ids)),
         "delete": delete(traces).where(traces.c.project_id == project, traces.c.id.in_(ids)),
+        "sessions": select(traces.c.session_id, traces.c.id).where(
+            traces.c.project_id == project, traces.c.id.in_(ids), traces.c.session_id.is_not(None)
+        ),
     }
 
 
@@ -363,7 +468,7 @@ _TRACE_SQL = _trace_statements()
 
 def _refresh_trace_chunk(
     conn: Connection, project_id: str, trace_ids: Sequence[str], now: int
-) -> set[str]:
+) -> set[tuple[str, str]]:
     params = {"project_id": project_id, "ids": list(trace_ids)}
     aggregates = {
         row["trace_id"]: row for row in conn.execute(_TRACE_SQL["aggregates"], params).mappings()
@@ -376,13 +481,13 @@ def _refresh_trace_chunk(
         updates.setdefault(row["trace_id"], []).append(_update_from_row(row))
     existing = {row["id"]: row for row in conn.execute(_TRACE_SQL["existing"], params).mappings()}
     rows: list[dict[str, Any]] = []
-    touched: set[str] = set()
+    touched: set[tuple[str, str]] = set()
     gone: list[str] = []
     for trace_id in trace_ids:
         agg, trace_updates_of = aggregates.get(trace_id), updates.get(trace_id, [])
         old = existing.get(trace_id)
         if old is not None and old["session_id"]:
-            touched.add(old["session_id"])
+            touched.add((old["session_id"], trace_id))
         if agg is None and not trace_updates_of:
             gone.append(trace_id)
             continue
@@ -392,7 +497,7 @@ def _refresh_trace_chunk(
         trace_row["bookmarked"] = bool(old["bookmarked"]) if old else False
         trace_row["created_at"] = old["created_at"] if old else now
         if trace_row["session_id"]:
-            touched.add(trace_row["session_id"])
+            touched.add((trace_row["session_id"], trace_id))
         rows.append(trace_row)
     # The bookmark is the UI's: an update it commits meanwhile must survive this refresh.
     upsert(conn, traces, rows, keys=("project_id", "id"), keep=("bookmarked", "created_at"))
@@ -445,6 +550,16 @@ def _trace_row(
     }
 
 
+_FIGURES = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "input_cost",
+    "output_cost",
+    "total_cost",
+)
+
+
 def _session_statements() -> dict[str, Any]:
     t = traces.c
     project: Any = bindparam("project_id")
@@ -471,11 +586,26 @@ def _session_statements() -> dict[str, Any]:
         "existing": select(
             sessions.c.id, sessions.c.bookmarked, sessions.c.public, sessions.c.first_seen_at
         ).where(sessions.c.project_id == project, sessions.c.id.in_(ids)),
-        # A session whose traces all left keeps its row only if someone marked it.
+        # A session whose traces all left keeps its row only if someone marked it,
         "delete_empty": delete(sessions).where(
             sessions.c.project_id == project,
             sessions.c.id.in_(ids),
             and_(sessions.c.bookmarked.is_(False), sessions.c.public.is_(False)),
+        ),
+        # and then with the figures of no traces: nothing of the deleted traces stays
+        # readable through it, by its public link least of all (issue 19, L4).
+        "clear_empty": update(sessions)
+        .where(
+            # An UPDATE reserves its columns' names for its values: other parameter names.
+            sessions.c.project_id == bindparam("project"),
+            sessions.c.id.in_(bindparam("empty", expanding=True)),
+        )
+        .values(
+            trace_count=0,
+            user_ids="[]",
+            error_count=0,
+            **dict.fromkeys(_FIGURES, 0.0),
+            updated_at=bindparam("now"),
         ),
     }
 
@@ -516,6 +646,9 @@ def refresh_sessions(
         )
         if empty:
             conn.execute(_SESSION_SQL["delete_empty"], {"project_id": project_id, "ids": empty})
+            conn.execute(
+                _SESSION_SQL["clear_empty"], {"project": project_id, "empty": empty, "now": now}
+            )
 
 
 def _session_row(
@@ -549,8 +682,26 @@ def _session_row(
     }
 
 
+def _delete_comments(project_id: str, trace_ids: Sequence[str]) -> Any:
+    """The comments on these traces and on their observations (before those are deleted).
+
+    Left behind, they would reappear on a new trace or observation with the same id
+    (issue 19, L5).
+    """
+    c, o = comments.c, observations.c
+    own_observations = select(o.id).where(o.project_id == project_id, o.trace_id.in_(trace_ids))
+    return delete(comments).where(
+        c.project_id == project_id,
+        or_(
+            and_(c.object_type == "TRACE", c.object_id.in_(trace_ids)),
+            and_(c.object_type == "OBSERVATION", c.object_id.in_(own_observations)),
+        ),
+    )
+
+
 def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
-    """Delete traces with their observations, updates and scores; refresh their sessions."""
+    """Delete traces with their observations, updates, scores and comments; refresh their
+    sessions."""
     now = now_us()
     ids = sorted(set(trace_ids))
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
@@ -571,6 +722,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
             delete(traces).where(traces.c.project_id == project_id, traces.c.id.in_(chunk))
         )
         deleted += result.rowcount or 0
+        conn.execute(_delete_comments(project_id, chunk))
         for table in (observations, trace_updates, scores):
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))

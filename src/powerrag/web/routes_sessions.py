@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response
 
 from powerrag import annotate, urls
 from powerrag.context import context_of
@@ -18,14 +15,12 @@ from powerrag.domain.filters import SESSION_SORTS
 from powerrag.query import replay, sessions
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page
-from powerrag.web.live import RESYNC
+from powerrag.web.live import session_stream
 from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
 from powerrag.web.render import WebRoute, render
-from powerrag.web.state import web_state
 from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-HEARTBEAT_SECONDS = 15.0
 # Turns are loaded a page at a time; an offset past this is no session's.
 MAX_OFFSET = 10_000_000
 
@@ -95,32 +90,8 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
 async def session_events(request: Request, project_id: str, session_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""
     await _replay_access(request, project_id, session_id)
-    broker = web_state(request).broker
-    store = context_of(request).store
-    sub = broker.subscribe(project_id)
-
-    async def stream() -> AsyncIterator[str]:
-        try:
-            yield "retry: 2000\n\n"
-            while not await request.is_disconnected():
-                try:
-                    changed = await asyncio.wait_for(sub.queue.get(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
-                if RESYNC in changed:
-                    yield "event: resync\ndata: {}\n\n"
-                    continue
-                ids = await run_in_threadpool(
-                    replay.changed_turns, store, project_id, session_id, sorted(changed)
-                )
-                if ids:
-                    yield f"event: turns\ndata: {json.dumps({'ids': ids})}\n\n"
-        finally:
-            broker.unsubscribe(sub)
-
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+    user = await current_user(request)
+    return session_stream(request, project_id, session_id, user.id if user else None)
 
 
 def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectResponse:

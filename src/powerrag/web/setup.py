@@ -14,7 +14,7 @@ from powerrag.context import Context
 from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
 from powerrag.web.auth import Cookies
 from powerrag.web.hashing import PasswordHashing
-from powerrag.web.live import LiveBroker
+from powerrag.web.live import LiveBroker, LiveLimits
 from powerrag.web.render import make_environment
 from powerrag.web.security import SecurityHeaders
 from powerrag.web.state import WebState
@@ -33,7 +33,7 @@ def install_web(app: FastAPI) -> None:
 @asynccontextmanager
 async def web_running(app: FastAPI, ctx: Context) -> AsyncIterator[None]:
     """The UI's state for the app's lifetime; live updates stop hearing commits at the end."""
-    broker = LiveBroker()
+    broker = LiveBroker(LiveLimits.of(ctx.settings))
     app.state.web = WebState(
         env=make_environment(),
         cookies=Cookies(secure=ctx.settings.secure_cookies),
