@@ -103,6 +103,9 @@ class ObservationRow:
     origin_id: str | None
     created_at: int
     updated_at: int
+    # When its data was sent, whole and per field: late updates never overwrite newer data.
+    event_time: int | None
+    field_times: str | None
     # Its trace's context, joined on the trace's primary key (None when not read).
     trace_user_id: str | None = None
     trace_session_id: str | None = None
