@@ -119,6 +119,25 @@ def test_markdown_escapes_everything_before_formatting() -> None:
     assert 'href="https://example.com/a?b=1&amp;c=2"' in code
 
 
+def test_markdown_keeps_the_chat_subset_the_stylesheet_styles() -> None:
+    """What `.msg-text` in app.css styles: paragraphs with line breaks, code, headings, lists."""
+    text = (
+        "# Plan\nfirst line\nsecond *line* with **bold** and `x < y`\n\n"
+        "- one\n- two\n\n1. three\n\n> quoted\n\n```python\nprint(1)\n```\n"
+        "see [docs](https://example.com/docs)"
+    )
+    assert render_markdown(text) == (
+        "<h4>Plan</h4>\n"
+        "<p>first line<br>\nsecond <em>line</em> with <strong>bold</strong> and"
+        " <code>x &lt; y</code></p>\n"
+        "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<ol>\n<li>three</li>\n</ol>\n"
+        "<blockquote>\n<p>quoted</p>\n</blockquote>\n"
+        '<pre><code class="language-python">print(1)\n</code></pre>\n'
+        '<p>see <a href="https://example.com/docs" rel="nofollow noopener noreferrer"'
+        ' target="_blank">docs</a></p>\n'
+    )
+
+
 def test_language_comes_from_the_cookie_then_the_browser() -> None:
     assert pick_language(None, "zh-CN,zh;q=0.9,en;q=0.8") == "zh-CN"
     assert pick_language("en", "zh-CN") == "en"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict
 from typing import Any
 
 import orjson
@@ -27,6 +27,7 @@ from powerrag.domain.records import (
 from powerrag.domain.timeutil import now_us
 from powerrag.store.base import chunked
 from powerrag.store.dialect import lock_keys, upsert
+from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.schema import (
     comments,
     observations,
@@ -86,11 +87,11 @@ class BatchWriter:
     def _write_records(
         self, conn: Connection, project_id: str, batch: IngestBatch, now: int
     ) -> None:
-        observations_in = [_Stamped.whole(o) for o in batch.observations]
+        observations_in = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
         if observations_in:
-            latest = _newest_by_id(observations_in)
+            latest = newest_by_id(observations_in)
             origins = {
                 o.origin_id: o.origin
                 for o in (s.record for s in latest)
@@ -113,7 +114,7 @@ class BatchWriter:
                 rows,
                 keys=("project_id", "id"),
                 keep=("created_at",),
-                where=_NOT_OLDER,
+                where=NOT_OLDER,
             )
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
@@ -135,7 +136,7 @@ class BatchWriter:
 
     def _apply_patches(
         self, conn: Connection, project_id: str, patches: list[ObservationPatch]
-    ) -> list[_Stamped]:
+    ) -> list[Stamped]:
         """Merge batch events into the stored observations, each field by event time.
 
         A field takes an event's value unless a newer event already set it, as trace
@@ -143,15 +144,15 @@ class BatchWriter:
         overwrites newer data (issue 19, L6), whatever the order of arrival.
         """
         ids = sorted({p.id for p in patches})
-        existing: dict[str, _Stamped] = {}
+        existing: dict[str, Stamped] = {}
         for chunk in chunked(ids):
             query = select(observations).where(
                 observations.c.project_id == project_id, observations.c.id.in_(chunk)
             )
             for row in conn.execute(query).mappings():
-                existing[row["id"]] = _Stamped.of_row(_record_from_row(row), row)
+                existing[row["id"]] = Stamped.of_row(_record_from_row(row), row)
         for patch in patches:
-            current = existing.get(patch.id) or _Stamped(
+            current = existing.get(patch.id) or Stamped(
                 ObservationRecord(
                     id=patch.id,
                     trace_id=patch.trace_id or str(uuid.uuid4()),
@@ -169,7 +170,7 @@ class BatchWriter:
             existing[patch.id] = current.patched(fields, patch.timestamp)
         return [existing[i] for i in ids]
 
-    def _observation_row(self, project_id: str, stamped: _Stamped, now: int) -> dict[str, Any]:
+    def _observation_row(self, project_id: str, stamped: Stamped, now: int) -> dict[str, Any]:
         obs = stamped.record
         model = self._prices.match(project_id, obs.model) if obs.model else None
         cost = compute_cost(
@@ -183,59 +184,6 @@ class BatchWriter:
         row["event_time"] = stamped.event_time
         row["field_times"] = stamped.field_times_text()
         return row
-
-
-# A stored observation is replaced only by a version at least as new (issue 19, L6).
-_NOT_OLDER = "observations.event_time IS NULL OR observations.event_time <= excluded.event_time"
-_BASE = "*"  # key of `field_times` for the time of every field it does not name
-
-
-@dataclass(frozen=True, slots=True)
-class _Stamped:
-    """An observation with the event time of each of its fields.
-
-    An OTLP span arrives whole: every field has the span's time (its end, else its
-    start), and a resent span replaces the stored one only if it is not older.
-    Batch events set some fields each; `fields` keeps the time of each field an event
-    set, and `base` the time of the fields no event named (a span written whole).
-    """
-
-    record: ObservationRecord
-    base: int | None = None
-    fields: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def whole(cls, record: ObservationRecord) -> _Stamped:
-        return cls(record, base=record.end_time or record.start_time)
-
-    @classmethod
-    def of_row(cls, record: ObservationRecord, row: Any) -> _Stamped:
-        if row["field_times"] is None:
-            return cls(record, base=row["event_time"])
-        times = orjson.loads(row["field_times"])
-        return cls(record, base=times.pop(_BASE, None), fields=times)
-
-    @property
-    def event_time(self) -> int | None:
-        """The newest time of any field: what a whole span is compared with."""
-        times = [t for t in (self.base, *self.fields.values()) if t is not None]
-        return max(times) if times else None
-
-    def field_times_text(self) -> str | None:
-        if not self.fields:
-            return None  # a span written whole: every field has `event_time`
-        base = {_BASE: self.base} if self.base is not None else {}
-        return _dumps({**self.fields, **base})
-
-    def patched(self, values: dict[str, Any], timestamp: int) -> _Stamped:
-        """Apply the values that no newer event has set."""
-        newer = {}
-        for name, value in values.items():
-            stored = self.fields.get(name, self.base)
-            if stored is None or timestamp >= stored:
-                newer[name] = value
-        fields = {**self.fields, **dict.fromkeys(newer, timestamp)}
-        return _Stamped(replace(self.record, **newer), self.base, fields)
 
 
 def _merge_by_project(
@@ -256,16 +204,6 @@ def _trace_ids(batch: IngestBatch) -> list[str]:
     ids.update(p.trace_id for p in batch.observation_patches if p.trace_id)
     ids.update(u.trace_id for u in batch.trace_updates)
     return sorted(ids)
-
-
-def _newest_by_id(items: list[_Stamped]) -> list[_Stamped]:
-    """One version per id: the newest, the later one on a tie (a resend)."""
-    by_id: dict[str, _Stamped] = {}
-    for item in items:
-        kept = by_id.get(item.record.id)
-        if kept is None or (item.event_time or 0) >= (kept.event_time or 0):
-            by_id[item.record.id] = item
-    return list(by_id.values())
 
 
 def _dedupe(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> list[dict[str, Any]]:

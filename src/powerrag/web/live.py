@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections import Counter
@@ -33,6 +34,8 @@ from powerrag.context import context_of
 from powerrag.domain.changes import Change
 from powerrag.query import live
 from powerrag.web.state import web_state
+
+log = logging.getLogger("powerrag.live")
 
 QUEUE_SIZE = 100
 RESYNC = "*"
@@ -197,13 +200,19 @@ class LiveBroker:
 
         Streams of the same viewer and session share the check: a commit seen by a
         thousand anonymous viewers of a public session costs one query, not a thousand.
+        A check that fails (the database unreachable) ends the stream; the browser
+        reconnects and is let in, or not, like any new request.
         """
         key = _check_key(sub)
         checked = self._checks.get(key)
         if checked is None or checked.started < since or checked.result.get_loop() != sub.loop:
             checked = _Checked(self._clock(), asyncio.ensure_future(check()))
             self._checks[key] = checked
-        return await asyncio.shield(checked.result)
+        try:
+            return await asyncio.shield(checked.result)
+        except Exception as exc:
+            log.warning("ended a live stream: its viewer could not be checked (%s)", exc)
+            return False
 
     async def events(self, request: Request, sub: Subscription, check: Check) -> AsyncIterator[str]:
         """The stream's text: `turns` with the ids of its session's changed traces."""

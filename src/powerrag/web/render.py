@@ -1,7 +1,8 @@
 """Rendering: one context per page, shown as HTML (Jinja2) or as its JSON twin (?format=json).
 
 `WebRoute` turns domain errors into an HTML error page (or JSON for the twin)
-and a missing sign-in into a redirect, so handlers stay a few lines long.
+and a missing sign-in into a redirect, so handlers stay a few lines long. Templates
+render in worker threads (`PageResponse`), never on the event loop.
 """
 
 from __future__ import annotations
@@ -10,18 +11,29 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Request
 from fastapi.routing import APIRoute
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import Receive, Scope, Send
 
 from powerrag import urls
 from powerrag.http_errors import KNOWN, kind_of
 from powerrag.responses import json_response
 from powerrag.web.auth import SignInRequiredError, csrf_token
 from powerrag.web.i18n import LANG_COOKIE, pick_language, translator
-from powerrag.web.markdown import render_markdown
+from powerrag.web.markdown import page_budget, render_message
 from powerrag.web.state import web_state
+
+# Pages rendering at once, per event loop. Their own limiter, not the default thread pool
+# that database calls share (API key checks of ingestion among them): slow pages wait for
+# each other and never for, or in front of, ingestion. Rendering is CPU-bound Python, so
+# under the GIL more threads add no throughput and only take turns from the event loop and
+# the writer thread; two keep one slow page from holding up every other.
+RENDER_THREADS = 2
+_RENDER_LIMITER: RunVar[CapacityLimiter] = RunVar("powerrag_render_limiter")
 
 
 def _number(value: float | int | None) -> str:
@@ -64,7 +76,7 @@ def make_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        markdown=render_markdown,
+        markdown=render_message,
         num=_number,
         cost=_cost,
         dur=_duration,
@@ -84,6 +96,42 @@ def language(request: Request) -> str:
     return pick_language(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
 
 
+def _render_limiter() -> CapacityLimiter:
+    try:
+        return _RENDER_LIMITER.get()
+    except LookupError:
+        limiter = CapacityLimiter(RENDER_THREADS)
+        _RENDER_LIMITER.set(limiter)
+        return limiter
+
+
+def _render_page(template: Template, context: dict[str, Any]) -> str:
+    """Runs in a worker thread; each page has its own Markdown budget."""
+    with page_budget():
+        return template.render(context)
+
+
+class PageResponse(HTMLResponse):
+    """An HTML page whose template is rendered when the response is sent, in a worker thread.
+
+    Rendering trace text can take a CPU for a while; on the event loop it would stall every
+    other request (health checks and ingestion included). Deferring it to sending keeps
+    `render` synchronous for the routes. The body exists only once sent.
+    """
+
+    def __init__(self, template: Template, context: dict[str, Any], status_code: int) -> None:
+        super().__init__(None, status_code)
+        self._template, self._context = template, context
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        page = await to_thread.run_sync(
+            _render_page, self._template, self._context, limiter=_render_limiter()
+        )
+        self.body = self.render(page)
+        self.headers["content-length"] = str(len(self.body))
+        await super().__call__(scope, receive, send)
+
+
 def render(
     request: Request, template: str, context: dict[str, Any], *, status: int = 200
 ) -> Response:
@@ -92,16 +140,17 @@ def render(
         return json_response(context, status)
     lang = language(request)
     env = web_state(request).env
-    page = env.get_template(template).render(
+    query = f"?{request.url.query}" if request.url.query else ""
+    page_context = {
         **context,
-        t=translator(lang),
-        lang=lang,
-        csrf=csrf_token(request),
-        user=getattr(request.state, "user", None),
-        request_path=request.url.path,
-        request_url=str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-    )
-    response = HTMLResponse(page, status_code=status)
+        "t": translator(lang),
+        "lang": lang,
+        "csrf": csrf_token(request),
+        "user": getattr(request.state, "user", None),
+        "request_path": request.url.path,
+        "request_url": request.url.path + query,
+    }
+    response = PageResponse(env.get_template(template), page_context, status)
     new_token = getattr(request.state, "new_csrf", None)
     if new_token:
         cookies = web_state(request).cookies

@@ -19,7 +19,7 @@ HEADERS = [
 
 
 class SecurityHeaders:
-    """Adds HEADERS to responses outside /api/ (the API docs page loads its own assets)."""
+    """Adds HEADERS to responses outside /api/ (JSON for SDKs there, never a page)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
