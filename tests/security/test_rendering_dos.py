@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from powerrag.query.ui_messages import MAX_TEXT
+from powerrag.web.messages import MAX_TEXT
 
 from powerrag.config import Settings
 from powerrag.store.database import Store

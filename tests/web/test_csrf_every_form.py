@@ -75,13 +75,13 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/logout": lambda ui: Form("/logout", {}, 303),
     "/logout/everywhere": lambda ui: Form("/logout/everywhere", {}, 303),
     "/projects": lambda ui: Form("/projects", {"name": "Another"}, 303),
-    "/project/{project_id}/sessions/{session_id}/flags": lambda ui: Form(
+    "/project/{project_id}/sessions/{session_id:path}/flags": lambda ui: Form(
         f"{SESSION}/flags", {"flag": "public", "value": "1"}, 303
     ),
-    "/project/{project_id}/sessions/{session_id}/comments": lambda ui: Form(
+    "/project/{project_id}/sessions/{session_id:path}/comments": lambda ui: Form(
         f"{SESSION}/comments", {"content": "a comment"}, 303
     ),
-    "/project/{project_id}/sessions/{session_id}/scores": lambda ui: Form(
+    "/project/{project_id}/sessions/{session_id:path}/scores": lambda ui: Form(
         f"{SESSION}/scores", {"name": "q", "data_type": "NUMERIC", "value": "1"}, 303
     ),
     "/project/{project_id}/settings/keys": lambda ui: Form(
