@@ -17,11 +17,11 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from powerrag.web.messages import MAX_TEXT
 
 from powerrag.config import Settings
 from powerrag.store.database import Store
 from powerrag.web.markdown import PAGE_MARKDOWN_CHARS, render_markdown
+from powerrag.web.messages import MAX_TEXT
 from powerrag.web.render import RENDER_THREADS
 from tests.security.hostile import ingest, signed_in, trace_batch
 from tests.support.project import PROJECT_ID
