@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from powerrag.domain.errors import NotFoundError
+from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
 from powerrag.query.paging import Paged
@@ -61,12 +61,23 @@ def require_session(store: Store, project_id: str, session_id: str) -> SessionRo
     return row
 
 
+# One answer holds at most this many traces: a session of 100,000 traces was 40 MB
+# (issue 19 L10). Larger sessions are read a page at a time through the traces list.
+MAX_SESSION_TRACES = 5000
+
+
 def get_session(store: Store, project_id: str, session_id: str) -> SessionDetail:
-    """The session with its traces in time order."""
+    """The session with its traces in time order; InvalidRequestError past MAX_SESSION_TRACES."""
     with store.connect() as conn:
         row = sessions.get_session(conn, project_id, session_id)
         if row is None:
             raise NotFoundError("Session not found within authorized project")
+        if row.trace_count > MAX_SESSION_TRACES:
+            raise InvalidRequestError(
+                f"session {session_id!r} has {row.trace_count} traces, more than the "
+                f"{MAX_SESSION_TRACES} one answer holds; read them a page at a time with "
+                "GET /api/public/traces?sessionId=<id>&page=1&limit=100"
+            )
         return SessionDetail(row, traces.session_traces(conn, project_id, session_id))
 
 

@@ -13,6 +13,9 @@ from powerrag.query.prices import PricedObservation, priced
 from powerrag.store import observations, scores, traces
 from powerrag.store.database import Store
 
+# A trace page shows at most this many observations: a 50,000-span trace made a 32 MB page
+# (issue 19 L10); the API pages the rest (`/api/public/observations?traceId=`).
+MAX_PAGE_OBSERVATIONS = 5000
 # The field groups of the API's trace reads (`fields=`).
 TRACE_FIELDS = ("core", "io", "scores", "observations", "metrics")
 
@@ -42,6 +45,11 @@ class TracePage:
     trace: TraceRow
     nodes: list[ObservationNode]
     scores: list[ScoreRow]
+
+    @property
+    def truncated(self) -> bool:
+        """The trace has more observations than the page shows (`MAX_PAGE_OBSERVATIONS`)."""
+        return self.trace.observation_count > len(self.nodes)
 
 
 def list_traces(
@@ -97,7 +105,7 @@ def trace_page(store: Store, project_id: str, trace_id: str) -> TracePage:
         trace = traces.get_trace(conn, project_id, trace_id, with_io=False)
         if trace is None:
             raise NotFoundError(f"trace {trace_id!r} not found")
-        nodes = observations.tree_nodes(conn, project_id, [trace_id])
+        nodes = observations.tree_nodes(conn, project_id, [trace_id], MAX_PAGE_OBSERVATIONS)
         found = scores.trace_scores(conn, project_id, [trace_id])
     return TracePage(trace, nodes, found)
 

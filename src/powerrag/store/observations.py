@@ -7,6 +7,7 @@ metadata made whole again with the span origin (`store/origins.py`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -156,13 +157,14 @@ _STATEMENTS = _statements()
 
 
 def tree_nodes(
-    conn: Connection, project_id: str, trace_ids: Sequence[str]
+    conn: Connection, project_id: str, trace_ids: Sequence[str], limit: int | None = None
 ) -> list[ObservationNode]:
     """Tree columns of the observations of these traces, by trace, then start time."""
     if not trace_ids:
         return []
     params = {"project_id": project_id, "ids": list(trace_ids)}
-    return [ObservationNode(**r) for r in conn.execute(_STATEMENTS["tree"], params).mappings()]
+    rows = conn.execute(_STATEMENTS["tree"], params).mappings()
+    return [ObservationNode(**r) for r in itertools.islice(rows, limit)]
 
 
 def generations_of(

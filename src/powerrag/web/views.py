@@ -198,6 +198,7 @@ def trace_page_view(found: TracePage) -> JSONObject:
     return {
         "trace": trace,
         "observations": tree_view(found.nodes),
+        "observationsTruncated": found.truncated,
         "scores": [score_view(s) for s in found.scores],
     }
 
