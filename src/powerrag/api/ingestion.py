@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -15,7 +16,7 @@ from powerrag.api.body import check_json_type, json_body, langfuse_header, read_
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.records import IngestBatch
+from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
@@ -93,6 +94,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
     async with ctx.pipeline.admission(caller.project_id, public=caller.scores_only) as place:
         doc = await _read_json(ctx, request, caller, place)
         batch = decode_batch(doc, scores_only=caller.scores_only)
+        batch.scores = _as_caller_may(caller, batch.scores)
         if len(batch):
             await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     errors = [
@@ -115,7 +117,7 @@ async def create_scores(request: Request, caller: Caller = Depends(score_caller)
         if isinstance(doc, list):
             return await _score_array(ctx, caller, doc, place.deadline)
         score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
-        batch = IngestBatch(scores=[score])
+        batch = IngestBatch(scores=_as_caller_may(caller, [score]))
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     return json_response({"id": score.id})
 
@@ -131,6 +133,7 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline:
             )
         except InvalidRequestError as exc:
             errors.append({"message": f"score {index}: {exc}"})
+    batch.scores = _as_caller_may(caller, batch.scores)
     if batch.scores:
         await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
     if errors:
@@ -138,6 +141,12 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline:
             {"accepted": len(batch.scores), "rejected": len(errors), "errors": errors}, 207
         )
     return json_response({"message": "Accepted"}, 202)
+
+
+def _as_caller_may(caller: Caller, found: list[ScoreRecord]) -> list[ScoreRecord]:
+    """A public-key caller's scores only ever add: the key ships in browser bundles, and a
+    score id is shown on public pages, so it must not overwrite a team member's score."""
+    return [replace(s, create_only=True) for s in found] if caller.scores_only else found
 
 
 # One operation id per method: duplicates make the OpenAPI document invalid.

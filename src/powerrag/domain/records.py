@@ -118,6 +118,8 @@ class ScoreRecord:
     config_id: str | None = None
     queue_id: str | None = None
     author_user_id: str | None = None
+    # Sent with the public key alone: it may add a score, never replace a stored one.
+    create_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,15 +124,13 @@ class BatchWriter:
                 _dedupe(rows, ("trace_id", "source_id")),
                 keys=("project_id", "trace_id", "source_id"),
             )
-        if batch.scores:
-            rows = [_score_row(project_id, s, now) for s in batch.scores]
-            upsert(
-                conn,
-                scores,
-                _dedupe(rows, ("id",)),
-                keys=("project_id", "id"),
-                keep=("created_at",),
-            )
+        for create_only in (False, True):
+            rows = [
+                _score_row(project_id, s, now) for s in batch.scores if s.create_only is create_only
+            ]
+            # A create-only score keeps every stored column: an existing id is left as it is.
+            keep = tuple(rows[0]) if create_only and rows else ("created_at",)
+            upsert(conn, scores, _dedupe(rows, ("id",)), keys=("project_id", "id"), keep=keep)
 
     def _apply_patches(
         self, conn: Connection, project_id: str, patches: list[ObservationPatch]
@@ -325,6 +323,7 @@ def _update_from_row(row: Any) -> TraceUpdate:
 
 def _score_row(project_id: str, score: ScoreRecord, now: int) -> dict[str, Any]:
     row = asdict(score)
+    del row["create_only"]
     row.update(project_id=project_id, created_at=now, updated_at=now)
     return row
 
