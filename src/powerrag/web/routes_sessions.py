@@ -81,7 +81,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
             trace_ids=ids,
         )
     )
-    views = [turn_view(t) for t in turns]
+    views = [turn_view(t, public=chrome["readOnly"]) for t in turns]
     context = {**chrome, "turns": views, "offset": offset, "session": {"id": session_id}}
     return render(request, "_turns.html", context)
 
@@ -168,8 +168,8 @@ async def session_replay(request: Request, project_id: str, session_id: str) -> 
     turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
     context = {
         **chrome,
-        **header_view(header),
-        "turns": [turn_view(t) for t in turns],
+        **header_view(header, public=chrome["readOnly"]),
+        "turns": [turn_view(t, public=chrome["readOnly"]) for t in turns],
         "offset": 0,
         "pageSize": replay.TURNS_PAGE,
     }

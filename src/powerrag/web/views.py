@@ -233,14 +233,26 @@ def observation_view(o: ObservationRow) -> JSONObject:
     }
 
 
-def header_view(found: SessionHeader) -> JSONObject:
-    """The replay's header: figures, the session's own scores and comments, the clock."""
+def public_score_view(row: ScoreRow) -> JSONObject:
+    """A score as a public page shows it: no internal id, no team member's comment."""
+    view = score_view(row)
+    del view["id"], view["comment"]
+    return view
+
+
+def header_view(found: SessionHeader, *, public: bool = False) -> JSONObject:
+    """The replay's header: figures, the session's own scores and comments, the clock.
+
+    A public (read-only) page leaves out the team's comments and the scores' internal ids
+    and comments (issue 19 L1): they are notes of the team, not part of the conversation.
+    """
     session = session_view(found.session)
-    session["scores"] = [score_view(s) for s in found.scores]
+    shown = public_score_view if public else score_view
+    session["scores"] = [shown(s) for s in found.scores]
     session["scoreSummary"] = score_summary(found.scores)
     return {
         "session": session,
-        "comments": [comment_view(c) for c in found.comments],
+        "comments": [] if public else [comment_view(c) for c in found.comments],
         "timeline": [
             {"id": t.id, "startUs": t.timestamp, "endUs": t.end_time or t.timestamp}
             for t in found.timeline
@@ -248,8 +260,10 @@ def header_view(found: SessionHeader) -> JSONObject:
     }
 
 
-def turn_view(turn: Turn) -> JSONObject:
+def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
+    """A turn of the replay; a public page's leaves out what `header_view` says."""
     tree = tree_view(turn.nodes)
+    shown = public_score_view if public else score_view
     view = trace_view(turn.trace)
     view.update(
         {
@@ -264,8 +278,8 @@ def turn_view(turn: Turn) -> JSONObject:
             "input": split_history(render_value(turn.input, "user")),
             "output": render_value(turn.output, "assistant"),
             "observations": tree,
-            "scores": [score_view(s) for s in turn.scores],
-            "comments": [comment_view(c) for c in turn.comments],
+            "scores": [shown(s) for s in turn.scores],
+            "comments": [] if public else [comment_view(c) for c in turn.comments],
         }
     )
     return view
