@@ -50,6 +50,12 @@ def test_fenced_code_is_kept_verbatim_between_blocks() -> None:
     )
 
 
+def test_text_before_a_fence_keeps_its_spaces_and_lines() -> None:
+    assert str(render_markdown("one two\nthree\n```\ncode\n```")) == (
+        "<p>one two<br>three</p><pre><code>code\n</code></pre>"
+    )
+
+
 def test_an_unclosed_fence_runs_to_the_end() -> None:
     assert str(render_markdown("```\nopen code")) == "<pre><code>open code</code></pre>"
 
