@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 3000
 
-.PHONY: run install test test-fast lint format screenshots clean
+.PHONY: run install test test-fast lint format mutation screenshots clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,15 @@ format: $(VENV)/.dev-ready
 	$(BIN)/ruff check --fix src tests benchmarks scripts
 	$(BIN)/ruff format src tests benchmarks scripts
 
+## mutation: mutmut over domain, ingest, the store's writer and filters, web auth and rendering
+## (pyproject.toml [tool.mutmut]); slow, so not part of `make test`. MUTANTS narrows it to a
+## pattern such as "powerrag.domain.*"; `.venv/bin/mutmut results` lists the survivors.
+MUTANTS ?=
+mutation: $(VENV)/.dev-ready
+	$(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut export-cicd-stats
+	cat mutants/mutmut-cicd-stats.json
+
 ## screenshots: docs/*.png of the sessions list, a replay and a trace page, from demo data
 screenshots: $(VENV)/.dev-ready
 	bash scripts/test-deps.sh
@@ -57,4 +66,4 @@ screenshots: $(VENV)/.dev-ready
 	$(BIN)/python scripts/screenshots.py --out docs
 
 clean:
-	rm -rf $(VENV) .sdk-envs powerrag-data
+	rm -rf $(VENV) .sdk-envs powerrag-data mutants

@@ -1,0 +1,86 @@
+"""The sign-in throttle's bounded memory and wait, and the sign-in cookie's attributes."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.responses import Response
+
+from powerrag.accounts import SignIn, User
+from powerrag.web import throttle as throttle_module
+from powerrag.web.auth import Cookies
+from powerrag.web.throttle import (
+    MAX_FAILURES_PER_ACCOUNT,
+    WINDOW_SECONDS,
+    SignInThrottle,
+    TooManyAttemptsError,
+)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _keys(address: str, email: str) -> set[tuple[str, ...]]:
+    return {("pair", address, email), ("email", email), ("address", address)}
+
+
+def test_the_wait_is_until_the_oldest_counted_attempt_leaves_the_window() -> None:
+    clock = Clock()
+    throttle = SignInThrottle(clock)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        throttle.reserve("1.2.3.4", "a@x")
+        clock.now += 10
+    with pytest.raises(TooManyAttemptsError) as caught:
+        throttle.reserve("1.2.3.4", "a@x")
+    assert caught.value.retry_after == int(WINDOW_SECONDS) - 50 + 1
+    assert str(caught.value) == f"retry after {int(WINDOW_SECONDS) - 49} s"
+
+
+def test_a_full_table_first_forgets_keys_whose_attempts_left_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_KEYS", 6)
+    clock = Clock()
+    throttle = SignInThrottle(clock)
+    throttle.reserve("a1", "e1")
+    clock.now += 1
+    throttle.reserve("a2", "e2")
+    clock.now += WINDOW_SECONDS - 1
+    throttle.reserve("a3", "e3")
+    assert set(throttle._attempts) == _keys("a2", "e2") | _keys("a3", "e3")
+
+
+def test_a_table_still_full_forgets_its_oldest_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_KEYS", 6)
+    throttle = SignInThrottle(Clock())
+    throttle.reserve("a1", "e1")
+    throttle.reserve("a2", "e2")
+    throttle.reserve("a3", "e3")
+    assert set(throttle._attempts) == (
+        {("email", "e1"), ("address", "a1")} | _keys("a2", "e2") | _keys("a3", "e3")
+    )
+
+
+def _attributes(response: Response) -> list[str]:
+    (header,) = response.headers.getlist("set-cookie")
+    return sorted(
+        part for part in header.split("; ")[1:] if not part.startswith(("expires=", "Max-Age="))
+    )
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_signing_out_clears_the_cookie_with_the_attributes_it_was_set_with(secure: bool) -> None:
+    cookies = Cookies(secure=secure)
+    user = User(id="u1", email="a@x", name="A", password_hash="-", is_admin=False)
+    set_response, clear_response = Response(), Response()
+    cookies.set_session(set_response, SignIn(user, "token", 60))
+    cookies.clear_session(clear_response)
+    expected = ["HttpOnly", "Path=/", "SameSite=lax"] + (["Secure"] if secure else [])
+    assert _attributes(set_response) == _attributes(clear_response) == expected
+    (cleared,) = clear_response.headers.getlist("set-cookie")
+    assert cleared.startswith('powerrag_session=""; ')
+    assert "Max-Age=0" in cleared.split("; ")
