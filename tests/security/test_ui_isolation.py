@@ -241,7 +241,8 @@ def _only_that_session(ui: Ui, refused_status: int) -> None:
     base = f"/project/{B_ID}/sessions/{B_SESSION}"
     page = ui.client.get(base)
     assert page.status_code == 200
-    assert "b-secret-prompt" in page.text and B_COMMENT in page.text
+    assert "b-secret-prompt" in page.text
+    assert B_COMMENT not in page.text  # the team's comments are not published (issue 19 L1)
     assert B_PROJECT_NAME not in page.text and OTHER_MARKER not in page.text
     assert "<form" not in page.text.split("</header>")[1]  # read-only: no write forms
     assert f"/project/{B_ID}/traces" not in page.text
