@@ -8,6 +8,7 @@ import pytest
 
 from powerrag.admission import Places, admitted
 from powerrag.domain.errors import OverloadedError
+from tests.support.loops import run_coroutine
 
 
 def test_a_key_reading_its_share_waits_while_others_enter() -> None:
@@ -21,7 +22,7 @@ def test_a_key_reading_its_share_waits_while_others_enter() -> None:
                 assert places.held == 4
         assert places.held == 0 and places.reading("slow") == 0
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_body_read_frees_the_share_not_the_place() -> None:
@@ -36,7 +37,7 @@ def test_a_body_read_frees_the_share_not_the_place() -> None:
                         pass
         assert places.held == 0
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())
 
 
 def test_a_waiter_enters_when_a_place_is_given_back() -> None:
@@ -55,4 +56,4 @@ def test_a_waiter_enters_when_a_place_is_given_back() -> None:
         await asyncio.wait_for(waiter, 5.0)
         assert entered.is_set()
 
-    asyncio.run(scenario())
+    run_coroutine(scenario())

@@ -18,6 +18,7 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
 from powerrag.store.schema import users
+from tests.support.loops import run_coroutine
 from tests.support.web import csrf_of, while_started
 
 FORM = {"email": "ada@example.com", "name": "Ada", "password": "a long password"}
@@ -89,7 +90,7 @@ def test_twenty_concurrent_set_ups_make_exactly_one_admin(store: Store, settings
             answers = await asyncio.gather(*(client.post("/setup", data=f) for f in forms))
         return [a.status_code for a in answers]
 
-    statuses = asyncio.run(while_started(app, race))
+    statuses = run_coroutine(while_started(app, race))
 
     assert statuses.count(303) == 1, statuses
     assert _counts(store) == (1, 1)

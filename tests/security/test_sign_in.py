@@ -27,6 +27,7 @@ from powerrag.config import Settings
 from powerrag.store.database import Store
 from powerrag.web.hashing import HASHING_QUEUE, HASHING_WORKERS
 from powerrag.web.throttle import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+from tests.support.loops import run_coroutine
 from tests.support.server import ServerProcess
 from tests.support.web import (
     CSRF_COOKIE,
@@ -111,7 +112,7 @@ def test_concurrent_guesses_at_one_account_are_counted_before_hashing(
         await client.aclose()
         return [a.status_code for a in answers]
 
-    statuses = asyncio.run(while_started(app, attack))
+    statuses = run_coroutine(while_started(app, attack))
 
     assert argon2_watch.verified <= MAX_FAILURES_PER_ACCOUNT
     assert len([s for s in statuses if s != 429]) == argon2_watch.verified
@@ -145,7 +146,7 @@ def test_hashing_runs_two_at_a_time_and_a_full_queue_answers_429(
             await c.aclose()
         return early, everything, running_while_held
 
-    early, everything, running_while_held = asyncio.run(while_started(app, flood))
+    early, everything, running_while_held = run_coroutine(while_started(app, flood))
 
     assert [r.status_code for r in early] == [429] * (senders - admitted)
     assert all(int(r.headers["retry-after"]) >= 1 for r in early)
