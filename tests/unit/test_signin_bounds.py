@@ -84,3 +84,31 @@ def test_signing_out_clears_the_cookie_with_the_attributes_it_was_set_with(secur
     (cleared,) = clear_response.headers.getlist("set-cookie")
     assert cleared.startswith('powerrag_session=""; ')
     assert "Max-Age=0" in cleared.split("; ")
+    (issued,) = set_response.headers.getlist("set-cookie")
+    assert issued.startswith("powerrag_session=token; ")
+    assert "Max-Age=60" in issued.split("; ")
+
+
+def test_a_success_gives_back_its_place_under_the_email(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_FAILURES_PER_EMAIL", 3)
+    throttle = SignInThrottle(Clock())
+    throttle.reserve("10.0.0.1", "a@x")
+    throttle.reserve("10.0.0.2", "a@x")
+    throttle.succeeded(throttle.reserve("10.0.0.3", "a@x"))
+    throttle.reserve("10.0.0.4", "a@x")
+    with pytest.raises(TooManyAttemptsError):
+        throttle.reserve("10.0.0.5", "a@x")
+
+
+def test_an_attempt_whose_keys_were_forgotten_is_settled_without_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_KEYS", 3)
+    throttle = SignInThrottle(Clock())
+    first = throttle.reserve("a1", "e1")
+    second = throttle.reserve("a2", "e2")
+    throttle.reserve("a3", "e3")
+    assert not set(throttle._attempts) & (_keys("a1", "e1") | {("pair", "a2", "e2")})
+    throttle.succeeded(first)
+    throttle.cancel(second)
+    assert set(throttle._attempts) == _keys("a3", "e3") | {("email", "e2"), ("address", "a2")}
