@@ -112,3 +112,13 @@ def test_an_attempt_whose_keys_were_forgotten_is_settled_without_error(
     throttle.succeeded(first)
     throttle.cancel(second)
     assert set(throttle._attempts) == _keys("a3", "e3") | {("email", "e2"), ("address", "a2")}
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_csrf_cookie_is_http_only_lax_and_secure_when_told(secure: bool) -> None:
+    response = Response()
+    Cookies(secure=secure).set_csrf(response, "csrf-token")
+    (header,) = response.headers.getlist("set-cookie")
+    assert header.startswith("powerrag_csrf=csrf-token; ")
+    expected = ["HttpOnly", "Path=/", "SameSite=lax"] + (["Secure"] if secure else [])
+    assert _attributes(response) == expected
