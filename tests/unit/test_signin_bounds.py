@@ -122,3 +122,14 @@ def test_the_csrf_cookie_is_http_only_lax_and_secure_when_told(secure: bool) -> 
     assert header.startswith("powerrag_csrf=csrf-token; ")
     expected = ["HttpOnly", "Path=/", "SameSite=lax"] + (["Secure"] if secure else [])
     assert _attributes(response) == expected
+
+
+def test_less_than_a_second_left_still_refuses_and_waits_one_second() -> None:
+    clock = Clock()
+    throttle = SignInThrottle(clock)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        throttle.reserve("1.2.3.4", "a@x")
+    clock.now += WINDOW_SECONDS - 0.5
+    with pytest.raises(TooManyAttemptsError) as caught:
+        throttle.reserve("1.2.3.4", "a@x")
+    assert caught.value.retry_after == 1
