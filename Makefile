@@ -51,13 +51,13 @@ format: $(VENV)/.dev-ready
 	$(BIN)/ruff format src tests benchmarks scripts
 
 ## mutation: mutmut over domain, ingest, the store's writer and filters, web auth and rendering
-## (pyproject.toml [tool.mutmut]); slow, so not part of `make test`. MUTANTS narrows it to a
-## pattern such as "powerrag.domain.*"; `.venv/bin/mutmut results` lists the survivors.
+## (pyproject.toml [tool.mutmut]); slow, so not part of `make test`. A second run tries only the
+## mutants not yet tried; MUTANTS="powerrag.domain.*" (names or patterns) runs those again.
+## `.venv/bin/mutmut results` lists the survivors, `mutmut show NAME` one's diff.
 MUTANTS ?=
 mutation: $(VENV)/.dev-ready
 	$(BIN)/mutmut run $(MUTANTS)
-	$(BIN)/mutmut export-cicd-stats
-	cat mutants/mutmut-cicd-stats.json
+	$(BIN)/python scripts/mutation_report.py
 
 ## screenshots: docs/*.png of the sessions list, a replay and a trace page, from demo data
 screenshots: $(VENV)/.dev-ready

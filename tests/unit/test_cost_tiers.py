@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from powerrag.domain.cost import compute_cost, model_from_json, normalise_usage
+from powerrag.domain.cost import (
+    ModelPrice,
+    PriceBook,
+    compute_cost,
+    model_from_json,
+    normalise_usage,
+)
 
 
 def _model(conditions: list[dict[str, Any]], priority: int = 1) -> Any:
@@ -105,3 +111,43 @@ def test_usage_gains_a_total_only_when_it_has_none() -> None:
     assert normalise_usage({"input": 2, "output": 3}) == {"input": 2, "output": 3, "total": 5}
     assert normalise_usage({"input": 2, "total": 9}) == {"input": 2, "total": 9}
     assert normalise_usage({}) == {}
+
+
+def test_a_metadata_condition_refuses_other_values() -> None:
+    model = _model([{"key": "region", "values": ["eu"]}])
+    cost = compute_cost(
+        usage={"input": 1}, provided_cost={}, model=model, metadata={"region": "us"}
+    )
+    assert cost.tier_id == "std"
+
+
+def test_the_tier_with_the_lowest_priority_number_is_tried_first() -> None:
+    always = [{"usageDetailPattern": "input", "operator": "gte", "value": 0}]
+    model = model_from_json(
+        {
+            "id": "m1",
+            "modelName": "m",
+            "matchPattern": "m",
+            "pricingTiers": [
+                {"id": "std", "isDefault": True, "prices": {"input": 1.0}},
+                {"id": "late", "priority": 2, "conditions": always, "prices": {"input": 3.0}},
+                {"id": "early", "priority": 1, "conditions": always, "prices": {"input": 2.0}},
+            ],
+        }
+    )
+    assert compute_cost(usage={"input": 1}, provided_cost={}, model=model).tier_id == "early"
+
+
+def test_a_model_built_without_its_compiled_pattern_still_matches() -> None:
+    model = ModelPrice(id="m1", model_name="m", match_pattern="(?i)^gpt$", tiers=())
+    assert model.matches("GPT")
+    assert not model.matches("gpt-4")
+
+
+def test_a_project_s_own_model_wins_over_the_built_in_one_only_in_that_project() -> None:
+    builtin = model_from_json({"id": "b", "modelName": "m", "matchPattern": "^m$"})
+    own = model_from_json({"id": "p", "modelName": "m", "matchPattern": "^m$"}, project_id="p1")
+    book = PriceBook([builtin, own])
+    assert book.match("p1", "m") is own
+    assert book.match("p2", "m") is builtin
+    assert book.match("p1", "n") is None

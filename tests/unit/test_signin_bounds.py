@@ -84,3 +84,52 @@ def test_signing_out_clears_the_cookie_with_the_attributes_it_was_set_with(secur
     (cleared,) = clear_response.headers.getlist("set-cookie")
     assert cleared.startswith('powerrag_session=""; ')
     assert "Max-Age=0" in cleared.split("; ")
+    (issued,) = set_response.headers.getlist("set-cookie")
+    assert issued.startswith("powerrag_session=token; ")
+    assert "Max-Age=60" in issued.split("; ")
+
+
+def test_a_success_gives_back_its_place_under_the_email(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_FAILURES_PER_EMAIL", 3)
+    throttle = SignInThrottle(Clock())
+    throttle.reserve("10.0.0.1", "a@x")
+    throttle.reserve("10.0.0.2", "a@x")
+    throttle.succeeded(throttle.reserve("10.0.0.3", "a@x"))
+    throttle.reserve("10.0.0.4", "a@x")
+    with pytest.raises(TooManyAttemptsError):
+        throttle.reserve("10.0.0.5", "a@x")
+
+
+def test_an_attempt_whose_keys_were_forgotten_is_settled_without_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(throttle_module, "MAX_KEYS", 3)
+    throttle = SignInThrottle(Clock())
+    first = throttle.reserve("a1", "e1")
+    second = throttle.reserve("a2", "e2")
+    throttle.reserve("a3", "e3")
+    assert not set(throttle._attempts) & (_keys("a1", "e1") | {("pair", "a2", "e2")})
+    throttle.succeeded(first)
+    throttle.cancel(second)
+    assert set(throttle._attempts) == _keys("a3", "e3") | {("email", "e2"), ("address", "a2")}
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_csrf_cookie_is_http_only_lax_and_secure_when_told(secure: bool) -> None:
+    response = Response()
+    Cookies(secure=secure).set_csrf(response, "csrf-token")
+    (header,) = response.headers.getlist("set-cookie")
+    assert header.startswith("powerrag_csrf=csrf-token; ")
+    expected = ["HttpOnly", "Path=/", "SameSite=lax"] + (["Secure"] if secure else [])
+    assert _attributes(response) == expected
+
+
+def test_less_than_a_second_left_still_refuses_and_waits_one_second() -> None:
+    clock = Clock()
+    throttle = SignInThrottle(clock)
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        throttle.reserve("1.2.3.4", "a@x")
+    clock.now += WINDOW_SECONDS - 0.5
+    with pytest.raises(TooManyAttemptsError) as caught:
+        throttle.reserve("1.2.3.4", "a@x")
+    assert caught.value.retry_after == 1
