@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.records import SCORE_DATA_TYPES, SCORE_SOURCES, ScoreRecord
+from powerrag.domain.records import SCORE_SOURCES, ScoreRecord
+from powerrag.domain.scores import typed_value
 from powerrag.domain.timeutil import in_range, parse_iso
 from powerrag.ingest.semconv import normalise_environment
 from powerrag.ingest.values import dumps
-
-MAX_TEXT_SCORE = 500
-
 
 # Longest value each id column holds (store/schema.py scores table).
 _ID_LENGTHS = {
@@ -39,41 +36,6 @@ def _opt_str(body: JSONObject, key: str) -> str | None:
     return value
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return 1.0 if value else 0.0
-    if isinstance(value, int | float) and math.isfinite(value):
-        return float(value)
-    return None
-
-
-def _typed_value(data_type: str | None, value: Any) -> tuple[str, float | None, str | None]:
-    number = _number(value)
-    if data_type is None:
-        data_type = "CATEGORICAL" if isinstance(value, str) else "NUMERIC"
-    if data_type not in SCORE_DATA_TYPES:
-        raise InvalidRequestError(
-            f"score.dataType must be one of {', '.join(SCORE_DATA_TYPES)}, got {data_type!r}"
-        )
-    if data_type == "NUMERIC":
-        if number is None:
-            raise InvalidRequestError(
-                f"a NUMERIC score needs a finite number as value, got {value!r}"
-            )
-        return data_type, number, None
-    if data_type == "BOOLEAN":
-        if number not in (0.0, 1.0):
-            raise InvalidRequestError(f"a BOOLEAN score's value must be 0 or 1, got {value!r}")
-        return data_type, number, "True" if number == 1.0 else "False"
-    if not isinstance(value, str):
-        raise InvalidRequestError(f"a {data_type} score needs a string as value, got {value!r}")
-    if data_type in ("TEXT", "CORRECTION"):
-        if data_type == "TEXT" and not 1 <= len(value) <= MAX_TEXT_SCORE:
-            raise InvalidRequestError("a TEXT score's value must have 1 to 500 characters")
-        return data_type, None, value
-    return data_type, 0.0, value
-
-
 def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecord:
     """Validate one score body; InvalidRequestError says what is wrong."""
     if not isinstance(body, dict):
@@ -83,7 +45,7 @@ def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecor
         raise InvalidRequestError("score.name is required and must be a non-empty string")
     if "value" not in body or body["value"] is None:
         raise InvalidRequestError("score.value is required")
-    data_type, value, string_value = _typed_value(_opt_str(body, "dataType"), body["value"])
+    data_type, value, string_value = typed_value(_opt_str(body, "dataType"), body["value"])
     trace_id, session_id = _opt_str(body, "traceId"), _opt_str(body, "sessionId")
     run_id, observation_id = _opt_str(body, "datasetRunId"), _opt_str(body, "observationId")
     targets = [t for t in (trace_id, session_id, run_id) if t]
