@@ -12,6 +12,7 @@ from powerrag.domain.cost import (
     compute_cost,
     model_from_json,
     normalise_usage,
+    split_usage,
 )
 
 
@@ -151,3 +152,8 @@ def test_a_project_s_own_model_wins_over_the_built_in_one_only_in_that_project()
     assert book.match("p1", "m") is own
     assert book.match("p2", "m") is builtin
     assert book.match("p1", "n") is None
+
+
+def test_without_a_total_key_the_total_is_input_plus_output() -> None:
+    assert split_usage({"input": 12, "output": 3}) == (12.0, 3.0, 15.0)
+    assert split_usage({"prompt_input": 2, "completion_output": 5}) == (2.0, 5.0, 7.0)

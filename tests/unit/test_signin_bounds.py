@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from starlette.requests import Request
 from starlette.responses import Response
 
 from powerrag.accounts import SignIn, User
 from powerrag.web import throttle as throttle_module
-from powerrag.web.auth import Cookies
+from powerrag.web.auth import Cookies, csrf_token
 from powerrag.web.throttle import (
     MAX_FAILURES_PER_ACCOUNT,
     WINDOW_SECONDS,
@@ -133,3 +134,20 @@ def test_less_than_a_second_left_still_refuses_and_waits_one_second() -> None:
     with pytest.raises(TooManyAttemptsError) as caught:
         throttle.reserve("1.2.3.4", "a@x")
     assert caught.value.retry_after == 1
+
+
+def _request(cookie: str | None) -> Request:
+    headers = [(b"cookie", cookie.encode())] if cookie else []
+    return Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
+
+
+def test_a_page_without_a_csrf_cookie_uses_one_new_token_for_all_its_forms() -> None:
+    request = _request(None)
+    first = csrf_token(request)
+    assert len(first) == 43
+    assert csrf_token(request) == first
+    assert csrf_token(_request(None)) != first
+
+
+def test_the_csrf_cookie_s_token_is_reused() -> None:
+    assert csrf_token(_request("powerrag_csrf=kept")) == "kept"
