@@ -18,29 +18,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from powerrag.accounts import ensure_user
-from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from tests.support.live import EventStream, close_streams, events_path, send_turn
-from tests.support.web import EMAIL, PASSWORD, sign_in
+from tests.support.live import EventStream, events_path, send_turn, signed_in_admin
 
 OTHER_SESSIONS = 100
 
 
-def _client(store: Store, settings: Settings) -> Iterator[TestClient]:
-    ensure_user(store, EMAIL, "Admin", PASSWORD)
-    with TestClient(create_app(settings, store=store), follow_redirects=False) as client:
-        sign_in(client, (EMAIL, PASSWORD))
-        try:
-            yield client
-        finally:
-            close_streams(client)
-
-
 @pytest.fixture
 def admin(store: Store, settings: Settings) -> Iterator[TestClient]:
-    yield from _client(store, settings)
+    yield from signed_in_admin(store, settings)
 
 
 @pytest.fixture
@@ -48,7 +35,7 @@ def capped(store: Store, settings: Settings) -> Iterator[TestClient]:
     limits = replace(
         settings, live_streams_per_client=2, live_streams_per_session=3, live_streams_max=5
     )
-    yield from _client(store, limits)
+    yield from signed_in_admin(store, limits)
 
 
 class StatementCounter:

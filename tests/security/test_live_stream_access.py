@@ -13,35 +13,24 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
-from powerrag.accounts import ensure_user, list_members
-from powerrag.app import create_app
+from powerrag.accounts import list_members
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from tests.support.live import EventStream, close_streams, events_path, send_turn
+from tests.support.live import EventStream, events_path, send_turn, signed_in_admin
 from tests.support.project import PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, post_form, sign_in
 
 BOB = ("bob@example.com", "bob-password-123")
 
 
-def _client(store: Store, settings: Settings) -> Iterator[TestClient]:
-    ensure_user(store, EMAIL, "Admin", PASSWORD)
-    with TestClient(create_app(settings, store=store), follow_redirects=False) as client:
-        sign_in(client, (EMAIL, PASSWORD))
-        try:
-            yield client
-        finally:
-            close_streams(client)
-
-
 @pytest.fixture
 def admin(store: Store, settings: Settings) -> Iterator[TestClient]:
-    yield from _client(store, settings)
+    yield from signed_in_admin(store, settings)
 
 
 @pytest.fixture
 def admin_quick_heartbeat(store: Store, settings: Settings) -> Iterator[TestClient]:
-    yield from _client(store, replace(settings, live_heartbeat_seconds=0.05))
+    yield from signed_in_admin(store, replace(settings, live_heartbeat_seconds=0.05))
 
 
 def _publish(client: TestClient, session_id: str, public: bool) -> None:
@@ -68,10 +57,10 @@ def _visitor_stream(client: TestClient, session_id: str) -> EventStream:
 
 
 def test_unpublishing_a_session_ends_its_visitors_streams(admin: TestClient) -> None:
-    stream = _visitor_stream(admin, "shared")
+    stream = _visitor_stream(admin, "published")
 
-    _publish(admin, "shared", False)
-    send_turn(admin, "t3", "shared")
+    _publish(admin, "published", False)
+    send_turn(admin, "t3", "published")
 
     assert stream.next_event() is None  # ended, and t3 was never announced
     assert stream.ended

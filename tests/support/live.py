@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import queue
 import weakref
+from collections.abc import Iterator
 from concurrent.futures import Future
 from typing import Any
 
 import anyio
 from fastapi.testclient import TestClient
 
+from powerrag.accounts import ensure_user
+from powerrag.app import create_app
+from powerrag.config import Settings
+from powerrag.store.database import Store
 from tests.support.project import AUTH, PROJECT_ID
+from tests.support.web import EMAIL, PASSWORD, sign_in
 
 WAIT_SECONDS = 10
 _ENDED = {"type": "ended"}
@@ -122,6 +128,17 @@ class EventStream:
         """Disconnect, and wait until the server has finished with the request."""
         self._portal.call(self._gone.set)
         self._task.result(timeout=WAIT_SECONDS)
+
+
+def signed_in_admin(store: Store, settings: Settings) -> Iterator[TestClient]:
+    """A client signed in as the administrator; its open streams are closed at the end."""
+    ensure_user(store, EMAIL, "Admin", PASSWORD)
+    with TestClient(create_app(settings, store=store), follow_redirects=False) as client:
+        sign_in(client, (EMAIL, PASSWORD))
+        try:
+            yield client
+        finally:
+            close_streams(client)
 
 
 def close_streams(client: TestClient) -> None:
