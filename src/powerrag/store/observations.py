@@ -7,7 +7,6 @@ metadata made whole again with the span origin (`store/origins.py`).
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,6 +146,10 @@ def _statements() -> dict[str, Any]:
     return {
         "by_id": _SELECT.where(_o.project_id == project, _o.id.in_(ids)),
         "tree": select(*_NODE_COLUMNS).where(*of_traces).order_by(*by_trace),
+        "tree_head": select(*_NODE_COLUMNS)
+        .where(*of_traces)
+        .order_by(*by_trace)
+        .limit(bindparam("limit")),
         "generations": select(*_GENERATION_COLUMNS)
         .where(*of_traces, _o.type == "GENERATION")
         .order_by(*by_trace),
@@ -159,12 +162,15 @@ _STATEMENTS = _statements()
 def tree_nodes(
     conn: Connection, project_id: str, trace_ids: Sequence[str], limit: int | None = None
 ) -> list[ObservationNode]:
-    """Tree columns of the observations of these traces, by trace, then start time."""
+    """Tree columns of the observations of these traces, by trace, then start time
+    (the first `limit` of them when given)."""
     if not trace_ids:
         return []
-    params = {"project_id": project_id, "ids": list(trace_ids)}
-    rows = conn.execute(_STATEMENTS["tree"], params).mappings()
-    return [ObservationNode(**r) for r in itertools.islice(rows, limit)]
+    params: dict[str, Any] = {"project_id": project_id, "ids": list(trace_ids)}
+    statement = _STATEMENTS["tree"]
+    if limit is not None:
+        statement, params["limit"] = _STATEMENTS["tree_head"], limit
+    return [ObservationNode(**r) for r in conn.execute(statement, params).mappings()]
 
 
 def generations_of(
