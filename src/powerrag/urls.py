@@ -33,9 +33,5 @@ def trace(project_id: str, trace_id: str) -> str:
     return f"{traces(project_id)}/{_segment(trace_id)}"
 
 
-def observation(project_id: str, trace_id: str, observation_id: str) -> str:
-    return f"{trace(project_id, trace_id)}/observations/{_segment(observation_id)}"
-
-
 def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"

@@ -7,24 +7,31 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, bindparam, exists, select
 from sqlalchemy import func as sql
 
-from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder
+from powerrag.domain.filters import SESSION_SORTS, PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import SessionRow
 from powerrag.store.filters import contains_phrase, contains_text, in_range, json_element, one_of
 from powerrag.store.schema import observations, sessions, traces
 
 _s = sessions.c
-SORT_COLUMNS: dict[str, Any] = {
-    "id": _s.id,
-    "created": _s.created_at,
-    "last_activity": _s.last_activity_at,
-    "duration": _s.last_activity_at - _s.created_at,
-    "traces": _s.trace_count,
-    "input_tokens": _s.input_tokens,
-    "output_tokens": _s.output_tokens,
-    "total_tokens": _s.total_tokens,
-    "cost": _s.total_cost,
-    "errors": _s.error_count,
-}
+# The column behind each of the UI's sorts, in the order `domain.filters.SESSION_SORTS` names them.
+SORT_COLUMNS: dict[str, Any] = dict(
+    zip(
+        SESSION_SORTS,
+        (
+            _s.id,
+            _s.created_at,
+            _s.last_activity_at,
+            _s.last_activity_at - _s.created_at,
+            _s.trace_count,
+            _s.input_tokens,
+            _s.output_tokens,
+            _s.total_tokens,
+            _s.total_cost,
+            _s.error_count,
+        ),
+        strict=True,
+    )
+)
 
 
 def _where(project_id: str, f: SessionFilter) -> list[ColumnElement[bool]]:
