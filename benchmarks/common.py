@@ -104,7 +104,7 @@ class RssSampler:
 def fresh_store(data_dir: Path, database_url: str = "") -> Store:
     """A migrated store (SQLite in `data_dir` unless a URL is given) with the benchmark key."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(database_url or f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=4)
+    store = Store.open(database_url or f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=4)
     with store.transaction() as conn:
         accounts.ensure_project(conn, PROJECT_ID, PROJECT_ID)
         accounts.ensure_api_key(conn, PROJECT_ID, PUBLIC_KEY, SECRET_KEY)

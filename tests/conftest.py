@@ -41,7 +41,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
-    s = Store(database_url, pool_size=4)
+    s = Store.open(database_url, pool_size=4)
     with s.transaction() as conn:
         accounts.create_project(conn, "Test project", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

@@ -29,7 +29,7 @@ def open_store(settings: Settings) -> Store:
     """The store the settings name, migrated when `auto_migrate` allows it."""
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(
+    return Store.open(
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,

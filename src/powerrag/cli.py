@@ -13,7 +13,7 @@ from powerrag.bootstrap import FirstKeys, bootstrap
 from powerrag.config import SETTINGS, Settings, convert, settings_from_env
 from powerrag.domain.errors import PowerRAGError
 from powerrag.store.database import Store
-from powerrag.store.migrate import upgrade
+from powerrag.store.infra.migrate import upgrade
 from powerrag.store.transfer import export_project, import_project
 
 
@@ -43,7 +43,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open_store(settings: Settings, *, migrate: bool = True) -> Store:
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store(settings.resolved_database_url, pool_size=2, migrate_on_start=migrate)
+    return Store.open(settings.resolved_database_url, pool_size=2, migrate_on_start=migrate)
 
 
 def print_first_keys(settings: Settings, keys: FirstKeys) -> None:

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from powerrag.store.database import Store
+from powerrag.store.infra.schema import observations, span_origins
 from powerrag.store.origins import merged
-from powerrag.store.schema import observations, span_origins
 from tests.support.project import PROJECT_ID
 from tests.support.replay import replay_writes
 

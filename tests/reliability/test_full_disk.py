@@ -107,7 +107,7 @@ def _limit_pages(store: Store, pages: int) -> None:
 
 def test_database_at_max_page_count_answers_503(tmp_path: Path) -> None:
     db = tmp_path / "powerrag.db"
-    store = Store(f"sqlite:///{db}", pool_size=2)
+    store = Store.open(f"sqlite:///{db}", pool_size=2)
     with store.transaction() as conn:
         accounts.create_project(conn, "Full", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

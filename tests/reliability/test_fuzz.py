@@ -65,7 +65,7 @@ def test_fuzz_batch_decoder(doc: Any) -> None:
 def fuzz_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app on a SQLite file for all examples: what they store piles up, as in use."""
     data_dir: Path = tmp_path_factory.mktemp("fuzz")
-    store = Store(f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=2)
+    store = Store.open(f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=2)
     with store.transaction() as conn:
         accounts.create_project(conn, "Fuzz", "fuzz-project")
         accounts.create_api_key(conn, "fuzz-project", public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

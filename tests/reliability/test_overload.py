@@ -23,7 +23,7 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from powerrag.store.engines import SQLITE_BUSY_TIMEOUT_MS
+from powerrag.store.infra.engines import SQLITE_BUSY_TIMEOUT_MS
 from tests.support.bodies import JSON, OTLP_PATH, SpanFactory, json_doc, json_span, string_attr
 from tests.support.checks import missing_or_wrong, open_read_only
 from tests.support.load import make_bodies
@@ -47,7 +47,7 @@ def write_lock(db: Path) -> Iterator[None]:
 
 
 def _store(db: Path) -> Store:
-    store = Store(f"sqlite:///{db}", pool_size=2)
+    store = Store.open(f"sqlite:///{db}", pool_size=2)
     with store.transaction() as conn:
         accounts.create_project(conn, "Overload", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

@@ -54,7 +54,7 @@ EXAMPLES = 25
 
 @pytest.fixture
 def api_app(tmp_path: Path) -> Iterator[FastAPI]:
-    store = Store(f"sqlite:///{tmp_path / 'powerrag.db'}", pool_size=2)
+    store = Store.open(f"sqlite:///{tmp_path / 'powerrag.db'}", pool_size=2)
     with store.transaction() as conn:
         accounts.create_project(conn, "Schemathesis", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)

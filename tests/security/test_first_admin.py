@@ -17,7 +17,7 @@ from powerrag import accounts, cli
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from powerrag.store.schema import users
+from powerrag.store.infra.schema import users
 from tests.support.loops import run_coroutine
 from tests.support.web import csrf_of, while_started
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from powerrag.store.schema import api_keys
+from powerrag.store.infra.schema import api_keys
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 from tests.support.server import POWERRAG, ServerProcess
 from tests.support.server import PUBLIC_KEY as SERVER_PUBLIC_KEY

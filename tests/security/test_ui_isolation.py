@@ -24,8 +24,8 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
+from powerrag.store.infra.schema import users
 from powerrag.store.memberships import OWNER, set_membership
-from powerrag.store.schema import users
 from tests.support.isolation import (
     A_ID,
     A_KEYS,

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 
 from powerrag.domain.records import IngestBatch, ObservationPatch, ObservationRecord, TraceUpdate
 from powerrag.store.database import Store
-from powerrag.store.schema import comments, observations, sessions
+from powerrag.store.infra.schema import comments, observations, sessions
 from tests.support.project import PROJECT_ID
 
 T0 = 1_767_225_600_000_000  # 2026-01-01, microseconds

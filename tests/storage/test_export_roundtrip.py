@@ -17,6 +17,7 @@ from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.comments import add_comment
 from powerrag.store.database import Store
+from powerrag.store.infra.schema import metadata, traces
 from powerrag.store.memberships import (
     MEMBER,
     OWNER,
@@ -24,7 +25,6 @@ from powerrag.store.memberships import (
     projects_of,
     set_membership,
 )
-from powerrag.store.schema import metadata, traces
 from powerrag.store.sessions import set_session_flag
 from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.users import insert_user
@@ -65,7 +65,7 @@ def urls(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, 
 
 def _fill(url: str, data_dir: Path) -> None:
     """Recorded SDK traffic plus everything the UI adds: users, comments, bookmarks."""
-    store = Store(url)
+    store = Store.open(url)
     with store.transaction() as conn:
         accounts.create_project(conn, "Test project", PROJECT_ID)
         accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
@@ -99,7 +99,7 @@ INSTANCE_TABLES = {"instance_secrets", "sign_ins"}
 
 
 def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:
-    store = Store(url, migrate_on_start=False)
+    store = Store.open(url, migrate_on_start=False)
     result: dict[str, list[dict[str, Any]]] = {}
     with store.connect() as conn:
         for table in metadata.sorted_tables:
@@ -155,7 +155,7 @@ def test_a_truncated_export_is_refused_and_imports_nothing(
 ) -> None:
     exported = _exported_source(tmp_path)
     lines = exported.read_bytes().splitlines(keepends=True)
-    target = Store(database_url)
+    target = Store.open(database_url)
 
     with pytest.raises(TransferError, match="truncated"), target.transaction() as conn:
         import_project(conn, lines[:-1])
@@ -177,7 +177,7 @@ def test_a_truncated_export_is_refused_and_imports_nothing(
 
 def test_import_of_a_different_schema_is_refused(database_url: str) -> None:
     header = {"format": "powerrag-project", "version": 1, "schema": "0000", "project_id": "p"}
-    store = Store(database_url)
+    store = Store.open(database_url)
 
     with pytest.raises(TransferError, match="database schema 0000"), store.transaction() as conn:
         import_project(conn, [orjson.dumps(header)])
@@ -203,7 +203,7 @@ def test_memberships_follow_an_account_that_exists_under_another_id(
     database_url: str, tmp_path: Path
 ) -> None:
     exported = _exported_source(tmp_path)
-    target = Store(database_url)
+    target = Store.open(database_url)
     with target.transaction() as conn:
         local = insert_user(conn, "bo@example.com", "Bo here", "$argon2id$v=19$x", is_admin=False)
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from powerrag.store.database import Store
-from powerrag.store.schema import observations, scores, sessions, traces
+from powerrag.store.infra.schema import observations, scores, sessions, traces
 from tests.support.recorded import Recorded, fixture_files, writes
 from tests.support.replay import replay_writes
 

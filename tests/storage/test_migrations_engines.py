@@ -13,10 +13,10 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from powerrag import cli
-from powerrag.store import migrate
 from powerrag.store.database import Store
-from powerrag.store.engines import create_migration_engine
-from powerrag.store.schema import metadata
+from powerrag.store.infra import migrate
+from powerrag.store.infra.engines import create_migration_engine
+from powerrag.store.infra.schema import metadata
 from tests.support.pg import ENGINES, PostgresServer, unique_db_name
 
 
@@ -90,9 +90,9 @@ def test_schema_newer_than_the_code_is_refused(
     _stamp(empty_url, "9999_from_the_future")
 
     with pytest.raises(migrate.SchemaMismatchError, match="newer than this PowerRAG"):
-        Store(empty_url)
+        Store.open(empty_url)
     with pytest.raises(migrate.SchemaMismatchError, match="newer than this PowerRAG"):
-        Store(empty_url, migrate_on_start=False)
+        Store.open(empty_url, migrate_on_start=False)
     assert cli.main(["migrate", "--database-url", empty_url]) == 2
     err = capsys.readouterr().err
     assert err.startswith("powerrag: the database schema (9999_from_the_future) is newer")
@@ -101,10 +101,10 @@ def test_schema_newer_than_the_code_is_refused(
 
 def test_schema_behind_the_code_is_refused_without_auto_migrate(empty_url: str) -> None:
     with pytest.raises(migrate.SchemaMismatchError, match=r"run `powerrag migrate`"):
-        Store(empty_url, migrate_on_start=False)
+        Store.open(empty_url, migrate_on_start=False)
 
     assert cli.main(["migrate", "--database-url", empty_url]) == 0
-    Store(empty_url, migrate_on_start=False).close()
+    Store.open(empty_url, migrate_on_start=False).close()
 
 
 @pytest.mark.postgres
@@ -116,7 +116,7 @@ def test_unreachable_database_is_a_clear_error(
     nobody = "postgresql://powerrag:secret@127.0.0.1:9/powerrag"
 
     with pytest.raises(migrate.DatabaseUnavailableError, match="no_such_database"):
-        Store(missing)
+        Store.open(missing)
     for command in ("migrate", "serve"):
         assert cli.main([command, "--database-url", nobody]) == 2
         err = capsys.readouterr().err

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from powerrag.domain.records import IngestBatch, ObservationRecord, TraceUpdate
 from powerrag.store.database import Store
-from powerrag.store.schema import sessions, traces
+from powerrag.store.infra.schema import sessions, traces
 from tests.support.project import PROJECT_ID
 
 # Every round, all writers write at once into a fresh session (or fresh traces): the
@@ -61,7 +61,7 @@ def _in_shared_traces(writer: int, round_: int) -> IngestBatch:
 
 def _write_concurrently(store: Store, make: Callable[[int, int], IngestBatch]) -> None:
     """WRITERS threads, each with its own Store (own pool, as a replica has), in lockstep."""
-    replicas = [Store(store.url, pool_size=1) for _ in range(WRITERS)]
+    replicas = [Store.open(store.url, pool_size=1) for _ in range(WRITERS)]
     barrier = threading.Barrier(WRITERS)
     errors: list[BaseException] = []
 

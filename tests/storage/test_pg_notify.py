@@ -9,7 +9,7 @@ import pytest
 from powerrag.domain.changes import Change
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord, TraceUpdate
 from powerrag.store.database import Store
-from powerrag.store.notify import PostgresChangeFeed
+from powerrag.store.infra.change_feed import PostgresChangeFeed
 from tests.support.pg import PostgresServer
 from tests.support.project import PROJECT_ID
 
@@ -68,7 +68,7 @@ def test_a_replica_hears_what_another_replica_committed(
     postgres_server: PostgresServer, postgres_test_db: str
 ) -> None:
     postgres_server.empty_database(postgres_test_db.rsplit("/", 1)[1])
-    replica_a, replica_b = Store(postgres_test_db), Store(postgres_test_db)
+    replica_a, replica_b = Store.open(postgres_test_db), Store.open(postgres_test_db)
     try:
         heard = _collect(replica_a)
         # Many traces in sessions with the longest ids: more than one notification's worth.

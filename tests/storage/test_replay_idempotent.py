@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from powerrag.store.database import Store
-from powerrag.store.schema import metadata
+from powerrag.store.infra.schema import metadata
 from tests.support.recorded import fixture_files, writes
 from tests.support.replay import replay_writes
 

@@ -19,8 +19,8 @@ from powerrag.bootstrap import bootstrap
 from powerrag.config import Settings
 from powerrag.domain.changes import Change
 from powerrag.store.database import Store
-from powerrag.store.notify import PostgresChangeFeed
-from powerrag.store.schema import metadata, sessions
+from powerrag.store.infra.change_feed import PostgresChangeFeed
+from powerrag.store.infra.schema import metadata, sessions
 from tests.support.pg import PostgresServer, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 from tests.support.recorded import writes
@@ -81,7 +81,7 @@ def replicas(shared_url: str, tmp_path: Path) -> Iterator[tuple[Replica, Replica
 
 def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every stored row of the ingested tables, without times of writing, in key order."""
-    store = Store(url, migrate_on_start=False)
+    store = Store.open(url, migrate_on_start=False)
     result: dict[str, list[tuple[Any, ...]]] = {}
     try:
         with store.connect() as conn:
@@ -98,7 +98,7 @@ def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 def _replay_into_sqlite(tmp_path: Path) -> str:
     """The same traffic through one in-process server on SQLite: the expected rows."""
     url = f"sqlite:///{tmp_path / 'reference.db'}"
-    store = Store(url)
+    store = Store.open(url)
     bootstrap(
         store,
         {
@@ -120,7 +120,7 @@ def _replay_into_sqlite(tmp_path: Path) -> str:
 def test_a_listener_hears_traces_ingested_by_either_replica(
     replicas: tuple[Replica, Replica], shared_url: str
 ) -> None:
-    listener = Store(shared_url, migrate_on_start=False)
+    listener = Store.open(shared_url, migrate_on_start=False)
     heard: queue.Queue[Change] = queue.Queue()
     try:
         listener.changes.subscribe(heard.put)
@@ -218,7 +218,7 @@ def test_one_session_ingested_concurrently_by_both_replicas_has_exact_figures(
         statuses = list(pool.map(send, range(turns)))
 
     assert set(statuses) == {200}
-    store = Store(shared_url, migrate_on_start=False)
+    store = Store.open(shared_url, migrate_on_start=False)
     try:
         with store.connect() as conn:
             row = conn.execute(select(sessions).where(sessions.c.id == session_id)).one()._mapping

@@ -1,4 +1,4 @@
-"""Planner statistics follow a growing database (store/statistics.py), on both engines."""
+"""Planner statistics follow a growing database (store/infra/statistics.py), on both engines."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from powerrag.domain.records import IngestBatch, ObservationRecord
 from powerrag.store.database import Store
-from powerrag.store.statistics import FIRST_THRESHOLD, GROWTH, StatisticsRefresher
+from powerrag.store.infra.statistics import FIRST_THRESHOLD, GROWTH, StatisticsRefresher
 from tests.support.project import PROJECT_ID
 
 START_US = 1_760_000_000_000_000

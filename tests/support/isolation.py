@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from powerrag.store.database import Store
-from powerrag.store.schema import metadata
+from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
 
 A_ID, B_ID = "project-a", "project-b"

@@ -21,8 +21,8 @@ import pytest
 
 from benchmarks.common import free_port
 from benchmarks.pg import as_server_user, bin_dir
-from powerrag.store import migrate
-from powerrag.store.schema import metadata
+from powerrag.store.infra import migrate
+from powerrag.store.infra.schema import metadata
 
 TEMPLATE_DB = "powerrag_template"
 # The engines a database test runs on (`pytest.mark.parametrize` / fixture params).

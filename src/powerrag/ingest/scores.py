@@ -12,7 +12,7 @@ from powerrag.domain.timeutil import in_range, parse_iso
 from powerrag.ingest.semconv import normalise_environment
 from powerrag.ingest.values import dumps
 
-# Longest value each id column holds (store/schema.py scores table).
+# Longest value each id column holds (store/infra/schema.py scores table).
 _ID_LENGTHS = {
     "id": 128,
     "traceId": 64,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, delete, insert, select, update
 
 from powerrag.domain.timeutil import now_us
-from powerrag.store.dialect import lock_keys, upsert
-from powerrag.store.schema import api_keys, instance_secrets, projects
+from powerrag.store.infra.dialect import lock_keys, upsert
+from powerrag.store.infra.schema import api_keys, instance_secrets, projects
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select
 
 from powerrag.domain.rows import CommentRow
-from powerrag.store.schema import comments, users
+from powerrag.store.infra.schema import comments, users
 
 
 def add_comment(

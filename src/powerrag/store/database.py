@@ -1,4 +1,4 @@
-"""The Store: engines, migrations on start, the batch writer and read connections."""
+"""The Store: one database's engine, the batch writer and read connections; `open` migrates."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
-from powerrag.store import migrate
-from powerrag.store.engines import create_db_engine, normalise_url
-from powerrag.store.notify import ChangeFeed, change_feed
-from powerrag.store.statistics import StatisticsRefresher, analyze_at_open
+from powerrag.store.infra import migrate
+from powerrag.store.infra.change_feed import ChangeFeed, change_feed
+from powerrag.store.infra.engines import create_db_engine, normalise_url
+from powerrag.store.infra.statistics import StatisticsRefresher, analyze_at_open
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -30,19 +30,26 @@ def load_default_prices() -> list[ModelPrice]:
 class Store:
     """One database. Writes go through `write_batches`; reads through `connect`."""
 
-    def __init__(self, url: str, *, pool_size: int = 8, migrate_on_start: bool = True) -> None:
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        """Build the engine and collaborators; nothing connects until first use."""
         self.url = url
-        if migrate_on_start:
-            migrate.upgrade(url)
-        else:
-            migrate.check_current(url)
         self.engine: Engine = create_db_engine(url, pool_size=pool_size)
-        analyze_at_open(self.engine)
         self.statistics = StatisticsRefresher(self.engine)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
         # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
         self.changes: ChangeFeed = change_feed(normalise_url(url))
+
+    @classmethod
+    def open(cls, url: str, *, pool_size: int = 8, migrate_on_start: bool = True) -> Store:
+        """Migrate (or check the schema is current), then open and refresh planner statistics."""
+        if migrate_on_start:
+            migrate.upgrade(url)
+        else:
+            migrate.check_current(url)
+        store = cls(url, pool_size=pool_size)
+        analyze_at_open(store.engine)
+        return store
 
     @property
     def dialect(self) -> str:

@@ -8,8 +8,8 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.accounts import Project
-from powerrag.store.dialect import upsert
-from powerrag.store.schema import project_memberships, projects, users
+from powerrag.store.infra.dialect import upsert
+from powerrag.store.infra.schema import project_memberships, projects, users
 
 OWNER, MEMBER = "owner", "member"
 ROLES = (OWNER, MEMBER)

@@ -16,8 +16,8 @@ from sqlalchemy import func as sql
 from powerrag.domain.filters import ObservationCursor, ObservationFilter, PageRequest
 from powerrag.domain.rows import GenerationIO, ObservationNode, ObservationRow
 from powerrag.store.filters import equals, in_range, one_of
+from powerrag.store.infra.schema import observations, traces
 from powerrag.store.origins import with_origins
-from powerrag.store.schema import observations, traces
 
 _o = observations.c
 _TRACE_COLUMNS = (

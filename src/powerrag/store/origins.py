@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, bindparam, select
 
-from powerrag.store.schema import span_origins
+from powerrag.store.infra.schema import span_origins
 
 _BODIES = select(span_origins.c.id, span_origins.c.body).where(
     span_origins.c.project_id == bindparam("project_id"),

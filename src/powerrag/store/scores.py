@@ -17,7 +17,7 @@ from powerrag.domain.filters import VALUE_OPERATORS, PageRequest, ScoreCursor, S
 from powerrag.domain.rows import ScoreRow
 from powerrag.domain.scores import V1_DATA_TYPES
 from powerrag.store.filters import equals, has_all, in_range, one_of
-from powerrag.store.schema import scores, traces
+from powerrag.store.infra.schema import scores, traces
 
 _s = scores.c
 _TRACE_COLUMNS = (

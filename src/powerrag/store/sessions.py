@@ -10,7 +10,7 @@ from sqlalchemy import func as sql
 from powerrag.domain.filters import SESSION_SORTS, PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import SessionRow
 from powerrag.store.filters import contains_phrase, contains_text, in_range, json_element, one_of
-from powerrag.store.schema import observations, sessions, traces
+from powerrag.store.infra.schema import observations, sessions, traces
 
 _s = sessions.c
 # The column behind each of the UI's sorts, in the order `domain.filters.SESSION_SORTS` names them.

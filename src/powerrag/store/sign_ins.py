@@ -11,7 +11,7 @@ import hashlib
 from sqlalchemy import Connection, delete, insert, select
 
 from powerrag.store.accounts import User
-from powerrag.store.schema import sign_ins, users
+from powerrag.store.infra.schema import sign_ins, users
 from powerrag.store.users import user_from_row
 
 

@@ -16,7 +16,7 @@ from powerrag.domain.filters import PageRequest, TraceFilter, TraceOrder
 from powerrag.domain.rows import TraceRow, TraceTime
 from powerrag.store.base import chunked
 from powerrag.store.filters import contains_phrase, equals, has_all, in_range, one_of
-from powerrag.store.schema import observations, scores, traces
+from powerrag.store.infra.schema import observations, scores, traces
 
 _root = observations.alias("root_observation")
 _IO_COLUMNS = (

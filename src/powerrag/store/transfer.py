@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Table, select
 
 from powerrag.domain.errors import PowerRAGError
 from powerrag.domain.timeutil import now_us
-from powerrag.store.dialect import upsert
-from powerrag.store.migrate import head_revision
-from powerrag.store.schema import (
+from powerrag.store.infra.dialect import upsert
+from powerrag.store.infra.migrate import head_revision
+from powerrag.store.infra.schema import (
     api_keys,
     comments,
     observations,

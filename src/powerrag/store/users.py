@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.accounts import User
-from powerrag.store.schema import users
+from powerrag.store.infra.schema import users
 
 
 def user_from_row(row: object) -> User:

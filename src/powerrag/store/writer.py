@@ -26,9 +26,9 @@ from powerrag.domain.records import (
 )
 from powerrag.domain.timeutil import now_us
 from powerrag.store.base import chunked
-from powerrag.store.dialect import lock_keys, upsert
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
-from powerrag.store.schema import (
+from powerrag.store.infra.dialect import lock_keys, upsert
+from powerrag.store.infra.schema import (
     comments,
     observations,
     scores,

@@ -15,12 +15,12 @@ from sqlalchemy import Connection, inspect, make_url, text
 from sqlalchemy.exc import OperationalError
 
 from powerrag.domain.errors import PowerRAGError
-from powerrag.store.engines import create_migration_engine, normalise_url
+from powerrag.store.infra.engines import create_migration_engine, normalise_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
-# Every migration's revision, oldest first (store/migrations/versions/); a test keeps
+# Every migration's revision, oldest first (store/infra/migrations/versions/); a test keeps
 # this equal to Alembic's own list.
 REVISIONS = ("0001", "0002", "0003")
 
@@ -61,7 +61,7 @@ def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "powerrag.store:migrations")
+    config.set_main_option("script_location", "powerrag.store.infra:migrations")
     config.set_main_option("sqlalchemy.url", normalise_url(url).replace("%", "%%"))
     return config
 

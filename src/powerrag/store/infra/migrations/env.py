@@ -1,11 +1,11 @@
-"""Alembic environment: runs migrations on the URL set by `powerrag.store.migrate`."""
+"""Alembic environment: runs migrations on the URL set by `powerrag.store.infra.migrate`."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from powerrag.store.engines import create_migration_engine
-from powerrag.store.schema import metadata
+from powerrag.store.infra.engines import create_migration_engine
+from powerrag.store.infra.schema import metadata
 
 config = context.config
 engine = create_migration_engine(config.get_main_option("sqlalchemy.url") or "")

@@ -1,0 +1,1 @@
+"""Store infrastructure: engines, dialect, schema, migrations, statistics, change feed."""
