@@ -18,18 +18,17 @@ from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
 from powerrag.domain.timeutil import in_range, now_us
+from powerrag.ingest import frameworks
 from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
 from powerrag.ingest.semconv_io import extract_io
+from powerrag.ingest.usage import usage_details
 from powerrag.ingest.values import (
-    MAX_TOKEN_COUNT,
     as_str,
     checked_cost,
-    checked_usage,
     cost_map,
     dumps,
     parse_json_maybe,
     to_json_text,
-    usage_map,
 )
 
 LF = "langfuse."
@@ -73,12 +72,6 @@ _GENAI_OPERATIONS = {
     "create_agent": "AGENT",
     "execute_tool": "TOOL",
 }
-_VERCEL_GENERATIONS = (
-    "ai.generateText.doGenerate",
-    "ai.streamText.doStream",
-    "ai.generateObject.doGenerate",
-    "ai.streamObject.doStream",
-)
 _LEVEL_ALIASES = {
     "DEBUG": "DEBUG",
     "TRACE": "DEBUG",
@@ -207,7 +200,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     environment = _environment(attrs, span.resource)
     version = as_str(attrs.get("langfuse.version")) or as_str(span.resource.get("service.version"))
     io_in, io_out = extract_io(span)
-    usage, cost = _usage(attrs), _cost(attrs)
+    usage, cost = usage_details(attrs, span.scope.name), _cost(attrs)
     model = _model(attrs)
     json_values = ingestion_version is not None and ingestion_version >= 4
     resource_meta = _metadata(span.resource, TRACE_META, json_values)
@@ -218,18 +211,18 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
         id=span.span_id,
         trace_id=span.trace_id,
         type=obs_type,
-        name=_name(span),
+        name=frameworks.observation_name(span),
         start_time=start,
         end_time=None if obs_type == "EVENT" and end == start else end,
         parent_observation_id=None if is_root else span.parent_span_id,
         environment=environment,
-        level=_level(attrs, span.status_code),
+        level=_level(span),
         status_message=as_str(attrs.get("langfuse.observation.status_message"))
         or (span.status_message or None),
         version=version,
         completion_start_time=_completion_start(attrs, start),
         model=model,
-        model_parameters=_model_parameters(attrs),
+        model_parameters=_model_parameters(attrs, span.scope.name),
         input=io_in,
         output=io_out,
         metadata=dumps(obs_meta),
@@ -289,7 +282,9 @@ def _attributes(span: SpanData) -> JSONObject:
     extra = {
         k: v if isinstance(v, str) else dumps(v)
         for k, v in span.attributes.items()
-        if not k.startswith(_CONSUMED_PREFIXES) and k not in _CONSUMED_KEYS
+        if not k.startswith(_CONSUMED_PREFIXES)
+        and k not in _CONSUMED_KEYS
+        and k not in frameworks.CONSUMED_KEYS
     }
     return {"attributes": extra} if extra else {}
 
@@ -355,17 +350,9 @@ def observation_type(span: SpanData) -> str:
     operation = attrs.get("gen_ai.operation.name")
     if isinstance(operation, str) and operation in _GENAI_OPERATIONS:
         return _GENAI_OPERATIONS[operation]
-    op_id = str(attrs.get("ai.operationId") or attrs.get("operation.name") or "")
-    if op_id.startswith(("ai.embedMany.doEmbed", "ai.embed.doEmbed")):
-        return "EMBEDDING"
-    if op_id.startswith(_VERCEL_GENERATIONS):
-        return "GENERATION"
-    if (
-        op_id.startswith("ai.toolCall")
-        or "gen_ai.tool.name" in attrs
-        or "gen_ai.tool.call.id" in attrs
-    ):
-        return "TOOL"
+    found = frameworks.observation_type(span)
+    if found is not None:
+        return found
     if any(attrs.get(k) for k in _MODEL_KEYS if k not in ("ai.model.id", "llm.response.model")):
         return "GENERATION"
     return "SPAN"
@@ -392,21 +379,6 @@ def _is_old_python_generation(span: SpanData) -> bool:
     return old and any(f"langfuse.observation.{k}" in span.attributes for k in keys)
 
 
-def _name(span: SpanData) -> str:
-    attrs = span.attributes
-    tool = attrs.get("gen_ai.tool.name")
-    if tool is not None and span.scope.name != "langfuse-sdk":
-        return as_str(tool) or span.name
-    for key in ("logfire.msg", "ai.toolCall.name"):
-        if isinstance(attrs.get(key), str) and attrs[key]:
-            return str(attrs[key])
-    if isinstance(attrs.get("ai.operationId"), str):
-        function_id = attrs.get("ai.telemetry.functionId")
-        prefix = f"{function_id}:" if function_id else ""
-        return f"{prefix}{attrs['ai.operationId']}"
-    return span.name
-
-
 def normalise_environment(value: Any) -> str:
     """Langfuse's rule (reference §2.4): lower-case, no `langfuse` prefix, ≤ 40 chars."""
     if not isinstance(value, str) or not value:
@@ -428,11 +400,13 @@ def _environment(attrs: JSONObject, resource: JSONObject) -> str:
     return "default"
 
 
-def _level(attrs: JSONObject, status_code: int) -> str:
-    raw = attrs.get("langfuse.observation.level")
+def _level(span: SpanData) -> str:
+    raw = span.attributes.get("langfuse.observation.level")
     if isinstance(raw, str) and raw.strip().upper() in _LEVEL_ALIASES:
         return _LEVEL_ALIASES[raw.strip().upper()]
-    return "ERROR" if status_code == 2 else "DEFAULT"
+    if span.status_code == 2:
+        return "ERROR"
+    return "DEBUG" if frameworks.is_debug_span(span) else "DEFAULT"
 
 
 def _completion_start(attrs: JSONObject, start: int) -> int | None:
@@ -460,10 +434,20 @@ def _completion_start(attrs: JSONObject, start: int) -> int | None:
 def _model(attrs: JSONObject) -> str | None:
     if attrs.get("gen_ai.operation.name") in ("invoke_agent", "agent_step"):
         return None
-    return _first_str(attrs, _MODEL_KEYS)
+    return _first_str(attrs, _MODEL_KEYS) or frameworks.genkit_model(attrs)
 
 
-def _model_parameters(attrs: JSONObject) -> str | None:
+def _model_parameters(attrs: JSONObject, scope: str) -> str | None:
+    params = frameworks.model_parameters(attrs, scope)
+    if params is None:
+        params = _generic_model_parameters(attrs)
+    explicit = parse_json_maybe(attrs.get("langfuse.observation.model.parameters"))
+    if isinstance(explicit, dict):
+        params.update(explicit)
+    return dumps(params) if params else None
+
+
+def _generic_model_parameters(attrs: JSONObject) -> JSONObject:
     params: JSONObject = {}
     for key in ("llm.invocation_parameters", "model_config"):
         obj = parse_json_maybe(attrs.get(key))
@@ -475,71 +459,7 @@ def _model_parameters(attrs: JSONObject) -> str | None:
                 params[key[len(prefix) :]] = (
                     value if isinstance(value, str | int | float) else dumps(value)
                 )
-    explicit = parse_json_maybe(attrs.get("langfuse.observation.model.parameters"))
-    if isinstance(explicit, dict):
-        params.update(explicit)
-    return dumps(params) if params else None
-
-
-def _usage(attrs: JSONObject) -> dict[str, int]:
-    explicit = attrs.get("langfuse.observation.usage_details")
-    if isinstance(explicit, str):
-        parsed = parse_json_maybe(explicit)
-        if isinstance(parsed, dict) or not isinstance(parsed, str):
-            return usage_map(parsed, "langfuse.observation.usage_details")
-    raw: dict[str, int] = {}
-    for key, value in attrs.items():
-        for prefix in ("gen_ai.usage.", "llm.token_count."):
-            numeric = isinstance(value, int | float) and not isinstance(value, bool)
-            if key.startswith(prefix) and key != "gen_ai.usage.cost" and numeric and value >= 0:
-                if not value <= MAX_TOKEN_COUNT:
-                    raise InvalidRequestError(
-                        f"{key} = {value!r} is out of range: token counts are integers "
-                        f"from 0 to {MAX_TOKEN_COUNT}"
-                    )
-                raw[key[len(prefix) :].removeprefix("details.")] = int(value)
-    return checked_usage(_canonical_usage(raw), "usage") if raw else {}
-
-
-def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:
-    def pick(*names: str) -> int | None:
-        return next((raw.pop(n) for n in names if n in raw), None)
-
-    inp = pick("prompt_tokens", "input_tokens", "prompt")
-    out = pick("completion_tokens", "output_tokens", "completion")
-    total = pick("total_tokens", "total")
-    cache_read = pick(
-        "cache_read.input_tokens",
-        "cache_read_input_tokens",
-        "cache_read_tokens",
-        "prompt_details.cache_read",
-        "input_cached_tokens",
-    )
-    cache_write = pick(
-        "cache_creation.input_tokens",
-        "cache_creation_input_tokens",
-        "cache_write_tokens",
-        "prompt_details.cache_write",
-        "input_cache_creation",
-    )
-    reasoning = pick("reasoning.output_tokens", "completion_details.reasoning", "reasoning_tokens")
-    audio = pick("completion_details.audio")
-    usage = dict(raw)
-    if cache_read is not None:
-        usage["input_cached_tokens"] = cache_read
-    if cache_write is not None:
-        usage["input_cache_creation"] = cache_write
-    if reasoning is not None:
-        usage["output_reasoning_tokens"] = reasoning
-    if audio is not None:
-        usage["output_audio_tokens"] = audio
-    if inp is not None:
-        usage["input"] = max(inp - (cache_read or 0) - (cache_write or 0), 0)
-    if out is not None:
-        usage["output"] = max(out - (reasoning or 0) - (audio or 0), 0)
-    if total is not None:
-        usage["total"] = total
-    return usage
+    return params
 
 
 def _cost(attrs: JSONObject) -> dict[str, float]:
@@ -665,14 +585,20 @@ def _tags(attrs: JSONObject) -> tuple[str, ...]:
 def _prompt_name(attrs: JSONObject, obs_type: str) -> str | None:
     if obs_type != "GENERATION":
         return None
-    return _first_str(attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name"))
+    return _first_str(
+        attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name")
+    ) or as_str(frameworks.ai_sdk_prompt(attrs).get("name"))
 
 
 def _prompt_version(attrs: JSONObject, obs_type: str) -> int | None:
     if obs_type != "GENERATION":
         return None
-    for key in ("langfuse.observation.prompt.version", "langfuse.prompt.version"):
-        value = attrs.get(key)
+    candidates = {
+        "langfuse.observation.prompt.version": attrs.get("langfuse.observation.prompt.version"),
+        "langfuse.prompt.version": attrs.get("langfuse.prompt.version"),
+        "ai.telemetry.metadata.langfusePrompt": frameworks.ai_sdk_prompt(attrs).get("version"),
+    }
+    for key, value in candidates.items():
         if isinstance(value, str) and value.isascii() and value.isdigit():
             value = int(value) if len(value) <= 10 else _INT32.stop
         if isinstance(value, int) and not isinstance(value, bool):

@@ -1,9 +1,10 @@
 """Input and output of a span, from the first convention that carries them.
 
-The order follows Langfuse (reference §1.10): Langfuse attributes, GenAI span
-events, the Vercel AI SDK, MLflow, TraceLoop, OpenInference, flattened
+The order follows Langfuse (reference §1.10): Langfuse attributes, the frameworks known
+by their scope (Genkit, Vercel AI SDK, Flue), GenAI span events, Google ADK / Logfire /
+LiveKit, MLflow, TraceLoop, OpenInference, `input`/`output`, Pydantic AI, flattened
 `gen_ai.prompt.N.*` / `llm.input_messages.N.*`, then the GenAI message attributes.
-Results are JSON text.
+Framework-specific rules live in `frameworks`. Results are JSON text.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from typing import Any
 
 from powerrag.domain.jsondoc import JSONObject
+from powerrag.ingest import frameworks
 from powerrag.ingest.otlp import SpanData
 from powerrag.ingest.values import dumps, parse_json_maybe, to_json_text
 
@@ -37,39 +39,21 @@ def extract_io(span: SpanData) -> IO:
     out = attrs.get("langfuse.observation.output")
     if inp is not None or out is not None:
         return to_json_text(inp), to_json_text(out)
-    for extractor in (_vercel, _genai_events, _pairs, _flattened, _genai_messages):
+    scoped = frameworks.scoped_io(span, _genai_messages)
+    if scoped is not None:
+        return scoped
+    for extractor in (
+        _genai_events,
+        frameworks.agent_io,
+        _pairs,
+        frameworks.pydantic_io,
+        _flattened,
+        _genai_messages,
+    ):
         found = extractor(span)
         if found[0] is not None or found[1] is not None:
             return found
     return None, None
-
-
-def _vercel(span: SpanData) -> IO:
-    if span.scope.name != "ai":
-        return None, None
-    attrs = span.attributes
-    inp = next(
-        (attrs[k] for k in ("ai.prompt.messages", "ai.prompt", "ai.toolCall.args") if k in attrs),
-        None,
-    )
-    text, calls = attrs.get("ai.response.text"), attrs.get("ai.response.toolCalls")
-    out: Any
-    if text is not None and calls is not None:
-        out = dumps({"role": "assistant", "content": text, "tool_calls": parse_json_maybe(calls)})
-    else:
-        keys = (
-            "ai.response.text",
-            "ai.result.text",
-            "ai.toolCall.result",
-            "ai.response.object",
-            "ai.result.object",
-            "ai.response.toolCalls",
-            "ai.result.toolCalls",
-        )
-        out = next((attrs[k] for k in keys if attrs.get(k) not in (None, "")), None)
-    if inp is None and out is None:
-        return _genai_messages(span)
-    return to_json_text(inp), to_json_text(out)
 
 
 def _genai_events(span: SpanData) -> IO:
@@ -99,8 +83,9 @@ def _genai_events(span: SpanData) -> IO:
 def _pairs(span: SpanData) -> IO:
     attrs = span.attributes
     for in_key, out_key in _PAIRS:
-        if in_key in attrs or out_key in attrs:
-            return to_json_text(attrs.get(in_key)), to_json_text(attrs.get(out_key))
+        inp, out = attrs.get(in_key), attrs.get(out_key)
+        if frameworks.truthy(inp) or frameworks.truthy(out):
+            return to_json_text(inp), to_json_text(out)
     return None, None
 
 
@@ -159,11 +144,9 @@ def _genai_messages(span: SpanData) -> IO:
 def _genai_messages_from(attrs: JSONObject) -> IO:
     inp = parse_json_maybe(attrs.get("gen_ai.input.messages"))
     out = parse_json_maybe(attrs.get("gen_ai.output.messages"))
-    system = parse_json_maybe(attrs.get("gen_ai.system_instructions"))
-    if system is not None and isinstance(inp, list):
-        has_system = any(isinstance(m, dict) and m.get("role") == "system" for m in inp)
-        if not has_system:
-            inp = [{"role": "system", "content": system}, *inp]
+    system = attrs.get("gen_ai.system_instructions")
+    if frameworks.truthy(system):
+        inp = frameworks.with_system(inp, system)
     if inp is None and out is None:
         inp = attrs.get("gen_ai.tool.call.arguments")
         out = attrs.get("gen_ai.tool.call.result")
