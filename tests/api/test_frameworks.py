@@ -126,3 +126,38 @@ def test_every_data_file_names_its_source() -> None:
         doc = _load(name)
         assert doc["source"] and all(url.startswith("https://") for url in doc["source"])
         assert f"`{name}.json`" in readme
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("ai.usage.tokens", 1e30),
+        ("ai.response.providerMetadata", '{"openai": {"cachedPromptTokens": 1e30}}'),
+        ("genkit:output", '{"usage": {"inputTokens": 1e30}}'),
+    ],
+)
+def test_a_framework_count_out_of_range_rejects_its_span_by_name(
+    client: TestClient, key: str, value: Any
+) -> None:
+    scope = "genkit-tracer" if key.startswith("genkit") else "ai"
+    doc = {
+        "traceId": "5e1a00000000000000000000000000ff",
+        "scopes": [
+            {
+                "scope": {"name": scope},
+                "spans": [
+                    {"spanId": "5e1a0000000000ff", "name": "call", "attributes": {key: value}}
+                ],
+            }
+        ],
+    }
+    answer = client.post(
+        "/api/public/otel/v1/traces",
+        content=orjson.dumps(otlp_body(doc)),
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 200, answer.text
+    partial = answer.json()["partialSuccess"]
+    assert partial["rejectedSpans"] == "1"
+    assert key in partial["errorMessage"] and "out of range" in partial["errorMessage"]
+    assert client.get("/api/public/observations/5e1a0000000000ff").status_code == 404
