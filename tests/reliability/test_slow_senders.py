@@ -37,9 +37,11 @@ PROMPT_SECONDS = 2 * WAIT_SECONDS  # an answer after the queue wait would be a 5
 class Trickle:
     """Connections that send headers, then one body byte each half second, never finishing."""
 
-    def __init__(self, port: int, path: str, authorization: str, count: int) -> None:
+    def __init__(
+        self, port: int, path: str, authorization: str, count: int, method: str = "POST"
+    ) -> None:
         head = (
-            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {authorization}\r\n"
+            f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {authorization}\r\n"
             "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
         ).encode()
         self.sockets = []
@@ -168,3 +170,18 @@ def test_one_project_trickling_leaves_the_others_ingesting(
         assert _score(server, basic) == 200
     assert all(status == 200 and took < PROMPT_SECONDS for status, took in answers), answers
     _check_trickle_answers(statuses)
+
+
+def test_a_trickling_delete_body_gets_408_at_its_deadline(
+    store: Store, database_url: str, tmp_path: Path
+) -> None:
+    """`DELETE /api/public/traces` reads its JSON body under the same deadline as ingestion."""
+    with _server(tmp_path, database_url) as server:
+        pair = f"{server.public_key}:{server.secret_key}".encode()
+        basic = "Basic " + base64.b64encode(pair).decode()
+        trickle = Trickle(server.port, "/api/public/traces", basic, 1, method="DELETE")
+        try:
+            statuses = trickle.statuses(within=READ_SECONDS + 10)
+        finally:
+            trickle.close()
+    assert statuses == [408]

@@ -20,7 +20,7 @@ class ClientGoneError(InvalidRequestError):
     """The client closed the connection before its body was complete; nobody reads the answer."""
 
 
-async def read_body(request: Request, max_bytes: int, *, seconds: float | None = None) -> bytes:
+async def read_body(request: Request, max_bytes: int, *, seconds: float) -> bytes:
     """The raw body; 413 as soon as it grows past `max_bytes` (no Content-Length needed).
 
     BodyTimeoutError when the whole body has not arrived within `seconds` (a total
@@ -62,7 +62,7 @@ async def _read_chunks(request: Request, max_bytes: int, chunks: list[bytes]) ->
         chunks.append(chunk)
 
 
-async def read_json(request: Request, max_bytes: int, *, seconds: float | None = None) -> Any:
+async def read_json(request: Request, max_bytes: int, *, seconds: float) -> Any:
     """A JSON body (gzip allowed); 400 naming the problem when it is not JSON."""
     check_json_type(request)
     return json_body(request, await read_body(request, max_bytes, seconds=seconds), max_bytes)

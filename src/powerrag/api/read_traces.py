@@ -60,7 +60,9 @@ async def delete_trace(
 @router.delete("/api/public/traces")
 async def delete_many(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
-    doc = await read_json(request, ctx.settings.max_body_bytes)
+    doc = await read_json(
+        request, ctx.settings.max_body_bytes, seconds=ctx.settings.body_read_seconds
+    )
     trace_ids = _trace_ids(doc)
     await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, trace_ids)
     return json_response({"message": "Traces deleted successfully"})
