@@ -5,8 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from powerrag.store.database import Store
 
 # The 1x1 PNG of tests/data/sdk-traffic/python-langfuse-5.0.4-media.jsonl (seq 2).
 PNG = base64.b64decode(
@@ -90,3 +95,42 @@ def upload(
         )
         assert patched.status_code == 204, patched.text
     return Uploaded(found["mediaId"], url)
+
+
+RECORDED_TRACE = "87d92606419c979f03acc357eb434010"  # of python-langfuse-5.0.4-media.jsonl
+RECORDED_SPAN = "9ba7ec299fffb8b3"
+START_US = 1_795_473_622_000_000  # 2026-11-23T22:40:22Z, when that fixture was recorded
+
+
+class Clock:
+    """The app's clock, moved by the tests (create_app's `clock=`)."""
+
+    def __init__(self) -> None:
+        self.now = START_US
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def anonymous(client: TestClient) -> TestClient:
+    """A client of the same running app that sends no API keys."""
+    return TestClient(client.app)
+
+
+def count_rows(store: Store, table: Any) -> int:
+    with store.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def registered(client: TestClient) -> str:
+    """The upload URL of the PNG, registered for the recorded trace and span."""
+    body = register_body(PNG, "image/png", RECORDED_TRACE, RECORDED_SPAN)
+    answer = client.post("/api/public/media", json=body)
+    assert answer.status_code == 200, answer.text
+    url: str = answer.json()["uploadUrl"]
+    return url
+
+
+def assert_error(response: httpx.Response, status: int, message: str) -> None:
+    """A refusal with exactly this status and message."""
+    assert (response.status_code, response.json()["message"]) == (status, message)
