@@ -147,18 +147,3 @@ def _as_caller_may(caller: Caller, found: list[ScoreRecord]) -> list[ScoreRecord
     """A public-key caller's scores only ever add: the key ships in browser bundles, and a
     score id is shown on public pages, so it must not overwrite a team member's score."""
     return [replace(s, create_only=True) for s in found] if caller.scores_only else found
-
-
-# One operation id per method: duplicates make the OpenAPI document invalid.
-@router.post("/api/public/media", operation_id="media_upload")
-@router.get("/api/public/media/{media_id}", operation_id="media_get")
-@router.patch("/api/public/media/{media_id}", operation_id="media_patch")
-async def media(_: Caller = Depends(project_caller)) -> Response:
-    return json_response(
-        {
-            "message": "Media upload is not supported by this PowerRAG version yet; spans that "
-            "reference media are stored with their @@@langfuseMedia@@@ reference.",
-            "error": "NotImplementedError",
-        },
-        501,
-    )

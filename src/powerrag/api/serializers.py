@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
+from powerrag.domain.rows import MediaRow, ScoreRow, SessionRow, TraceRow
 from powerrag.domain.timeutil import duration_seconds, to_iso
 from powerrag.query.paging import Paged
 from powerrag.query.prices import PricedObservation
@@ -245,3 +245,15 @@ def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> JS
 def decimal_text(value: float | None) -> str | None:
     """Prices as the v2 API gives them: decimal strings without exponent ("0.0000025")."""
     return None if value is None else format(Decimal(repr(value)), "f")
+
+
+def media_record(row: MediaRow, url: str, expires_s: int) -> JSONObject:
+    """GetMediaResponse: the record with a download URL valid until `expires_s`."""
+    return {
+        "mediaId": row.id,
+        "contentType": row.content_type,
+        "contentLength": row.content_length,
+        "uploadedAt": to_iso(row.uploaded_at or row.created_at),
+        "url": url,
+        "urlExpiry": to_iso(expires_s * 1_000_000),
+    }

@@ -192,3 +192,42 @@ class CommentRow:
     created_at: int
     author_name: str | None
     author_email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRow:
+    """A media record; `held` when its bytes are stored."""
+
+    project_id: str
+    id: str
+    sha256: str
+    content_type: str
+    content_length: int
+    created_at: int
+    uploaded_at: int | None
+    upload_http_status: int | None
+    upload_http_error: str | None
+    upload_time_ms: int | None
+    held: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MediaContent:
+    """A media's bytes with the type they were uploaded as."""
+
+    media_id: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLinkRow:
+    """Media found in a trace: in its own field (`observation_id` None) or an observation's."""
+
+    media_id: str
+    trace_id: str
+    observation_id: str | None
+    field: str
+    content_type: str
+    content_length: int
+    held: bool

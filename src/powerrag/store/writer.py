@@ -25,6 +25,7 @@ from powerrag.domain.records import (
     TraceUpdate,
 )
 from powerrag.domain.timeutil import now_us
+from powerrag.store import media
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -637,8 +638,8 @@ def _delete_comments(project_id: str, trace_ids: Sequence[str]) -> Any:
 
 
 def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
-    """Delete traces with their observations, updates, scores and comments; refresh their
-    sessions."""
+    """Delete traces with their observations, updates, scores and comments, and the media no
+    other trace holds; refresh their sessions."""
     now = now_us()
     ids = sorted(set(trace_ids))
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
@@ -660,6 +661,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
         )
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
+        media.forget_traces(conn, project_id, chunk)
         for table in (observations, trace_updates, scores):
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -284,4 +285,50 @@ comments = Table(
     _time("created_at"),
     _time("updated_at"),
     Index("ix_comments_project_object", "project_id", "object_type", "object_id"),
+)
+
+# Media an SDK uploaded (images, audio, files in a trace's input, output or metadata), one
+# row per distinct content of a project: the id is the first 22 characters of the URL-safe
+# base64 SHA-256, as Langfuse's (docs/api.md, Media).
+media = Table(
+    "media",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    # Standard base64 of the SHA-256 the SDK declared; an upload must match it.
+    Column("sha256", String(64), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("content_length", BigInteger, nullable=False),
+    _time("created_at"),
+    # The SDK's report of its upload (PATCH /api/public/media/{id}), or the upload's own.
+    _time("uploaded_at", nullable=True),
+    Column("upload_http_status", Integer, nullable=True),
+    Column("upload_http_error", Text, nullable=True),
+    Column("upload_time_ms", Integer, nullable=True),
+)
+
+# The bytes, apart from `media` so that listing media never reads them; in the database,
+# so every replica serves them.
+media_blobs = Table(
+    "media_blobs",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("media_id", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    _time("created_at"),
+)
+
+# Where media was found: a trace's or an observation's field. Media without a link left
+# (its traces deleted) is deleted with its bytes.
+media_links = Table(
+    "media_links",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("trace_id", String(64), primary_key=True),
+    # Empty when the media is in the trace's own field.
+    Column("observation_id", String(64), primary_key=True),
+    Column("field", String(16), primary_key=True),
+    Column("media_id", String(64), primary_key=True),
+    _time("created_at"),
+    Index("ix_media_links_project_media", "project_id", "media_id"),
 )
