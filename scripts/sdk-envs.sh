@@ -46,7 +46,7 @@ command -v npm >/dev/null 2>&1 || {
   exit 1
 }
 
-for name in py-3.15.0 py-4.18.0 py-5.0.4; do
+for name in py-3.15.0 py-4.18.0 py-5.0.4 otel-openai-v2; do
   python_env "$name"
 done
 for name in js-v4 js-v5; do
