@@ -13,7 +13,8 @@ from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsSer
 from sqlalchemy import func, select
 
 from powerrag.store.database import Store
-from powerrag.store.infra.schema import span_content_events
+from powerrag.store.infra.schema import observations, span_content_events
+from powerrag.web.messages import to_messages
 from tests.support.answers import assert_error
 from tests.support.bodies import JSON, OTLP_PATH, PROTOBUF, T0_NS, string_attr
 from tests.support.genai_logs import (
@@ -73,6 +74,29 @@ def test_log_before_span_and_span_before_log_read_back_the_same(
         (SPAN_B, CHAT_INPUT, CHAT_OUTPUT)
     ]
     assert _event_rows(store) == 12
+
+
+def test_the_replay_shows_the_content_as_a_conversation(client: TestClient, store: Store) -> None:
+    _send_span(client, TRACE_A, SPAN_A)
+    _send_logs(client, chat_events(TRACE_A, SPAN_A))
+    with store.connect() as conn:
+        query = select(observations.c.input, observations.c.output)
+        raw_in, raw_out = conn.execute(query.where(observations.c.id == SPAN_A)).one()
+    shown = [
+        (m.role, m.text, [c.name for c in m.tool_calls], m.tool_name)
+        for m in [
+            *(to_messages(raw_in, "user") or []),
+            *(to_messages(raw_out, "assistant") or []),
+        ]
+    ]
+    assert shown == [
+        ("system", "You are terse.", [], ""),
+        ("user", "Weather in Paris?", [], ""),
+        ("assistant", "", ["weather"], ""),
+        ("tool", "18C", [], "call_1"),
+        ("user", "Thanks", [], ""),
+        ("assistant", "It is 18C in Paris.", [], ""),
+    ]
 
 
 def test_json_and_gzip_bodies_read_the_same(client: TestClient) -> None:
