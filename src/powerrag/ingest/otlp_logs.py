@@ -308,7 +308,7 @@ def _content_event(record: LogRecordData, seen: dict[str, int]) -> SpanContentEv
     if content is None:
         return None
     kind, inputs, outputs, choice_index = content
-    text = orjson.dumps({"input": inputs, "output": outputs}, option=orjson.OPT_SORT_KEYS)
+    text = orjson.dumps({"input": inputs, "output": outputs})
     # The same record twice in one request is two messages (a user may repeat themselves);
     # the same request twice gives the same keys, so a resend adds nothing.
     identity = orjson.dumps([record.trace_id, record.span_id, record.event_name, record.time_ns])
