@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds one environment per pinned Langfuse SDK version under .sdk-envs/ from the lockfiles
-# committed in tests/sdk/envs/; an environment whose lockfile (and this script) is unchanged
+# Builds one environment per pinned client (Langfuse SDK versions, OpenTelemetry
+# instrumentations) under .sdk-envs/ from the lockfiles committed in tests/sdk/envs/; an
+# environment whose lockfile (and this script) is unchanged
 # is left alone.
 set -euo pipefail
 SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
