@@ -1,13 +1,15 @@
-"""Write endpoints: OTLP traces, batch ingestion and scores. Answers follow commit."""
+"""Write endpoints: OTLP traces and logs, batch ingestion and scores. Answers follow commit."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse
 from starlette.responses import Response
 
 from powerrag.admission import Admitted
@@ -19,6 +21,7 @@ from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
+from powerrag.ingest.otlp_logs import decode_otlp_logs_request
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
 from powerrag.responses import json_response
@@ -31,7 +34,9 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
     ctx = context_of(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
     async with ctx.pipeline.admission(caller.project_id) as place:
-        batch = await _decode_otlp(ctx, request, caller, place, version)
+        batch = await _decode_otlp(
+            ctx, request, caller, place, decode_otlp_request, ingestion_version=version
+        )
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
@@ -60,7 +65,12 @@ async def _read_json(ctx: Context, request: Request, caller: Caller, place: Admi
 
 
 async def _decode_otlp(
-    ctx: Context, request: Request, caller: Caller, place: Admitted, version: int | None
+    ctx: Context,
+    request: Request,
+    caller: Caller,
+    place: Admitted,
+    decoder: Callable[..., IngestBatch],
+    **options: Any,
 ) -> IngestBatch:
     """Read and decode a body; the raw bytes are dropped as soon as the batch exists.
 
@@ -71,14 +81,39 @@ async def _decode_otlp(
     headers = request.headers
     return await ctx.pipeline.decode(
         partial(
-            decode_otlp_request,
+            decoder,
             body,
             content_type=headers.get("content-type"),
             content_encoding=headers.get("content-encoding"),
-            ingestion_version=version,
             max_bytes=ctx.settings.max_body_bytes,
+            **options,
         )
     )
+
+
+@router.post("/api/public/otel/v1/logs")
+async def otel_logs(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    """GenAI message content sent as log events becomes its span's input and output
+    (store/span_contents.py); other log records are counted, not stored."""
+    ctx = context_of(request)
+    async with ctx.pipeline.admission(caller.project_id) as place:
+        batch = await _decode_otlp(ctx, request, caller, place, decode_otlp_logs_request)
+        if len(batch):
+            await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    rejected = len(batch.rejected)
+    message = "; ".join(w.message for w in (*batch.rejected, *batch.warnings))
+    # OTLP/HTTP answers in the request's encoding; a message with nothing rejected is a
+    # warning (https://opentelemetry.io/docs/specs/otlp/#partial-success-1).
+    if "protobuf" in (request.headers.get("content-type") or "").lower():
+        answer = ExportLogsServiceResponse()
+        if message:
+            answer.partial_success.rejected_log_records = rejected
+            answer.partial_success.error_message = message
+        return Response(answer.SerializeToString(), media_type="application/x-protobuf")
+    if not message:
+        return json_response({})
+    partial_success = {"rejectedLogRecords": str(rejected), "errorMessage": message}
+    return json_response({"partialSuccess": partial_success})
 
 
 @router.post("/api/public/otel/v1/metrics")

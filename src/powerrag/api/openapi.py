@@ -83,6 +83,7 @@ _OTLP_CONTENT = {
 _WRITE_ERRORS = {"413": _ERROR, "503": _ERROR}
 _WRITES = (
     ("/api/public/otel/v1/traces", "post"),
+    ("/api/public/otel/v1/logs", "post"),
     ("/api/public/ingestion", "post"),
     ("/api/public/scores", "post"),
 )
@@ -131,6 +132,24 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
                 {"200": _json({"type": "object"}), "401": _ERROR},
                 security=_BASIC_AUTH,
                 requestBody={"required": False, "content": _OTLP_CONTENT},
+            )
+        },
+        "/api/public/otel/v1/logs": {
+            "post": _operation(
+                "opentelemetry_exportLogs",
+                "OTLP logs: GenAI message content events become the input and output of the "
+                "span they name; other log records are accepted and not stored (docs/api.md).",
+                {
+                    "200": {
+                        "description": "An ExportLogsServiceResponse, in the request's encoding; "
+                        "partialSuccess counts the rejected records and says why.",
+                        "content": _OTLP_CONTENT,
+                    },
+                    "400": _ERROR,
+                    "401": _ERROR,
+                },
+                security=_BASIC_AUTH,
+                requestBody={"required": True, "content": _OTLP_CONTENT},
             )
         },
         "/api/public/scores": {

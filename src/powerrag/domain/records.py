@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerrag.domain.span_content import SpanContentEvent
+
 OBSERVATION_TYPES = (
     "SPAN",
     "GENERATION",
@@ -149,6 +151,8 @@ class IngestBatch:
     observation_patches: list[ObservationPatch] = field(default_factory=list)
     trace_updates: list[TraceUpdate] = field(default_factory=list)
     scores: list[ScoreRecord] = field(default_factory=list)
+    # GenAI message content from OTLP log events, for the spans they name.
+    span_contents: list[SpanContentEvent] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
     # Spans refused whole (OTLP partial_success) and batch events refused, with why.
     rejected: list[IngestWarning] = field(default_factory=list)
@@ -162,4 +166,5 @@ class IngestBatch:
             + len(self.observation_patches)
             + len(self.trace_updates)
             + len(self.scores)
+            + len(self.span_contents)
         )

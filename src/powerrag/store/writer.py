@@ -25,7 +25,7 @@ from powerrag.domain.records import (
     TraceUpdate,
 )
 from powerrag.domain.timeutil import now_us
-from powerrag.store import media
+from powerrag.store import media, span_contents
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -34,6 +34,7 @@ from powerrag.store.infra.schema import (
     observations,
     scores,
     sessions,
+    span_content_events,
     span_origins,
     trace_updates,
     traces,
@@ -88,6 +89,8 @@ class BatchWriter:
     def _write_records(
         self, conn: Connection, project_id: str, batch: IngestBatch, now: int
     ) -> None:
+        if batch.span_contents:
+            span_contents.write_events(conn, project_id, batch.span_contents, now)
         observations_in = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
@@ -109,6 +112,7 @@ class BatchWriter:
                 keep=("body",),
             )
             rows = [self._observation_row(project_id, o, now) for o in latest]
+            span_contents.fill_rows(conn, project_id, rows)
             upsert(
                 conn,
                 observations,
@@ -195,6 +199,7 @@ def _merge_by_project(
         target.observation_patches.extend(batch.observation_patches)
         target.trace_updates.extend(batch.trace_updates)
         target.scores.extend(batch.scores)
+        target.span_contents.extend(batch.span_contents)
     return sorted(merged.items())
 
 
@@ -202,6 +207,7 @@ def _trace_ids(batch: IngestBatch) -> list[str]:
     ids = {o.trace_id for o in batch.observations}
     ids.update(p.trace_id for p in batch.observation_patches if p.trace_id)
     ids.update(u.trace_id for u in batch.trace_updates)
+    ids.update(c.trace_id for c in batch.span_contents)
     return sorted(ids)
 
 
@@ -662,7 +668,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
         media.forget_traces(conn, project_id, chunk)
-        for table in (observations, trace_updates, scores):
+        for table in (observations, trace_updates, scores, span_content_events):
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))
             )

@@ -332,3 +332,26 @@ media_links = Table(
     _time("created_at"),
     Index("ix_media_links_project_media", "project_id", "media_id"),
 )
+
+# GenAI message content sent as OTLP log events (api/ingestion.py, /v1/logs), one row per
+# event, by the span it names (observation id = span id). The span's input and output are
+# made from these rows (domain/span_content.py) whichever arrives first; they stay while
+# the span does, so a resent span without content gets it back. Rows whose span has not
+# arrived within a day are removed (store/span_contents.py).
+span_content_events = Table(
+    "span_content_events",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("observation_id", String(64), primary_key=True),
+    Column("event_key", String(32), primary_key=True),
+    Column("trace_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # The record's time in nanoseconds, then its place in its request: the message order.
+    Column("time_ns", BigInteger, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("choice_index", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    _time("received_at"),
+    Index("ix_span_content_events_project_received", "project_id", "received_at"),
+    Index("ix_span_content_events_project_trace", "project_id", "trace_id"),
+)
