@@ -22,7 +22,7 @@ from powerrag.domain.rows import (
     TraceRow,
     TraceTime,
 )
-from powerrag.store import comments, observations, scores, sessions, traces
+from powerrag.store import comments
 from powerrag.store.database import Store
 
 TURNS_PAGE = 20
@@ -51,16 +51,15 @@ class Turn:
 
 
 def session_header(store: Store, project_id: str, session_id: str) -> SessionHeader:
-    with store.connect() as conn:
-        row = sessions.get_session(conn, project_id, session_id)
+    with store.reading() as data:
+        row = data.get_session(project_id, session_id)
         if row is None:
             raise NotFoundError("Session not found within authorized project")
-        return SessionHeader(
-            row,
-            scores.session_scores(conn, project_id, [session_id]),
-            comments.list_comments(conn, project_id, "SESSION", [session_id]),
-            traces.session_timeline(conn, project_id, session_id),
-        )
+        found = data.session_scores(project_id, [session_id])
+        timeline = data.session_timeline(project_id, session_id)
+    with store.connect() as conn:
+        notes = comments.list_comments(conn, project_id, "SESSION", [session_id])
+    return SessionHeader(row, found, notes, timeline)
 
 
 def conversation(
@@ -87,17 +86,18 @@ def session_turns(
     trace_ids: Sequence[str] | None = None,
 ) -> list[Turn]:
     """Turns of a session in time order: a page of them, or the named traces (live updates)."""
-    with store.connect() as conn:
-        rows = traces.session_traces(
-            conn, project_id, session_id, limit=limit, offset=offset, trace_ids=trace_ids
+    with store.reading() as data:
+        rows = data.session_traces(
+            project_id, session_id, limit=limit, offset=offset, trace_ids=trace_ids
         )
         ids = [t.id for t in rows]
         root_ids = [t.root_observation_id for t in rows if t.root_observation_id]
-        roots = {r.id: r for r in observations.get_observations(conn, project_id, root_ids)}
-        nodes = _by_trace(observations.tree_nodes(conn, project_id, ids))
-        generations = _by_trace(observations.generations_of(conn, project_id, ids))
-        trace_scores = _by_trace(scores.trace_scores(conn, project_id, ids))
-        notes: dict[str, list[CommentRow]] = defaultdict(list)
+        roots = {r.id: r for r in data.get_observations(project_id, root_ids)}
+        nodes = _by_trace(data.tree_nodes(project_id, ids))
+        generations = _by_trace(data.generations_of(project_id, ids))
+        trace_scores = _by_trace(data.trace_scores(project_id, ids))
+    notes: dict[str, list[CommentRow]] = defaultdict(list)
+    with store.connect() as conn:
         for comment in comments.list_comments(conn, project_id, "TRACE", ids):
             notes[comment.object_id].append(comment)
     turns = []

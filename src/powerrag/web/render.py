@@ -181,7 +181,7 @@ class WebRoute(APIRoute):
             except SignInRequiredError:
                 if wants_json(request):
                     return json_response({"message": "sign in first", "status": 401}, 401)
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+                return RedirectResponse(urls.login(request.url.path), status_code=303)
             except KNOWN as exc:
                 kind = kind_of(exc)
                 message = kind.message or str(exc)
