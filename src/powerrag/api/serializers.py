@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from powerrag import urls
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
 from powerrag.domain.timeutil import duration_seconds, to_iso
@@ -76,7 +77,7 @@ def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> 
         "sessionId": row.session_id,
         "createdAt": to_iso(row.created_at),
         "updatedAt": to_iso(row.updated_at),
-        "htmlPath": f"/project/{row.project_id}/traces/{row.id}",
+        "htmlPath": urls.trace(row.project_id, row.id),
     }
     if "io" in fields:
         item["input"] = parse_json(row.input)

@@ -22,6 +22,11 @@ OBSERVATION_TYPES = (
     "GUARDRAIL",
 )
 LEVELS = ("DEBUG", "DEFAULT", "WARNING", "ERROR")
+# Session ids in any script up to this many characters are kept (traces.session_id and
+# sessions.id are String(200)); a longer one is dropped from its trace and kept in the
+# trace's metadata under REFUSED_SESSION_KEY, so it is never lost unseen.
+MAX_SESSION_ID = 200
+REFUSED_SESSION_KEY = "powerrag_refused_session_id"
 SCORE_DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT", "CORRECTION")
 SCORE_SOURCES = ("API", "EVAL", "ANNOTATION")
 

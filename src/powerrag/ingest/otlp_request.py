@@ -56,4 +56,6 @@ def decode_otlp_request(
         if mapped.trace_update is not None:
             batch.trace_updates.append(mapped.trace_update)
         batch.warnings.extend(mapped.warnings)
+    # Every span of a trace may carry the same refused id (propagate_attributes): name it once.
+    batch.warnings = list({w.message: w for w in batch.warnings}.values())
     return batch

@@ -16,10 +16,21 @@ from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
+from powerrag.domain.records import (
+    MAX_SESSION_ID,
+    REFUSED_SESSION_KEY,
+    IngestWarning,
+    ObservationRecord,
+    TraceUpdate,
+)
 from powerrag.domain.timeutil import in_range, now_us
 from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
 from powerrag.ingest.semconv_io import extract_io
+from powerrag.ingest.trace_attrs import (
+    attribute_value,
+    first_text,
+    refused_session_message,
+)
 from powerrag.ingest.values import (
     MAX_TOKEN_COUNT,
     as_str,
@@ -35,7 +46,6 @@ from powerrag.ingest.values import (
 LF = "langfuse."
 OBS_META = "langfuse.observation.metadata"
 TRACE_META = "langfuse.trace.metadata"
-MAX_SESSION_ID = 200
 _INT32 = range(-(2**31), 2**31)  # observations.prompt_version is an INTEGER column
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
@@ -245,21 +255,23 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     update = None
     trace_meta = _metadata(attrs, TRACE_META, json_values)
     if is_root or trace_meta or resource_meta or any(attrs.get(k) for k in _TRACE_UPDATE_KEYS):
-        session_id = _session_id(attrs, span, warnings)
+        session_id, refused = _session_id(attrs, span, warnings, json_values)
+        if refused is not None:
+            trace_meta = {**trace_meta, REFUSED_SESSION_KEY: refused}
         update = TraceUpdate(
             trace_id=span.trace_id,
             source_id=span.span_id,
             timestamp=start,
             is_root=is_root,
             name=as_str(attrs.get("langfuse.trace.name")),
-            user_id=_first_str(attrs, _USER_KEYS),
+            user_id=first_text(attrs, _USER_KEYS, json_values),
             session_id=session_id,
             release=as_str(attrs.get("langfuse.release"))
             or as_str(span.resource.get("langfuse.release")),
             version=version,
             environment=environment,
             public=_public(attrs),
-            tags=_tags(attrs),
+            tags=_tags(attrs, json_values),
             metadata=_trace_metadata(obs_meta, origin, resource_meta, trace_meta, is_root),
             input=to_json_text(attrs.get("langfuse.trace.input")),
             output=to_json_text(attrs.get("langfuse.trace.output")),
@@ -460,7 +472,7 @@ def _completion_start(attrs: JSONObject, start: int) -> int | None:
 def _model(attrs: JSONObject) -> str | None:
     if attrs.get("gen_ai.operation.name") in ("invoke_agent", "agent_step"):
         return None
-    return _first_str(attrs, _MODEL_KEYS)
+    return first_text(attrs, _MODEL_KEYS, json_values=False)
 
 
 def _model_parameters(attrs: JSONObject) -> str | None:
@@ -612,29 +624,16 @@ def _is_number(text: str) -> bool:
     return text[:1].isdigit() or text[:1] == "-"
 
 
-def _first_str(attrs: JSONObject, keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        value = as_str(attrs.get(key))
-        if value:
-            return value
-    return None
-
-
-def _session_id(attrs: JSONObject, span: SpanData, warnings: list[IngestWarning]) -> str | None:
-    value = _first_str(attrs, _SESSION_KEYS)
-    if value is None:
-        return None
-    if len(value) > MAX_SESSION_ID or not value.isascii():
-        reason = "longer than 200 characters" if len(value) > MAX_SESSION_ID else "not US-ASCII"
-        warnings.append(
-            IngestWarning(
-                f"session id dropped from trace {span.trace_id}: {reason}",
-                trace_id=span.trace_id,
-                span_id=span.span_id,
-            )
-        )
-        return None
-    return value
+def _session_id(
+    attrs: JSONObject, span: SpanData, warnings: list[IngestWarning], json_values: bool
+) -> tuple[str | None, str | None]:
+    """(the session id, or a refused one): ids in any script up to 200 characters are kept."""
+    value = first_text(attrs, _SESSION_KEYS, json_values)
+    if value is None or len(value) <= MAX_SESSION_ID:
+        return value, None
+    message = refused_session_message(span.trace_id, value)
+    warnings.append(IngestWarning(message, trace_id=span.trace_id, span_id=span.span_id))
+    return None, value
 
 
 def _public(attrs: JSONObject) -> bool | None:
@@ -644,9 +643,9 @@ def _public(attrs: JSONObject) -> bool | None:
     return raw is True or raw == "true"
 
 
-def _tags(attrs: JSONObject) -> tuple[str, ...]:
+def _tags(attrs: JSONObject, json_values: bool) -> tuple[str, ...]:
     for key in _TAG_KEYS:
-        raw = attrs.get(key)
+        raw = attribute_value(attrs, key, json_values)
         if not raw:
             continue
         if isinstance(raw, list):
@@ -665,7 +664,8 @@ def _tags(attrs: JSONObject) -> tuple[str, ...]:
 def _prompt_name(attrs: JSONObject, obs_type: str) -> str | None:
     if obs_type != "GENERATION":
         return None
-    return _first_str(attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name"))
+    prompt_keys = ("langfuse.observation.prompt.name", "langfuse.prompt.name")
+    return first_text(attrs, prompt_keys, json_values=False)
 
 
 def _prompt_version(attrs: JSONObject, obs_type: str) -> int | None:

@@ -148,7 +148,8 @@ def render(
         "csrf": csrf_token(request),
         "user": getattr(request.state, "user", None),
         "request_path": request.url.path,
-        "request_url": request.url.path + query,
+        # The path decoded then quoted again: an id holding "#", "?" or "%" stays one segment.
+        "request_url": quote(request.url.path) + query,
     }
     response = PageResponse(env.get_template(template), page_context, status)
     new_token = getattr(request.state, "new_csrf", None)
