@@ -57,6 +57,9 @@ class ObservationRecord:
     prompt_name: str | None = None
     prompt_version: int | None = None
     is_app_root: bool = False
+    # Usage with the keys the SDK sent (`prompt_tokens`, ...), when `usage_details` renamed
+    # them for counting: the API answers these (docs/api.md), tokens and cost count those.
+    provided_usage: dict[str, int] = field(default_factory=dict)
     # Where an OTel span came from ({"resourceAttributes", "scope"} as JSON text): part of
     # its metadata as read, stored once per distinct value under `origin_id`.
     origin: str | None = None

@@ -236,7 +236,8 @@ def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> Observati
     if body.get("environment") is not None:
         fields["environment"] = normalise_environment(body["environment"])
     for key in ("input", "output", "metadata"):
-        if body.get(key) is not None:
+        # An empty input or output is no value: Langfuse reads it back as null (docs/api.md).
+        if body.get(key) is not None and not (key != "metadata" and body[key] == ""):
             fields[key] = _json(body[key])
     if body.get("modelParameters") is not None:
         fields["model_parameters"] = _json(body["modelParameters"])
@@ -252,6 +253,7 @@ def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> Observati
     usage, cost = _usage_and_cost(body)
     if usage:
         fields["usage_details"] = usage
+        fields["provided_usage"] = {}  # what an OTLP span sent before is replaced
     if cost:
         fields["cost_details"] = cost
     trace_id = _opt_id(body, "traceId") or (str(uuid.uuid4()) if kind.endswith("-create") else "")

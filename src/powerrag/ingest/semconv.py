@@ -217,7 +217,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     environment = _environment(attrs, span.resource)
     version = as_str(attrs.get("langfuse.version")) or as_str(span.resource.get("service.version"))
     io_in, io_out = extract_io(span)
-    usage, cost = _usage(attrs), _cost(attrs)
+    (usage, sent_usage), cost = _usage(attrs), _cost(attrs)
     model = _model(attrs)
     json_values = ingestion_version is not None and ingestion_version >= 4
     resource_meta = _metadata(span.resource, TRACE_META, json_values)
@@ -245,6 +245,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
         metadata=dumps(obs_meta),
         usage_details=usage,
         cost_details=cost,
+        provided_usage=sent_usage,
         prompt_name=_prompt_name(attrs, obs_type),
         prompt_version=_prompt_version(attrs, obs_type),
         is_app_root=attrs.get("langfuse.internal.is_app_root") in (True, "true"),
@@ -484,21 +485,30 @@ def _model_parameters(attrs: JSONObject) -> str | None:
     for key, value in attrs.items():
         for prefix in ("gen_ai.request.", "llm.invocation_parameters."):
             if key.startswith(prefix) and key != "gen_ai.request.model":
-                params[key[len(prefix) :]] = (
-                    value if isinstance(value, str | int | float) else dumps(value)
-                )
+                params[key[len(prefix) :]] = value
     explicit = parse_json_maybe(attrs.get("langfuse.observation.model.parameters"))
     if isinstance(explicit, dict):
         params.update(explicit)
-    return dumps(params) if params else None
+    if not params:
+        return None
+    # Langfuse answers strings and numbers as sent, any other value as its JSON text
+    # (reference §1.13; `"stop": "[\"a\"]"`, docs/api.md).
+    return dumps({k: v if _is_text_or_number(v) else dumps(v) for k, v in params.items()})
 
 
-def _usage(attrs: JSONObject) -> dict[str, int]:
+def _is_text_or_number(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def _usage(attrs: JSONObject) -> tuple[dict[str, int], dict[str, int]]:
+    """(the counted usage, the usage as the SDK sent it when its keys were renamed)."""
     explicit = attrs.get("langfuse.observation.usage_details")
     if isinstance(explicit, str):
         parsed = parse_json_maybe(explicit)
         if isinstance(parsed, dict) or not isinstance(parsed, str):
-            return usage_map(parsed, "langfuse.observation.usage_details")
+            where = "langfuse.observation.usage_details"
+            counted, sent = usage_map(parsed, where), usage_map(parsed, where, as_sent=True)
+            return counted, (sent if any(k not in counted for k in sent) else {})
     raw: dict[str, int] = {}
     for key, value in attrs.items():
         for prefix in ("gen_ai.usage.", "llm.token_count."):
@@ -510,7 +520,7 @@ def _usage(attrs: JSONObject) -> dict[str, int]:
                         f"from 0 to {MAX_TOKEN_COUNT}"
                     )
                 raw[key[len(prefix) :].removeprefix("details.")] = int(value)
-    return checked_usage(_canonical_usage(raw), "usage") if raw else {}
+    return (checked_usage(_canonical_usage(raw), "usage") if raw else {}), {}
 
 
 def _canonical_usage(raw: dict[str, int]) -> dict[str, int]:

@@ -116,15 +116,19 @@ def as_str(value: Any) -> str | None:
     return dumps(value)
 
 
-def usage_map(value: Any, where: str = "usage") -> dict[str, int]:
+def usage_map(value: Any, where: str = "usage", *, as_sent: bool = False) -> dict[str, int]:
     """Keep only non-negative integer counts (ingestion schema `UsageDetails`).
 
-    InvalidRequestError naming `where` when a count is too large to store.
+    OpenAI-shaped usage (`prompt_tokens`, ...) is renamed to Langfuse's `input`, `output`,
+    `total` for counting, unless `as_sent`. InvalidRequestError naming `where` when a count
+    is too large to store.
     """
     obj = parse_json_object(value)
     if not obj:
         return {}
-    if "prompt_tokens" in obj or ("input_tokens" in obj and "output_tokens" in obj):
+    if not as_sent and (
+        "prompt_tokens" in obj or ("input_tokens" in obj and "output_tokens" in obj)
+    ):
         obj = _openai_usage(obj)
     result: dict[str, int] = {}
     for key, raw in obj.items():

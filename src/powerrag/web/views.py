@@ -233,7 +233,7 @@ def observation_view(o: ObservationRow) -> JSONObject:
         "input": render_value(o.input, "user"),
         "output": render_value(o.output, "assistant"),
         "metadata": pretty_json(o.metadata),
-        "usage": pretty_json(o.usage_details),
+        "usage": pretty_json(o.provided_usage_details or o.usage_details),
         "costDetails": pretty_json(o.cost_details),
         "totalCost": o.total_cost,
         "version": o.version,
