@@ -136,6 +136,8 @@ def _opt_str(body: JSONObject, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidRequestError(f"body.{key} must be a string")
+    if "\x00" in value:  # PostgreSQL stores no NUL in text: refused here, not as a failed batch
+        raise InvalidRequestError(f"body.{key} must not contain NUL characters")
     return value
 
 
