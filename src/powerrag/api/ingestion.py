@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +28,7 @@ from powerrag.ingest.scores import score_from_body
 from powerrag.responses import json_response
 
 router = APIRouter()
+log = logging.getLogger("powerrag.api")
 
 
 @router.post("/api/public/otel/v1/traces")
@@ -38,6 +40,7 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
             ctx, request, caller, place, decode_otlp_request, ingestion_version=version
         )
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    _log_warnings(caller.project_id, batch)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
         return json_response({})
@@ -46,6 +49,15 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
         "errorMessage": "; ".join(messages),
     }
     return json_response({"partialSuccess": partial_success})
+
+
+def _log_warnings(project_id: str, batch: IngestBatch) -> None:
+    """One log line per request for what was dropped from it (a refused session id on
+    every span of a trace must not flood the log)."""
+    if batch.warnings:
+        shown = "; ".join(w.message for w in batch.warnings[:3])
+        more = f" (and {len(batch.warnings) - 3} more)" if len(batch.warnings) > 3 else ""
+        log.warning("project %s: %s%s", project_id, shown, more)
 
 
 async def _read(ctx: Context, request: Request, caller: Caller, place: Admitted) -> bytes:
@@ -132,6 +144,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
         batch.scores = _as_caller_may(caller, batch.scores)
         if len(batch):
             await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    _log_warnings(caller.project_id, batch)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
         for e in batch.rejected_events

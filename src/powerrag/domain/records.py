@@ -24,6 +24,11 @@ OBSERVATION_TYPES = (
     "GUARDRAIL",
 )
 LEVELS = ("DEBUG", "DEFAULT", "WARNING", "ERROR")
+# Session ids in any script up to this many characters are kept (traces.session_id and
+# sessions.id are String(200)); a longer one is dropped from its trace and kept in the
+# trace's metadata under REFUSED_SESSION_KEY, so it is never lost unseen.
+MAX_SESSION_ID = 200
+REFUSED_SESSION_KEY = "powerrag_refused_session_id"
 SCORE_DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT", "CORRECTION")
 SCORE_SOURCES = ("API", "EVAL", "ANNOTATION")
 
@@ -54,6 +59,9 @@ class ObservationRecord:
     prompt_name: str | None = None
     prompt_version: int | None = None
     is_app_root: bool = False
+    # Usage with the keys the SDK sent (`prompt_tokens`, ...), when `usage_details` renamed
+    # them for counting: the API answers these (docs/api.md), tokens and cost count those.
+    provided_usage: dict[str, int] = field(default_factory=dict)
     # Where an OTel span came from ({"resourceAttributes", "scope"} as JSON text): part of
     # its metadata as read, stored once per distinct value under `origin_id`.
     origin: str | None = None

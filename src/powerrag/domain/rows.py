@@ -106,6 +106,8 @@ class ObservationRow:
     # When its data was sent, whole and per field: late updates never overwrite newer data.
     event_time: int | None
     field_times: str | None
+    # Usage as the SDK sent it, when its keys differ from the counted `usage_details`.
+    provided_usage_details: str | None
     # Its trace's context, joined on the trace's primary key (None when not read).
     trace_user_id: str | None = None
     trace_session_id: str | None = None

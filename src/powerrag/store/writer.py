@@ -244,6 +244,9 @@ def _observation_dict(
         "output": obs.output,
         "metadata": obs.metadata,
         "usage_details": _dumps(cost.usage_details) if cost.usage_details else None,
+        "provided_usage_details": _dumps(_as_sent(obs.provided_usage, cost.usage_details))
+        if obs.provided_usage
+        else None,
         "provided_cost_details": _dumps(obs.cost_details) if obs.cost_details else None,
         "cost_details": _dumps(cost.cost_details) if has_cost else None,
         "input_tokens": in_tokens,
@@ -289,7 +292,15 @@ def _record_from_row(row: Any) -> ObservationRecord:
         prompt_version=row["prompt_version"],
         is_app_root=bool(row["is_app_root"]),
         origin_id=row["origin_id"],
+        provided_usage=_loads_dict(row["provided_usage_details"]),
     )
+
+
+def _as_sent(sent: dict[str, int], counted: dict[str, int]) -> dict[str, int]:
+    """The keys the SDK sent, with the counted `total` added when it sent none."""
+    if "total" in sent or "total" not in counted:
+        return sent
+    return {**sent, "total": counted["total"]}
 
 
 _UPDATE_FIELDS = (

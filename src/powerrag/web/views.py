@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from powerrag.domain.jsondoc import JSONObject
+from powerrag.domain.records import MAX_SESSION_ID, REFUSED_SESSION_KEY
 from powerrag.domain.rows import (
     CommentRow,
     ObservationNode,
@@ -192,14 +193,23 @@ def tree_view(rows: list[ObservationNode]) -> list[JSONObject]:
     return flat
 
 
+def refused_session_id(metadata: str | None) -> str | None:
+    """The session id refused for being too long, kept in the trace's metadata (docs/api.md)."""
+    found = orjson.loads(metadata) if metadata else None
+    value = found.get(REFUSED_SESSION_KEY) if isinstance(found, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def trace_page_view(found: TracePage) -> JSONObject:
     trace = trace_view(found.trace)
     trace["metadata"] = pretty_json(found.trace.metadata)
+    trace["refusedSessionId"] = refused_session_id(found.trace.metadata)
     return {
         "trace": trace,
         "observations": tree_view(found.nodes),
         "observationsTruncated": found.truncated,
         "scores": [score_view(s) for s in found.scores],
+        "maxSessionId": MAX_SESSION_ID,
     }
 
 
@@ -223,7 +233,7 @@ def observation_view(o: ObservationRow) -> JSONObject:
         "input": render_value(o.input, "user"),
         "output": render_value(o.output, "assistant"),
         "metadata": pretty_json(o.metadata),
-        "usage": pretty_json(o.usage_details),
+        "usage": pretty_json(o.provided_usage_details or o.usage_details),
         "costDetails": pretty_json(o.cost_details),
         "totalCost": o.total_cost,
         "version": o.version,

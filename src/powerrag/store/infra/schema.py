@@ -204,6 +204,9 @@ observations = Table(
     Column("field_times", Text, nullable=True),
     _time("created_at"),
     _time("updated_at"),
+    # Usage as the SDK sent it (`prompt_tokens`, ... kept, `total` added), which the API
+    # answers; `usage_details` holds the normalised counts that tokens and cost come from.
+    Column("provided_usage_details", Text, nullable=True),
     Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),
     Index("ix_observations_project_start", "project_id", "start_time"),
 )
