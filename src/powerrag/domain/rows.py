@@ -149,6 +149,18 @@ class GenerationIO:
 
 
 @dataclass(frozen=True, slots=True)
+class StepIO:
+    """A step's payload for the replay: a tool's arguments and result, a retriever's
+    query and documents (in its output, or in OpenInference attributes in its metadata)."""
+
+    id: str
+    trace_id: str
+    input: str | None
+    output: str | None
+    metadata: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TraceTime:
     """A trace's place on a session's clock."""
 

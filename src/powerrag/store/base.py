@@ -31,6 +31,7 @@ from powerrag.domain.rows import (
     ObservationRow,
     ScoreRow,
     SessionRow,
+    StepIO,
     TraceRow,
     TraceTime,
 )
@@ -118,6 +119,9 @@ class ObservationReader(Protocol):
         """By (trace_id, start_time, id); the first `limit` when given."""
 
     def generations_of(self, project_id: str, trace_ids: Sequence[str]) -> list[GenerationIO]: ...
+
+    def step_io_of(self, project_id: str, trace_ids: Sequence[str]) -> list[StepIO]:
+        """Input, output and metadata of these traces' observations other than generations."""
 
 
 class SessionReader(Protocol):

@@ -46,6 +46,7 @@ class SqlTraceData:
     observation_ids_by_trace = _on_connection(traces.observation_ids_by_trace)
     tree_nodes = _on_connection(observations.tree_nodes)
     generations_of = _on_connection(observations.generations_of)
+    step_io_of = _on_connection(observations.step_io_of)
 
     count_sessions = _on_connection(sessions.count_sessions)
     list_sessions = _on_connection(sessions.list_sessions)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from powerrag.web import replay_labels
+
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
 
@@ -291,7 +293,8 @@ _ZH: dict[str, str] = {
     "sign_out_everywhere": "在所有设备上退出",
 }
 
-MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH}}
+_EN.update(replay_labels.EN)
+MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH, **replay_labels.ZH}}
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -26,6 +26,7 @@ from powerrag.query.replay import SessionHeader, Turn
 from powerrag.query.sessions import SessionList
 from powerrag.query.traces import TracePage
 from powerrag.web.messages import render_value, split_history
+from powerrag.web.steps import split_view, step_view
 
 
 def seconds(start: int | None, end: int | None) -> float | None:
@@ -263,18 +264,21 @@ def header_view(found: SessionHeader, *, public: bool = False) -> JSONObject:
     return {
         "session": session,
         "comments": [] if public else [comment_view(c) for c in found.comments],
-        "timeline": [
-            {"id": t.id, "startUs": t.timestamp, "endUs": t.end_time or t.timestamp}
-            for t in found.timeline
-        ],
+        "timeline": [split_view(t) for t in found.timeline],
     }
 
 
 def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
-    """A turn of the replay; a public page's leaves out what `header_view` says."""
+    """A turn of the replay; a public page's leaves out what `header_view` says.
+
+    Errors of its steps show where they happened; `errors` lists the others (the turn's
+    own root observation failing).
+    """
     tree = tree_view(turn.nodes)
     shown = public_score_view if public else score_view
     view = trace_view(turn.trace)
+    steps = [step_view(s, turn.trace.timestamp) for s in turn.steps]
+    in_steps = {s["id"] for s in steps}
     view.update(
         {
             "startUs": turn.trace.timestamp,
@@ -283,8 +287,10 @@ def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
             "errors": [
                 {"name": o["name"], "message": o["statusMessage"] or ""}
                 for o in tree
-                if o["level"] == "ERROR"
+                if o["level"] == "ERROR" and o["id"] not in in_steps
             ],
+            "steps": steps,
+            "split": split_view(turn.split),
             "input": split_history(render_value(turn.input, "user")),
             "output": render_value(turn.output, "assistant"),
             "observations": tree,
