@@ -28,7 +28,7 @@ from powerrag.domain.jobs import JobRow
 from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.rows import SessionRow
 from powerrag.domain.timeutil import to_iso
-from powerrag.outbound import Destinations, RefusedDestinationError, post
+from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
 from powerrag.store import alert_scan, jobs, lifecycle, rules, sessions
 from powerrag.store.database import Store
 
@@ -173,8 +173,9 @@ class Lifecycle:
             with self.store.transaction() as conn:
                 jobs.fail(conn, job, self.owner, now, str(exc), max_attempts=job.attempts)
         except Exception as exc:  # any failure is recorded and retried
+            error = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
             with self.store.transaction() as conn:
-                jobs.fail(conn, job, self.owner, now, f"{type(exc).__name__}: {exc}", limit)
+                jobs.fail(conn, job, self.owner, now, error, limit)
         else:
             with self.store.transaction() as conn:
                 jobs.finish(conn, job.id, self.owner, now)

@@ -97,6 +97,8 @@ class Receiver:
     """A local webhook receiver (the process edge): it records each POST and answers `status`."""
 
     status: int = 200
+    # When set, every POST is answered 302 to this place.
+    location: str | None = None
     received: list[tuple[dict[str, str], bytes]] = field(default_factory=list)
     port: int = 0
 
@@ -113,7 +115,9 @@ def receiver() -> Iterator[Receiver]:
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             state.received.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            self.send_response(state.status)
+            self.send_response(302 if state.location else state.status)
+            if state.location:
+                self.send_header("location", state.location)
             self.send_header("content-length", "0")
             self.end_headers()
 
