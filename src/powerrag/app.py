@@ -1,12 +1,14 @@
 """The composition root: `create_app(settings)` wires store, pipeline, API and UI.
 
 Building the app does no I/O. Its lifespan opens the store (unless one is passed
-in, which the caller then owns), starts the pipeline and the UI's live updates, and
-stops them in reverse order.
+in, which the caller then owns), starts the pipeline, the session lifecycle worker and
+the UI's live updates, and stops them in reverse order.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -14,12 +16,13 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from powerrag import __version__
-from powerrag.api import ingestion, media, projects, reads
+from powerrag.api import automations, ingestion, media, projects, reads
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
 from powerrag.context import Context
 from powerrag.domain.timeutil import now_us
+from powerrag.lifecycle import Lifecycle
 from powerrag.pipeline import Pipeline
 from powerrag.store.database import Store
 from powerrag.web.setup import install_web, web_running
@@ -34,6 +37,12 @@ def open_store(settings: Settings) -> Store:
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,
     )
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def create_app(
@@ -57,6 +66,10 @@ def create_app(
             stack.callback(pipeline.stop)
             ctx = Context(settings=settings, store=opened, pipeline=pipeline, clock=clock)
             app.state.ctx = ctx
+            if settings.lifecycle_interval_seconds > 0:
+                worker = Lifecycle(opened, settings, clock)
+                task = asyncio.create_task(worker.run_forever(settings.lifecycle_interval_seconds))
+                stack.push_async_callback(_stop, task)
             await stack.enter_async_context(web_running(app, ctx))
             yield
 
@@ -77,5 +90,6 @@ def create_app(
     app.include_router(media.router)
     app.include_router(projects.router)
     app.include_router(reads.router)
+    app.include_router(automations.router)
     install_web(app)
     return app

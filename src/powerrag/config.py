@@ -154,6 +154,30 @@ SETTINGS: tuple[Setting, ...] = (
         15.0,
         "Interval of a live stream's keep-alive, at which it also checks that its viewer may still watch.",
     ),
+    Setting(
+        "session_idle_seconds",
+        int,
+        1800,
+        "A session with no new trace for this long is ended (its checks and alerts then run); a new trace reopens it. One value for every project for now.",
+    ),
+    Setting(
+        "lifecycle_interval_seconds",
+        float,
+        10.0,
+        "How often each process looks for idle sessions, crossed alerts and due jobs; 0 turns the background worker off in this process.",
+    ),
+    Setting(
+        "job_max_attempts",
+        int,
+        5,
+        "Attempts of a background job (a check, a webhook delivery) before it is marked failed with its last error.",
+    ),
+    Setting(
+        "outbound_allowed",
+        str,
+        "public,private,loopback",
+        "Where webhooks may go: comma-separated `public`, `private`, `loopback`, networks (10.1.0.0/16) or host names; link-local addresses (cloud metadata) are refused unless a network lists them.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -184,6 +208,10 @@ class Settings:
     live_streams_per_session: int = 100
     live_streams_max: int = 1000
     live_heartbeat_seconds: float = 15.0
+    session_idle_seconds: int = 1800
+    lifecycle_interval_seconds: float = 10.0
+    job_max_attempts: int = 5
+    outbound_allowed: str = "public,private,loopback"
 
     @property
     def resolved_database_url(self) -> str:

@@ -69,13 +69,13 @@ def test_a_chinese_phrase_finds_its_session(page: Page, server: BrowserServer) -
 def test_sorting_by_a_figure_orders_the_rows_both_ways(page: Page, server: BrowserServer) -> None:
     page.goto(f"{server.url}/project/{PROJECT_ID}/sessions")
     page.click("a.sort[data-sort=traces]")
-    counts = _numbers(page, 6)
+    counts = _numbers(page, 7)
     assert counts == sorted(counts, reverse=True)
     page.click("a.sort[data-sort=traces]")
-    counts = _numbers(page, 6)
+    counts = _numbers(page, 7)
     assert counts == sorted(counts)
     page.click("a.sort[data-sort=cost]")
-    costs = _numbers(page, 12)
+    costs = _numbers(page, 13)
     assert costs == sorted(costs, reverse=True) and costs[0] > 0
 
 

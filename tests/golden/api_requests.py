@@ -54,7 +54,22 @@ SESSIONS = [
     Request("bad-limit", f"{A}/sessions?limit=0"),
     Request("bad-page", f"{A}/sessions?page=first"),
     Request("bad-timestamp", f"{A}/sessions?fromTimestamp=yesterday"),
+    Request("status-active", f"{A}/sessions?status=active&limit=2"),
+    Request("status-ended", f"{A}/sessions?status=ended"),
+    Request("bad-status", f"{A}/sessions?status=closed"),
     Request("without-key", f"{A}/sessions", who="signed-out"),
+]
+
+# The scenario defines no check or alert (their ids and times are the server's): the empty
+# lists, a missing one, and its missing log.
+AUTOMATIONS = [
+    Request(f"{kind}-{name}", f"{A}/{kind}{path}")
+    for kind, log in (("checks", "runs"), ("alerts", "deliveries"))
+    for name, path in (
+        ("list", ""),
+        ("get-missing", "/no-such-rule"),
+        ("log-missing", f"/no-such-rule/{log}"),
+    )
 ]
 
 _ORDERS = ("userId", "sessionId", "id", "timestamp", "name", "release", "version", "public")
@@ -229,4 +244,5 @@ GROUPS = {
     "api-scores-v2": SCORES_V2,
     "api-scores-v1": SCORES_V1,
     "api-scores-v3": SCORES_V3,
+    "api-automations": AUTOMATIONS,
 }

@@ -57,6 +57,8 @@ _SESSION_FILTERS = {
     "id": "id=chat",
     "search": "q=Paris",
     "search-phrase": "q=upstream timeout",
+    "status-active": "status=active",
+    "status-ended": "status=ended",
 }
 SESSIONS_LIST = [
     Request("list", f"{SESSIONS}?{J}"),
@@ -69,6 +71,7 @@ SESSIONS_LIST = [
     Request("bad-sort", f"{SESSIONS}?{J}&sort=mood"),
     Request("bad-page", f"{SESSIONS}?{J}&page=two"),
     Request("bad-from", f"{SESSIONS}?{J}&from=last-week"),
+    Request("bad-status", f"{SESSIONS}?{J}&status=closed"),
     Request("missing-project", f"/project/no-such-project/sessions?{J}"),
     Request("signed-out", f"{SESSIONS}?{J}", who="signed-out"),
     Request("signed-out-html", SESSIONS, who="signed-out"),

@@ -27,6 +27,7 @@ from tests.support.isolation import (
     B_ID,
     B_KEYS,
     B_MARKERS,
+    B_RULE,
     B_SESSION,
     World,
     fill_path,
@@ -121,6 +122,8 @@ def test_ids_of_project_b_are_not_found_with_a_key(world: World) -> None:
         f"/api/public/scores/{world.score_id}",
         f"/api/public/v2/scores/{world.score_id}",
         f"/api/public/media/{world.media_id}",
+        f"/api/public/checks/{B_RULE}",
+        f"/api/public/alerts/{B_RULE}/deliveries",
     ):
         assert world.client.get(path, headers=world.as_b()).status_code == 200, path
         assert world.client.get(path, headers=world.as_a()).status_code == 404, path

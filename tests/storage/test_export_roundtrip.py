@@ -93,6 +93,15 @@ def _fill(url: str, data_dir: Path) -> None:
         # GenAI content sent as log events, for a span that has not come (yet).
         logs = protobuf_logs_body(chat_events("c1" * 16, "c2" * 8))
         assert client.post(LOGS_PATH, content=logs, headers=PROTOBUF).status_code == 200
+        check = {"name": "long", "check": "turns", "threshold": 3}
+        alert = {
+            "name": "spend",
+            "metric": "session_cost",
+            "threshold": 1,
+            "webhookUrl": "http://h/x",
+        }
+        assert client.post("/api/public/checks", json=check).status_code == 201
+        assert client.post("/api/public/alerts", json={**alert, "secret": "s"}).status_code == 201
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))
@@ -105,8 +114,9 @@ def _fill(url: str, data_dir: Path) -> None:
 
 
 # Rows of the installation, not of any project: each database keeps its own (a sign-in
-# is a browser's session on this installation; it does not travel with a project).
-INSTANCE_TABLES = {"instance_secrets", "sign_ins"}
+# is a browser's session on this installation; it does not travel with a project; jobs
+# are the installation's work, store/transfer.py).
+INSTANCE_TABLES = {"instance_secrets", "sign_ins", "jobs"}
 
 
 def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:

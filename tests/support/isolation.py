@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from powerrag.store import rules
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
@@ -32,9 +33,13 @@ B_MARKERS = (
     "b-secret-comment",
     "b-trace-name",
     "b-secret-media",
+    "b-secret-check",
+    "b-secret-alert",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
+# B's check rule and alert share one id, so `{rule_id}` reaches both (tables differ).
+B_RULE = "b-rule-1"
 
 
 def basic_auth(keys: tuple[str, str]) -> str:
@@ -70,6 +75,7 @@ class World:
             "score_id": self.score_id,
             "media_id": self.media_id,
             "project_id": B_ID,
+            "rule_id": B_RULE,
         }
 
     def fill_b(self) -> None:
@@ -101,6 +107,40 @@ class World:
             )
             assert answer.status_code == 200, answer.text
         upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
+        self._b_rules()
+
+    def _b_rules(self) -> None:
+        times = {"created_at": 1, "updated_at": 1, "enabled": True}
+        with self.store.transaction() as conn:
+            rules.add_rule(
+                conn,
+                "check",
+                {
+                    "id": B_RULE,
+                    "project_id": B_ID,
+                    "name": "b-secret-check",
+                    "check_kind": "turns",
+                    "target": "session",
+                    "threshold": 1.0,
+                    "pattern": None,
+                    **times,
+                },
+            )
+            rules.add_rule(
+                conn,
+                "alert",
+                {
+                    "id": B_RULE,
+                    "project_id": B_ID,
+                    "name": "b-secret-alert",
+                    "metric": "session_cost",
+                    "threshold": 1.0,
+                    "score_name": None,
+                    "webhook_url": "http://127.0.0.1:9/b-secret-alert",
+                    "secret": "b-secret-alert",
+                    **times,
+                },
+            )
 
     def snapshot_b(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of project B, table by table."""

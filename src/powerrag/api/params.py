@@ -14,6 +14,7 @@ import orjson
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.filters import (
+    SESSION_STATUSES,
     TRACE_ORDER_FIELDS,
     VALUE_OPERATORS,
     ObservationCursor,
@@ -107,6 +108,7 @@ def session_filter(params: Params) -> SessionFilter:
     return SessionFilter(
         created=time_range(params, "fromTimestamp", "toTimestamp"),
         environments=repeated(params, "environment"),
+        status=choice(params, "status", SESSION_STATUSES),
     )
 
 

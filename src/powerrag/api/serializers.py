@@ -51,11 +51,15 @@ def paginated(paged: Paged[Any], items: list[JSONObject]) -> JSONObject:
 
 
 def session(row: SessionRow) -> JSONObject:
+    """Langfuse's Session, plus PowerRAG's lifecycle: status, endedAt, previousId."""
     return {
         "id": row.id,
         "createdAt": to_iso(row.created_at),
         "projectId": row.project_id,
         "environment": row.environment,
+        "status": row.status,
+        "endedAt": to_iso(row.ended_at),
+        "previousId": row.previous_id,
     }
 
 

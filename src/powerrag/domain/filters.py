@@ -93,6 +93,11 @@ class SessionFilter:
     bookmarked: bool = False
     id_contains: str | None = None
     text: str | None = None
+    # "active" or "ended" (docs/evaluation.md); None for both.
+    status: str | None = None
+
+
+SESSION_STATUSES = ("active", "ended")
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,12 @@ class SessionRow:
     total_cost: float
     first_seen_at: int
     updated_at: int
+    ended_at: int | None = None
+    previous_id: str | None = None
+
+    @property
+    def status(self) -> str:
+        return "ended" if self.ended_at is not None else "active"
 
 
 @dataclass(frozen=True, slots=True)

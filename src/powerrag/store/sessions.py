@@ -53,6 +53,8 @@ def _where(project_id: str, f: SessionFilter) -> list[ColumnElement[bool]]:
         where.append(contains_text(_s.id, f.id_contains))
     if f.text:
         where.append(_text_condition(project_id, f.text))
+    if f.status is not None:
+        where.append(_s.ended_at.is_(None) if f.status == "active" else _s.ended_at.is_not(None))
     return where
 
 

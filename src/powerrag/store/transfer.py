@@ -22,7 +22,9 @@ from powerrag.domain.timeutil import now_us
 from powerrag.store.infra.dialect import upsert
 from powerrag.store.infra.migrate import head_revision
 from powerrag.store.infra.schema import (
+    alerts,
     api_keys,
+    check_rules,
     comments,
     media,
     media_blobs,
@@ -43,9 +45,12 @@ FORMAT = "powerrag-project"
 FORMAT_VERSION = 1
 _BATCH = 1000  # rows per streamed fetch and per upsert
 # In this order: a partial import never holds rows whose project is missing.
+# Jobs stay behind: they are this installation's work (an import must not fire webhooks again).
 PROJECT_TABLES: tuple[Table, ...] = (
     projects,
     api_keys,
+    check_rules,
+    alerts,
     traces,
     trace_updates,
     span_origins,

@@ -634,6 +634,8 @@ def _session_row(
         "total_cost": float(fig["total_cost"] or 0),
         "first_seen_at": old["first_seen_at"] if old else now,
         "updated_at": now,
+        # A trace arriving reopens an ended session (docs/evaluation.md).
+        "ended_at": None,
     }
 
 

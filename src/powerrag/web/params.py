@@ -7,6 +7,7 @@ from typing import Protocol
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.filters import (
     SESSION_SORTS,
+    SESSION_STATUSES,
     PageRequest,
     SessionFilter,
     SessionOrder,
@@ -19,7 +20,7 @@ from powerrag.domain.timeutil import parse_iso
 DAY_US = 86_400_000_000
 PAGE_SIZES = (25, 50, 100)
 TRACES_PAGE_SIZE = 50
-SESSION_FILTER_KEYS = ("from", "to", "user", "environment", "bookmarked", "id", "q")
+SESSION_FILTER_KEYS = ("from", "to", "user", "environment", "bookmarked", "id", "q", "status")
 TRACE_FILTER_KEYS = ("name", "user", "session", "tag", "environment", "level", "from", "to", "q")
 # The largest page number whose offset still fits the database's 64-bit integers.
 MAX_PAGE = 2**63 // max(PAGE_SIZES)
@@ -68,6 +69,7 @@ def session_list(q: Query) -> tuple[SessionFilter, SessionOrder, PageRequest]:
         bookmarked=q.get("bookmarked", "") == "1",
         id_contains=_text(q, "id"),
         text=_text(q, "q"),
+        status=_status(q),
     )
     sort = q.get("sort", "last_activity")
     if sort not in SESSION_SORTS:
@@ -79,6 +81,13 @@ def session_list(q: Query) -> tuple[SessionFilter, SessionOrder, PageRequest]:
         raise InvalidRequestError(f"page size must be one of {PAGE_SIZES}")
     page = int_param(q.get("page", ""), "page", 1, low=1, high=MAX_PAGE)
     return f, SessionOrder(sort, q.get("order", "desc") != "asc"), PageRequest(page, size)
+
+
+def _status(q: Query) -> str | None:
+    status = _text(q, "status")
+    if status is not None and status not in SESSION_STATUSES:
+        raise InvalidRequestError(f"status is one of {', '.join(SESSION_STATUSES)}, got {status!r}")
+    return status
 
 
 def trace_list(q: Query) -> tuple[TraceFilter, PageRequest]:

@@ -109,6 +109,9 @@ def session_view(row: SessionRow) -> JSONObject:
         "errorCount": row.error_count,
         "bookmarked": bool(row.bookmarked),
         "public": bool(row.public),
+        "status": row.status,
+        "endedAt": to_iso(row.ended_at),
+        "previousId": row.previous_id,
     }
 
 

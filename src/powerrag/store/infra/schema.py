@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 
 metadata = MetaData(
@@ -238,7 +240,12 @@ sessions = Table(
     Column("error_count", Integer, nullable=False, default=0),
     *_figures(),
     _time("first_seen_at"),
+    # When the last trace arrived (the writer's clock): idle time counts from here.
     _time("updated_at"),
+    # Set when the session ends (idle or explicit); the writer clears it when a trace arrives.
+    _time("ended_at", nullable=True),
+    # The session this one continues (OpenTelemetry's `session.previous_id`), read at its end.
+    Column("previous_id", String(200), nullable=True),
     Index("ix_sessions_project_created", "project_id", "created_at"),
     Index("ix_sessions_project_activity", "project_id", "last_activity_at"),
     # The sessions list sorts by these figures; without an index a sort reads every row.
@@ -246,6 +253,13 @@ sessions = Table(
     Index("ix_sessions_project_tokens", "project_id", "total_tokens"),
     Index("ix_sessions_project_traces", "project_id", "trace_count"),
     Index("ix_sessions_project_errors", "project_id", "error_count"),
+    # The sweeper's question, "open sessions idle since", reads only open sessions.
+    Index(
+        "ix_sessions_open_updated",
+        "updated_at",
+        sqlite_where=text("ended_at IS NULL"),
+        postgresql_where=text("ended_at IS NULL"),
+    ),
 )
 
 scores = Table(
@@ -357,4 +371,65 @@ span_content_events = Table(
     _time("received_at"),
     Index("ix_span_content_events_project_received", "project_id", "received_at"),
     Index("ix_span_content_events_project_trace", "project_id", "trace_id"),
+)
+
+# Work that outlives a request (docs/evaluation.md): claimed with a lease, so replicas share
+# it and a killed process loses nothing; `key` makes each piece of work exist once.
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("key", String(600), nullable=False, unique=True),
+    # The check or alert the job serves, for its log.
+    Column("subject", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("lease_owner", String(64), nullable=True),
+    _time("lease_until", nullable=True),
+    _time("run_after"),
+    Column("last_error", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    _time("finished_at", nullable=True),
+    Index("ix_jobs_state_run_after", "state", "run_after"),
+    Index("ix_jobs_project_subject", "project_id", "subject", "created_at"),
+)
+
+# Built-in session checks (domain/checks.py), run when a session ends.
+check_rules = Table(
+    "check_rules",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("check_kind", String(32), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("threshold", Float, nullable=True),
+    Column("pattern", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+# Alert rules (domain/alerts.py): a signed webhook once per session (or user window) crossed.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("metric", String(32), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("score_name", String(200), nullable=True),
+    Column("webhook_url", Text, nullable=False),
+    # Kept in clear: signing needs it. Never returned by the API.
+    Column("secret", Text, nullable=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_alerts_project", "project_id"),
 )

@@ -1,0 +1,72 @@
+"""Alert rules: which figure crosses which threshold, and the signed webhook they send."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from powerrag.domain.errors import InvalidRequestError
+
+METRICS = (
+    "session_cost",
+    "session_turns",
+    "session_errors",
+    "session_duration_seconds",
+    "user_cost_24h",
+    "score_below",
+    "loop",
+)
+SIGNATURE_HEADER = "X-PowerRAG-Signature"
+MAX_NAME = 200
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    id: str
+    project_id: str
+    name: str
+    metric: str
+    threshold: float
+    score_name: str | None
+    webhook_url: str
+    secret: str | None
+    enabled: bool
+    created_at: int
+    updated_at: int
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    """One session (or user's 24 hours) past an alert's threshold: `key` fires once."""
+
+    key: str
+    session_id: str | None
+    user_id: str | None
+    value: float
+
+
+def validate_alert(
+    name: str, metric: str, threshold: float, score_name: str | None, webhook_url: str
+) -> None:
+    """InvalidRequestError naming the first thing wrong with an alert's fields."""
+    if not name.strip() or len(name) > MAX_NAME:
+        raise InvalidRequestError(f"name must have 1 to {MAX_NAME} characters")
+    if metric not in METRICS:
+        raise InvalidRequestError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
+    if threshold < 0:
+        raise InvalidRequestError(f"threshold must not be negative, got {threshold!r}")
+    if metric == "score_below" and not score_name:
+        raise InvalidRequestError("a score_below alert needs scoreName")
+    if metric != "score_below" and score_name:
+        raise InvalidRequestError("scoreName is only for score_below alerts")
+    parts = urlsplit(webhook_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidRequestError(f"webhookUrl must be an http(s) URL, got {webhook_url!r}")
+
+
+def signature(secret: str | None, body: bytes) -> str:
+    """`sha256=` and the hex HMAC-SHA256 of the body under the alert's secret (empty if none)."""
+    digest = hmac.new((secret or "").encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"

@@ -1,0 +1,242 @@
+"""Sessions' end and what follows it: checks scored, alerts fired, from the job table.
+
+`Lifecycle.run_once(now)` is one pass of the background worker: end idle sessions
+(enqueueing a job per enabled check), enqueue a webhook per alert crossing, then run due
+jobs. Every replica runs it; the job table's keys and leases make each piece of work happen
+once (docs/evaluation.md). Tests call `run_once` with their own clock: nothing here sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection
+
+from powerrag.config import Settings
+from powerrag.domain import jobs as job_states
+from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature
+from powerrag.domain.checks import CheckRule, run_check
+from powerrag.domain.errors import NotFoundError
+from powerrag.domain.jobs import JobRow
+from powerrag.domain.records import IngestBatch, ScoreRecord
+from powerrag.domain.rows import SessionRow
+from powerrag.domain.timeutil import to_iso
+from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
+from powerrag.store import alert_scan, jobs, lifecycle, rules, sessions
+from powerrag.store.database import Store
+
+log = logging.getLogger("powerrag.lifecycle")
+
+SWEEP_LIMIT = 500
+JOBS_PER_PASS = 200
+# Sessions written by a transaction that committed just after a pass are still seen.
+SCAN_MARGIN_US = 60 * 1_000_000
+_SCORE_IDS = uuid.UUID("6f1d2a4e-58b3-4c0e-9d7a-0c2b9e1f5a11")
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """What one pass did."""
+
+    ended: int
+    fired: int
+    ran: int
+
+
+class PermanentError(Exception):
+    """A job that cannot succeed by retrying (its rule is gone, its destination refused)."""
+
+
+def enqueue_checks(
+    conn: Connection, project_id: str, session_id: str, ended_at: int, checks: list[CheckRule]
+) -> None:
+    """One job per enabled session check: keyed by (rule, session, end), so exactly once."""
+    for rule in checks:
+        if rule.enabled and rule.target == "session" and rule.project_id == project_id:
+            jobs.enqueue(
+                conn,
+                project_id=project_id,
+                kind="check",
+                key=f"check:{rule.id}:{project_id}:{ended_at}:{session_id}",
+                subject=rule.id,
+                payload=orjson.dumps({"session": session_id, "endedAt": ended_at}).decode(),
+                now=ended_at,
+            )
+
+
+def end_session(store: Store, project_id: str, session_id: str, now: int) -> SessionRow:
+    """End a session now (`POST /api/public/sessions/{id}/end`); an ended one stays as it is."""
+    with store.transaction() as conn:
+        if sessions.get_session(conn, project_id, session_id) is None:
+            raise NotFoundError("Session not found within authorized project")
+        ended = lifecycle.end_session(conn, project_id, session_id, now, idle_before=None)
+        if ended is not None:
+            enqueue_checks(
+                conn, project_id, session_id, ended, rules.list_rules(conn, "check", project_id)
+            )
+        row = sessions.get_session(conn, project_id, session_id)
+    assert row is not None
+    return row
+
+
+class Lifecycle:
+    def __init__(self, store: Store, settings: Settings, clock: Callable[[], int]) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.allowed = Destinations(settings.outbound_allowed)
+        self._scanned_at: int | None = None
+
+    def run_once(self, now: int | None = None) -> Pass:
+        now = self.clock() if now is None else now
+        ended = self.sweep(now)
+        fired = self.scan_alerts(now)
+        ran = 0
+        while ran < JOBS_PER_PASS:
+            with self.store.transaction() as conn:
+                claimed = jobs.claim(conn, self.owner, now, job_states.LEASE_US, 20)
+            if not claimed:
+                break
+            for job in claimed:
+                self.run_job(job, now)
+            ran += len(claimed)
+        return Pass(ended, fired, ran)
+
+    def sweep(self, now: int) -> int:
+        """End the sessions idle for `session_idle_seconds`; enqueue their checks."""
+        cutoff = now - self.settings.session_idle_seconds * 1_000_000
+        count = 0
+        with self.store.transaction() as conn:
+            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT)
+            checks = rules.list_rules(conn, "check", None) if idle else []
+            for project_id, session_id in idle:
+                ended = lifecycle.end_session(conn, project_id, session_id, now, cutoff)
+                if ended is not None:
+                    enqueue_checks(conn, project_id, session_id, ended, checks)
+                    count += 1
+        return count
+
+    def scan_alerts(self, now: int) -> int:
+        """A webhook job per crossing not seen before; keys make it fire once."""
+        since = None if self._scanned_at is None else self._scanned_at - SCAN_MARGIN_US
+        fired = 0
+        with self.store.transaction() as conn:
+            for alert in rules.list_rules(conn, "alert", None):
+                if not alert.enabled:
+                    continue
+                for crossing in alert_scan.crossings(conn, alert, now, since):
+                    body = {
+                        "alert": {
+                            "id": alert.id,
+                            "name": alert.name,
+                            "metric": alert.metric,
+                            "threshold": alert.threshold,
+                            "scoreName": alert.score_name,
+                        },
+                        "projectId": alert.project_id,
+                        "sessionId": crossing.session_id,
+                        "userId": crossing.user_id,
+                        "value": crossing.value,
+                        "firedAt": to_iso(now),
+                    }
+                    jobs.enqueue(
+                        conn,
+                        project_id=alert.project_id,
+                        kind="webhook",
+                        key=crossing.key,
+                        subject=alert.id,
+                        payload=orjson.dumps(body).decode(),
+                        now=now,
+                    )
+                    fired += 1
+        self._scanned_at = now
+        return fired
+
+    def run_job(self, job: JobRow, now: int) -> None:
+        limit = self.settings.job_max_attempts
+        try:
+            if job.attempts > limit:
+                raise PermanentError(f"claimed {job.attempts} times without finishing")
+            if job.kind == "check":
+                self._run_check(job, now)
+            else:
+                self._deliver(job)
+        except PermanentError as exc:
+            with self.store.transaction() as conn:
+                jobs.fail(conn, job, self.owner, now, str(exc), max_attempts=job.attempts)
+        except Exception as exc:  # any failure is recorded and retried
+            error = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
+            with self.store.transaction() as conn:
+                jobs.fail(conn, job, self.owner, now, error, limit)
+        else:
+            with self.store.transaction() as conn:
+                jobs.finish(conn, job.id, self.owner, now)
+
+    def _run_check(self, job: JobRow, now: int) -> None:
+        payload = orjson.loads(job.payload)
+        session_id = payload["session"]
+        with self.store.connect() as conn:
+            rule = rules.get_rule(conn, "check", job.project_id, job.subject)
+            facts = lifecycle.session_facts(conn, job.project_id, session_id)
+        if rule is None:
+            raise PermanentError("the check was deleted")
+        if facts is None:
+            raise PermanentError(f"session {session_id!r} no longer exists")
+        result = run_check(rule, facts)
+        score = ScoreRecord(
+            # One score per (check, session): a session ended again is judged again in place.
+            id=uuid.uuid5(_SCORE_IDS, f"{job.project_id}\n{rule.id}\n{session_id}").hex,
+            name=rule.name,
+            data_type="BOOLEAN",
+            timestamp=now,
+            value=1.0 if result.holds else 0.0,
+            string_value="True" if result.holds else "False",
+            session_id=session_id,
+            environment=facts.environment,
+            source="EVAL",
+            comment=result.comment,
+            metadata=orjson.dumps(
+                {"check": rule.check_kind, "ruleId": rule.id, "endedAt": to_iso(payload["endedAt"])}
+            ).decode(),
+        )
+        self.store.write_batches([(job.project_id, IngestBatch(scores=[score]))])
+
+    def _deliver(self, job: JobRow) -> None:
+        with self.store.connect() as conn:
+            alert: AlertRule | None = rules.get_rule(conn, "alert", job.project_id, job.subject)
+        if alert is None:
+            raise PermanentError("the alert was deleted")
+        body = job.payload.encode()
+        headers = {
+            "content-type": "application/json",
+            "user-agent": "PowerRAG-webhook",
+            SIGNATURE_HEADER: signature(alert.secret, body),
+            # Deliveries are at least once: the receiver can drop a repeat by this id.
+            "X-PowerRAG-Delivery": job.id,
+        }
+        try:
+            post(alert.webhook_url, body, headers, self.allowed)
+        except RefusedDestinationError as exc:
+            raise PermanentError(str(exc)) from None
+
+    async def run_forever(self, interval: float) -> None:
+        """The background loop of `powerrag serve`: a pass, then a pause, until cancelled."""
+        while True:
+            work = asyncio.ensure_future(asyncio.to_thread(self.run_once))
+            try:
+                await asyncio.shield(work)
+            except asyncio.CancelledError:
+                # Let the pass in flight finish: the store closes right after.
+                await asyncio.wait([work])
+                raise
+            except Exception:  # a database hiccup must not stop the worker
+                log.exception("lifecycle pass failed; the next one retries")
+            await asyncio.sleep(interval)

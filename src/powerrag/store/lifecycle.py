@@ -1,0 +1,105 @@
+"""Session status: idle sessions, ending one, its continuation link and what checks read.
+
+The writer only stamps `updated_at` and clears `ended_at` (store/writer.py); everything
+here runs in the background worker or on an explicit end (powerrag/lifecycle.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, select, update
+
+from powerrag.domain.checks import SessionFacts, Turn
+from powerrag.store.infra.schema import observations, sessions, traces
+
+_s, _t, _o = sessions.c, traces.c, observations.c
+PREVIOUS_ID_KEY = "session.previous_id"
+
+
+def idle_sessions(conn: Connection, cutoff: int, limit: int) -> list[tuple[str, str]]:
+    """(project, session) of open sessions with no trace since `cutoff`, oldest first."""
+    query = (
+        select(_s.project_id, _s.id)
+        .where(_s.ended_at.is_(None), _s.updated_at < cutoff)
+        .order_by(_s.updated_at)
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in conn.execute(query)]
+
+
+def end_session(
+    conn: Connection, project_id: str, session_id: str, now: int, idle_before: int | None
+) -> int | None:
+    """End an open session (only if still idle since `idle_before`, when given); its end
+    time, or None when it was already ended, gone or has just had a trace."""
+    where = [_s.project_id == project_id, _s.id == session_id, _s.ended_at.is_(None)]
+    if idle_before is not None:
+        where.append(_s.updated_at < idle_before)
+    previous = previous_id_of(conn, project_id, session_id)
+    result = conn.execute(update(sessions).where(*where).values(ended_at=now, previous_id=previous))
+    return now if result.rowcount == 1 else None
+
+
+def previous_id_of(conn: Connection, project_id: str, session_id: str) -> str | None:
+    """`session.previous_id` from the session's first trace that has it in its metadata,
+    at its top (Langfuse SDK metadata) or in `attributes` (other OpenTelemetry SDKs)."""
+    query = (
+        select(_t.metadata)
+        .where(_t.project_id == project_id, _t.session_id == session_id, _t.metadata.is_not(None))
+        .order_by(_t.timestamp, _t.id)
+    )
+    for (text,) in conn.execute(query):
+        if PREVIOUS_ID_KEY not in text:
+            continue
+        found = _previous_in(orjson.loads(text))
+        if found and found != session_id:
+            return found[:200]
+    return None
+
+
+def _previous_in(meta: Any) -> str | None:
+    if not isinstance(meta, dict):
+        return None
+    attributes = meta.get("attributes")
+    for value in (meta.get(PREVIOUS_ID_KEY), (attributes or {}).get(PREVIOUS_ID_KEY)):
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def session_facts(conn: Connection, project_id: str, session_id: str) -> SessionFacts | None:
+    """What the built-in checks read of one session: its row, traces and tool calls."""
+    row = (
+        conn.execute(select(sessions).where(_s.project_id == project_id, _s.id == session_id))
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    turns = tuple(
+        Turn(r[0], r[1], r[2], r[3])
+        for r in conn.execute(
+            select(_t.id, _t.timestamp, _t.end_time, _t.input)
+            .where(_t.project_id == project_id, _t.session_id == session_id)
+            .order_by(_t.timestamp, _t.id)
+        )
+    )
+    tools = conn.execute(
+        select(_o.name, _o.input)
+        .select_from(
+            observations.join(traces, (_t.project_id == _o.project_id) & (_t.id == _o.trace_id))
+        )
+        .where(_t.project_id == project_id, _t.session_id == session_id, _o.type == "TOOL")
+        .order_by(_o.start_time, _o.id)
+    )
+    return SessionFacts(
+        session_id=session_id,
+        environment=row["environment"],
+        trace_count=row["trace_count"],
+        error_count=row["error_count"],
+        total_cost=float(row["total_cost"]),
+        turns=turns,
+        tool_calls=tuple((r[0] or "", r[1] or "") for r in tools),
+    )
