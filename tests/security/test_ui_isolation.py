@@ -182,7 +182,7 @@ def _variants(ui: Ui) -> list[dict[str, str]]:
 def test_every_web_route_keeps_project_b_out_of_reach_of_a_user(ui: Ui) -> None:
     before, bob_before = ui.world.snapshot_b(), ui.bob_row()
     routes = _web_routes(ui.client)
-    assert ("GET", "/project/{project_id}/traces/{trace_id}") in routes
+    assert ("GET", "/project/{project_id}/traces/{trace_id:path}") in routes
     assert ("POST", "/project/{project_id}/settings/members/{user_id}/remove") in routes
     for ids in _variants(ui):
         for method, template in routes:
