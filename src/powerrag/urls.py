@@ -74,3 +74,21 @@ def login(next_path: str | None = None) -> str:
 def language(code: str, next_url: str) -> str:
     """The link that switches the UI's language, then returns to `next_url`."""
     return f"/lang/{_segment(code)}?next={_segment(next_url)}"
+
+
+def _via(session_id: str | None) -> str:
+    """The published session a public page reached the content through (routes_content.py)."""
+    return "" if session_id is None else f"?session={_segment(session_id)}"
+
+
+def media(project_id: str, media_id: str, session_id: str | None = None) -> str:
+    return f"{project(project_id)}/media/{_segment(media_id)}{_via(session_id)}"
+
+
+def trace_content(project_id: str, trace_id: str, field: str, session_id: str | None = None) -> str:
+    """A turn's input or output, or a trace's metadata, whole (view raw; add download=1)."""
+    return f"{trace(project_id, trace_id)}/content/{field}{_via(session_id)}"
+
+
+def observation_content(project_id: str, trace_id: str, observation_id: str, field: str) -> str:
+    return f"{trace(project_id, trace_id)}/observations/{_segment(observation_id)}/content/{field}"

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from powerrag.bootstrap import bootstrap
 from powerrag.store.database import Store
+from tests.support.media import PNG, RECORDED_SPAN, RECORDED_TRACE, upload
 from tests.support.project import PROJECT_ID
 from tests.support.recorded import fixture_files
 from tests.support.replay import replay_writes
@@ -91,6 +92,8 @@ def build_world(client: TestClient, store: Store) -> None:
         replay_writes(client, name)
     scores = client.post("/api/public/scores", json=EXTRA_SCORES)
     assert scores.status_code == 202, scores.text
+    # The media upload of python-langfuse-5.0.4-media.jsonl (its requests 1, 2 and 4).
+    upload(client, PNG, "image/png", RECORDED_TRACE, RECORDED_SPAN)
     admin = {"LANGFUSE_INIT_USER_EMAIL": EMAIL, "LANGFUSE_INIT_USER_PASSWORD": PASSWORD}
     bootstrap(store, {**admin, "LANGFUSE_INIT_USER_NAME": "Admin"})
     sign_in(client, (EMAIL, PASSWORD))

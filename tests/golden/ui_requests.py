@@ -146,6 +146,55 @@ TRACE_PAGE = [
     ],
 ]
 
+# A trace of the published session, and the media of python-langfuse-5.0.4-media.jsonl.
+PUBLIC_TRACE = "02061fd70ff30ab15991bea81bfd409b"
+MEDIA_SPAN = "9ba7ec299fffb8b3"
+PNG_MEDIA = "xBTNDiBN6XT3N1PH4o12OO"
+MEDIA = f"/project/{PROJECT}/media"
+CONTENT = [
+    Request("media", f"{MEDIA}/{PNG_MEDIA}"),
+    Request("media-download", f"{MEDIA}/{PNG_MEDIA}?download=1"),
+    Request("media-not-uploaded", f"{MEDIA}/NeverUploadedMedia0001?{J}"),
+    Request("media-not-an-id", f"{MEDIA}/not-a-media-id?{J}"),
+    Request("media-other-project", f"/project/no-such-project/media/{PNG_MEDIA}?{J}"),
+    Request("media-signed-out", f"{MEDIA}/{PNG_MEDIA}", who="signed-out"),
+    Request(
+        "media-not-in-the-public-session",
+        f"{MEDIA}/{PNG_MEDIA}?{J}&session={PUBLIC_SESSION}",
+        who="signed-out",
+    ),
+    Request("turn-input", f"{TRACES}/{RICH_TRACE}/content/input"),
+    Request("turn-output-download", f"{TRACES}/{RICH_TRACE}/content/output?download=1"),
+    Request("trace-metadata", f"{TRACES}/{RICH_TRACE}/content/metadata"),
+    Request("turn-bad-field", f"{TRACES}/{RICH_TRACE}/content/secrets?{J}"),
+    Request("turn-missing", f"{TRACES}/no-such-trace/content/input?{J}"),
+    Request(
+        "turn-public",
+        f"{TRACES}/{PUBLIC_TRACE}/content/output?session={PUBLIC_SESSION}",
+        who="signed-out",
+    ),
+    Request(
+        "turn-not-in-the-public-session",
+        f"{TRACES}/{RICH_TRACE}/content/input?{J}&session={PUBLIC_SESSION}",
+        who="signed-out",
+    ),
+    Request("turn-signed-out", f"{TRACES}/{PUBLIC_TRACE}/content/output", who="signed-out"),
+    Request("observation-input", f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input"),
+    Request(
+        "observation-input-download",
+        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input?download=1",
+    ),
+    Request(
+        "observation-no-output",
+        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/output?{J}",
+    ),
+    Request(
+        "observation-signed-out",
+        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input",
+        who="signed-out",
+    ),
+]
+
 SETTINGS = [
     Request("project", f"/project/{PROJECT}/settings?{J}"),
     Request("missing-project", f"/project/no-such-project/settings?{J}"),
@@ -159,5 +208,6 @@ GROUPS = {
     "ui-public-session": PUBLIC_VIEW,
     "ui-traces": TRACES_LIST,
     "ui-trace-page": TRACE_PAGE,
+    "ui-content": CONTENT,
     "ui-settings": SETTINGS,
 }

@@ -14,8 +14,12 @@ from powerrag.web.markdown import render_markdown
 from powerrag.web.messages import render_value, split_history
 
 
+def _media(media_id: str) -> str:
+    return f"/media/{media_id}"
+
+
 def _messages(value: object, role: str = "user") -> list[dict[str, object]]:
-    view = render_value(json.dumps(value), role)
+    view = render_value(json.dumps(value), role, _media)
     assert view["kind"] == "messages", view
     return list(view["messages"])
 
@@ -87,10 +91,10 @@ def test_anthropic_gemini_and_langchain_shapes() -> None:
 def test_plain_strings_single_text_fields_and_other_json() -> None:
     assert _messages("just text")[0]["text"] == "just text"
     assert _messages({"question": "why?"})[0]["text"] == "why?"
-    other = render_value(json.dumps({"a": 1, "b": [1, 2]}), "user")
+    other = render_value(json.dumps({"a": 1, "b": [1, 2]}), "user", _media)
     assert other["kind"] == "json" and '"b"' in other["json"]
-    assert render_value(None, "user")["kind"] == "empty"
-    assert render_value("not json {", "user")["messages"][0]["text"] == "not json {"
+    assert render_value(None, "user", _media)["kind"] == "empty"
+    assert render_value("not json {", "user", _media)["messages"][0]["text"] == "not json {"
 
 
 def test_resent_history_folds_away_in_a_turn() -> None:
@@ -104,6 +108,7 @@ def test_resent_history_folds_away_in_a_turn() -> None:
             ]
         ),
         "user",
+        _media,
     )
     split = split_history(view)
     assert [m["text"] for m in split["messages"]] == ["q2"]

@@ -18,19 +18,13 @@ from powerrag.api.body import read_body, read_json
 from powerrag.api.serializers import media_record as media_json
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import NotFoundError
-from powerrag.domain.media import ACTIVE_TYPES, DOWNLOAD, UPLOAD, file_name
+from powerrag.domain.media import DOWNLOAD, UPLOAD, file_name
 from powerrag.domain.rows import MediaRow
 from powerrag.ingest.media import media_request, upload_report
 from powerrag.query.media import media_content, media_record
-from powerrag.responses import json_response
+from powerrag.responses import file_response, json_response
 
 router = APIRouter()
-
-# A served file is never a page of this site: no script, no plugin, no framing, and a
-# unique origin (sandbox), so an uploaded SVG or HTML file cannot act as PowerRAG.
-DOWNLOAD_CSP = (
-    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
-)
 
 
 def _url(request: Request, media_id: str, action: str, token: str) -> str:
@@ -124,13 +118,4 @@ async def download(media_id: str, request: Request, token: str = "") -> Response
     found = await run_in_threadpool(media_content, ctx.store, project_id, media_id)
     if found is None:
         raise NotFoundError("Media asset not found")
-    disposition = "attachment" if found.content_type in ACTIVE_TYPES else "inline"
-    headers = {
-        "content-type": found.content_type,
-        "content-disposition": f'{disposition}; filename="{file_name(media_id, found.content_type)}"',
-        "x-content-type-options": "nosniff",
-        "content-security-policy": DOWNLOAD_CSP,
-        "cache-control": "private, max-age=3600",
-        "referrer-policy": "no-referrer",
-    }
-    return Response(found.content, headers=headers)
+    return file_response(found.content, found.content_type, file_name(media_id, found.content_type))

@@ -33,3 +33,21 @@ def media_of_trace(store: Store, project_id: str, trace_id: str) -> list[MediaLi
     """Every media the SDKs found in the trace and its observations, trace's own first."""
     with store.connect() as conn:
         return media.links_of_trace(conn, project_id, trace_id)
+
+
+def held_media(store: Store, project_id: str, media_ids: list[str]) -> set[str]:
+    """Those of the ids whose bytes the project holds (the others show a placeholder)."""
+    ids = [i for i in media_ids if is_media_id(i)]
+    if not ids:
+        return set()
+    with store.connect() as conn:
+        return media.held_ids(conn, project_id, ids)
+
+
+def media_in_session(store: Store, project_id: str, session_id: str, media_id: str) -> bool:
+    """Whether the session's traces reference the media: a published session's link
+    serves that media and no other."""
+    if not is_media_id(media_id):
+        return False
+    with store.connect() as conn:
+        return media.linked_in_session(conn, project_id, session_id, media_id)

@@ -19,6 +19,7 @@ from powerrag.domain.rows import (
     CommentRow,
     GenerationIO,
     ObservationNode,
+    ObservationRow,
     ScoreRow,
     SessionRow,
     StepIO,
@@ -80,7 +81,7 @@ def session_header(store: Store, project_id: str, session_id: str) -> SessionHea
 
 
 def conversation(
-    trace: TraceRow, root: StepIO | None, generations: Sequence[GenerationIO]
+    trace: TraceRow, root: StepIO | ObservationRow | None, generations: Sequence[GenerationIO]
 ) -> tuple[str | None, str | None]:
     """The turn's (input, output): the trace's own, else the root's, else its generations'."""
     raw_in, raw_out = trace.input, trace.output

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, delete, exists, select, update
 from powerrag.domain.media import MediaRequest, UploadReport
 from powerrag.domain.rows import MediaContent, MediaLinkRow, MediaRow
 from powerrag.store.infra.dialect import upsert
-from powerrag.store.infra.schema import media, media_blobs, media_links
+from powerrag.store.infra.schema import media, media_blobs, media_links, traces
 
 _m, _b, _l = media.c, media_blobs.c, media_links.c
 
@@ -136,6 +136,30 @@ def links_of_trace(conn: Connection, project_id: str, trace_id: str) -> list[Med
         MediaLinkRow(**{**row, "observation_id": row["observation_id"] or None})
         for row in conn.execute(query).mappings()
     ]
+
+
+def held_ids(conn: Connection, project_id: str, media_ids: Sequence[str]) -> set[str]:
+    """Those of the ids whose bytes the project holds."""
+    if not media_ids:
+        return set()
+    query = select(_b.media_id).where(
+        _b.project_id == project_id, _b.media_id.in_(sorted(set(media_ids)))
+    )
+    return {str(r[0]) for r in conn.execute(query)}
+
+
+def linked_in_session(conn: Connection, project_id: str, session_id: str, media_id: str) -> bool:
+    """Whether a trace of the session (or one of its observations) references the media."""
+    _t = traces.c
+    query = (
+        select(_l.media_id)
+        .select_from(
+            media_links.join(traces, (_t.project_id == _l.project_id) & (_t.id == _l.trace_id))
+        )
+        .where(_l.project_id == project_id, _l.media_id == media_id, _t.session_id == session_id)
+        .limit(1)
+    )
+    return conn.execute(query).first() is not None
 
 
 def forget_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:

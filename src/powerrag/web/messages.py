@@ -8,12 +8,22 @@ Nothing here escapes: the templates escape every string they show.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from powerrag.domain.jsondoc import JSONObject
+from powerrag.domain.media_refs import (
+    MediaReference,
+    references_in,
+    references_in_text,
+    without_references,
+)
 
-MAX_TEXT = 20_000  # characters of one message shown inline; the trace page has the rest
+MAX_TEXT = 20_000  # characters of one message shown inline; "view raw" has the rest
+# A message longer than this (characters or lines) starts collapsed, with "show more".
+LONG_CHARS, LONG_LINES = 1500, 24
+MediaUrl = Callable[[str], str]  # a media id -> the URL the page loads it from
 _LANGCHAIN_ROLES = {
     "human": "user",
     "HumanMessage": "user",
@@ -55,16 +65,42 @@ class Message:
     tool_name: str = ""
     json: str = ""
     truncated: bool = False
+    media: list[MediaReference] = field(default_factory=list)
 
-    def as_dict(self) -> JSONObject:
+    def take_media(self) -> None:
+        """Show the references in the text as media, not as `@@@langfuseMedia…@@@` text."""
+        found = references_in_text(self.text)
+        if found:
+            self.text = without_references(self.text)
+        known = {m.media_id for m in self.media}
+        self.media.extend(m for m in found if m.media_id not in known)
+
+    def as_dict(self, media_url: MediaUrl) -> JSONObject:
         return {
             "role": self.role,
             "text": self.text,
+            "long": len(self.text) > LONG_CHARS or self.text.count("\n") >= LONG_LINES,
             "toolCalls": [{"name": c.name, "arguments": c.arguments} for c in self.tool_calls],
             "toolName": self.tool_name,
             "json": self.json,
             "truncated": self.truncated,
+            "media": media_views(self.media, media_url),
         }
+
+
+def media_views(refs: list[MediaReference], media_url: MediaUrl) -> list[JSONObject]:
+    """Each media as the page shows it; `held` is filled in once the store is asked
+    (web/content.py)."""
+    return [
+        {
+            "id": m.media_id,
+            "contentType": m.content_type,
+            "kind": m.kind,
+            "url": media_url(m.media_id),
+            "held": True,
+        }
+        for m in refs
+    ]
 
 
 def _pretty(value: Any) -> str:
@@ -76,8 +112,10 @@ def _clip(text: str) -> tuple[str, bool]:
 
 
 def _text_message(role: str, text: str) -> Message:
-    clipped, cut = _clip(text)
-    return Message(role=role, text=clipped, truncated=cut)
+    message = Message(role=role, text=text)
+    message.take_media()
+    message.text, message.truncated = _clip(message.text)
+    return message
 
 
 def _parts_text(parts: list[Any], message: Message) -> None:
@@ -102,9 +140,11 @@ def _parts_text(parts: list[Any], message: Message) -> None:
             message.tool_name = message.tool_name or str(result.get("name", ""))
             content = result.get("content", result.get("response"))
             texts.append(content if isinstance(content, str) else _pretty(content))
+        elif found := references_in(part):
+            message.media.extend(found)
         elif part.get("type") in ("image_url", "image", "input_audio", "file"):
             texts.append(f"[{part.get('type')}]")
-    message.text, message.truncated = _clip("\n\n".join(texts))
+    message.text = "\n\n".join(texts)
 
 
 def _role_of(item: JSONObject) -> str | None:
@@ -129,11 +169,15 @@ def _message(item: JSONObject) -> Message | None:
     message = Message(role=role)
     content = item.get("content", item.get("parts"))
     if isinstance(content, str):
-        message.text, message.truncated = _clip(content)
+        message.text = content
     elif isinstance(content, list):
         _parts_text(content, message)
     elif content is not None:
         message.json = _pretty(content)
+    message.take_media()
+    message.text, message.truncated = _clip(message.text)
+    known = {m.media_id for m in message.media}  # media anywhere else in the message too
+    message.media.extend(m for m in references_in(item) if m.media_id not in known)
     for call in item.get("tool_calls") or []:
         if isinstance(call, dict):
             fn: JSONObject = call["function"] if isinstance(call.get("function"), dict) else call
@@ -195,21 +239,23 @@ def _from_value(value: Any, default_role: str) -> list[Message] | None:
     return None
 
 
-def render_value(raw: str | None, default_role: str) -> JSONObject:
-    """The view of one input or output: messages, or pretty JSON, or nothing."""
+def render_value(
+    raw: str | None, default_role: str, media_url: MediaUrl, raw_url: str = ""
+) -> JSONObject:
+    """The view of one input or output: messages, or pretty JSON (with the media found in
+    it), or nothing; `rawUrl` serves it whole (web/routes_content.py)."""
     messages = to_messages(raw, default_role)
+    view: JSONObject = {"kind": "empty", "json": "", "truncated": False, "messages": []}
     if messages is None:
-        text = _pretty(json.loads(raw)) if raw else ""
-        clipped, cut = _clip(text)
-        return {"kind": "json", "json": clipped, "truncated": cut, "messages": []}
-    if not messages:
-        return {"kind": "empty", "json": "", "truncated": False, "messages": []}
-    return {
-        "kind": "messages",
-        "json": "",
-        "truncated": False,
-        "messages": [m.as_dict() for m in messages],
-    }
+        value = json.loads(raw) if raw else None
+        clipped, cut = _clip(_pretty(value) if raw else "")
+        view = {"kind": "json", "json": clipped, "truncated": cut, "messages": []}
+        view["media"] = media_views(references_in(value), media_url)
+    elif messages:
+        view = {**view, "kind": "messages", "messages": [m.as_dict(media_url) for m in messages]}
+    view.setdefault("media", [])
+    view["rawUrl"] = raw_url if view["kind"] != "empty" else ""
+    return view
 
 
 def split_history(view: JSONObject) -> JSONObject:

@@ -8,6 +8,7 @@ render in worker threads (`PageResponse`), never on the event loop.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,7 @@ from anyio.lowlevel import RunVar
 from fastapi import Request
 from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -36,6 +38,16 @@ RENDER_THREADS = 2
 _RENDER_LIMITER: RunVar[CapacityLimiter] = RunVar("powerrag_render_limiter")
 
 
+# The language of the page being rendered: filters run inside macros imported without the
+# page's context, so they read it here (set by `_render_page`, as markdown.py's budget).
+_PAGE_LANGUAGE: ContextVar[str] = ContextVar("page_language", default="en")
+# Duration units per language: one format everywhere (static/content.js formats none).
+_UNITS = {
+    "en": {"ms": "{} ms", "s": "{} s", "ms_": "{}m {}s", "hm": "{}h {}m"},
+    "zh-CN": {"ms": "{} 毫秒", "s": "{} 秒", "ms_": "{} 分 {} 秒", "hm": "{} 小时 {} 分"},
+}
+
+
 def _number(value: float | int | None) -> str:
     if value is None:
         return "–"
@@ -51,21 +63,30 @@ def _cost(value: float | None) -> str:
 def _duration(value: float | None) -> str:
     if value is None:
         return "–"
+    units = _UNITS.get(_PAGE_LANGUAGE.get(), _UNITS["en"])
     if value < 1:
-        return f"{value * 1000:.0f} ms"
+        return units["ms"].format(f"{value * 1000:.0f}")
     if value < 120:
-        return f"{value:.2f} s"
+        return units["s"].format(f"{value:.2f}")
     minutes, secs = divmod(int(value), 60)
-    return f"{minutes // 60}h {minutes % 60}m" if minutes >= 60 else f"{minutes}m {secs}s"
+    if minutes >= 60:
+        return units["hm"].format(minutes // 60, minutes % 60)
+    return units["ms_"].format(minutes, secs)
 
 
-def _time(iso: str | None) -> str:
-    return "–" if not iso else iso.replace("T", " ").replace("Z", "")[:19]
+def _time(iso: str | None, short: bool = False) -> Markup:
+    """A `<time>` in UTC, labelled so; static/content.js shows it in the browser's zone
+    (`short`, for tables: without seconds)."""
+    if not iso:
+        return Markup("–")
+    shown = iso.replace("T", " ").replace("Z", "")[: 16 if short else 19]
+    return Markup('<time datetime="{}" title="{}"{}>{} UTC</time>').format(
+        iso, iso, Markup(' data-format="short"') if short else "", shown
+    )
 
 
-def _short_time(iso: str | None) -> str:
-    """Month, day and time: tables stay narrow; the full timestamp is in the title."""
-    return "–" if not iso else iso.replace("T", " ")[5:19]
+def _short_time(iso: str | None) -> Markup:
+    return _time(iso, short=True)
 
 
 def make_environment() -> Environment:
@@ -106,9 +127,13 @@ def _render_limiter() -> CapacityLimiter:
 
 
 def _render_page(template: Template, context: dict[str, Any]) -> str:
-    """Runs in a worker thread; each page has its own Markdown budget."""
-    with page_budget():
-        return template.render(context)
+    """Runs in a worker thread; each page has its own Markdown budget and language."""
+    token = _PAGE_LANGUAGE.set(str(context.get("lang", "en")))
+    try:
+        with page_budget():
+            return template.render(context)
+    finally:
+        _PAGE_LANGUAGE.reset(token)
 
 
 class PageResponse(HTMLResponse):

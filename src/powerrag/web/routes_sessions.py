@@ -15,6 +15,7 @@ from powerrag.domain.filters import SESSION_SORTS
 from powerrag.query import replay, sessions
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page
+from powerrag.web.content import mark_held
 from powerrag.web.live import session_stream
 from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
 from powerrag.web.render import WebRoute, render
@@ -82,6 +83,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
         )
     )
     views = [turn_view(t, public=chrome["readOnly"]) for t in turns]
+    await mark_held(context_of(request), project_id, views)
     context = {**chrome, "turns": views, "offset": offset, "session": {"id": session_id}}
     return render(request, "_turns.html", context)
 
@@ -183,4 +185,5 @@ async def session_replay(request: Request, project_id: str, session_id: str) -> 
         "offset": 0,
         "pageSize": replay.TURNS_PAGE,
     }
+    await mark_held(context_of(request), project_id, context["turns"])
     return render(request, "session.html", context)

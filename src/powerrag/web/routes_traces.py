@@ -10,6 +10,7 @@ from powerrag.domain.filters import TraceOrder
 from powerrag.domain.records import LEVELS
 from powerrag.query import traces
 from powerrag.web.common import project_page
+from powerrag.web.content import mark_held
 from powerrag.web.params import TRACE_FILTER_KEYS, trace_list
 from powerrag.web.render import WebRoute, render
 from powerrag.web.views import observation_view, trace_page_view, trace_view
@@ -52,6 +53,7 @@ async def observation_panel(
             traces.observation_of_trace, page.ctx.store, project_id, trace_id, observation_id
         )
     )
+    await mark_held(page.ctx, project_id, selected)
     return render(request, "_panel.html", {**page.chrome(), "selected": selected})
 
 
@@ -74,4 +76,5 @@ async def trace_page(request: Request, project_id: str, trace_id: str) -> Respon
         if selected_id
         else None
     )
+    await mark_held(page.ctx, project_id, selected)
     return render(request, "trace.html", {**page.chrome(), **detail, "selected": selected})

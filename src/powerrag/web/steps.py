@@ -13,7 +13,7 @@ from powerrag.domain.jsondoc import JSONObject
 from powerrag.query.documents import Document
 from powerrag.query.replay import Step
 from powerrag.query.timing import TimeSplit
-from powerrag.web.messages import MAX_TEXT, render_value
+from powerrag.web.messages import MAX_TEXT, MediaUrl, render_value
 
 TITLE_CHARS = 120  # a document without a title is named by this much of its first line
 
@@ -56,7 +56,7 @@ def document_view(doc: Document) -> JSONObject:
     }
 
 
-def step_view(step: Step, turn_start: int) -> JSONObject:
+def step_view(step: Step, turn_start: int, media_url: MediaUrl) -> JSONObject:
     node = step.node
     end = node.end_time or node.start_time
     generation = node.type == "GENERATION"
@@ -76,7 +76,7 @@ def step_view(step: Step, turn_start: int) -> JSONObject:
         "totalCost": node.total_cost,
         "input": None if generation else payload_view(step.input, bare=node.type == "RETRIEVER"),
         "output": None if generation else payload_view(step.output),
-        "answer": render_value(step.output, "assistant") if generation else None,
+        "answer": render_value(step.output, "assistant", media_url) if generation else None,
         "documents": [document_view(d) for d in step.documents],
     }
 

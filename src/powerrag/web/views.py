@@ -10,7 +10,9 @@ from typing import Any
 
 import orjson
 
+from powerrag import urls
 from powerrag.domain.jsondoc import JSONObject
+from powerrag.domain.media_refs import references_in_text
 from powerrag.domain.records import MAX_SESSION_ID, REFUSED_SESSION_KEY
 from powerrag.domain.rows import (
     CommentRow,
@@ -25,7 +27,8 @@ from powerrag.domain.timeutil import duration_seconds, to_iso
 from powerrag.query.replay import SessionHeader, Turn
 from powerrag.query.sessions import SessionList
 from powerrag.query.traces import TracePage
-from powerrag.web.messages import render_value, split_history
+from powerrag.web.content import media_link
+from powerrag.web.messages import media_views, render_value, split_history
 from powerrag.web.steps import split_view, step_view
 
 
@@ -208,6 +211,7 @@ def trace_page_view(found: TracePage) -> JSONObject:
     trace = trace_view(found.trace)
     trace["metadata"] = pretty_json(found.trace.metadata)
     trace["refusedSessionId"] = refused_session_id(found.trace.metadata)
+    trace["metadataUrl"] = urls.trace_content(found.trace.project_id, found.trace.id, "metadata")
     return {
         "trace": trace,
         "observations": tree_view(found.nodes),
@@ -219,6 +223,11 @@ def trace_page_view(found: TracePage) -> JSONObject:
 
 def observation_view(o: ObservationRow) -> JSONObject:
     """Everything about one observation (I/O, metadata, model, usage, cost, times)."""
+    media = media_link(o.project_id)
+
+    def whole(field: str) -> str:
+        return urls.observation_content(o.project_id, o.trace_id, o.id, field)
+
     return {
         "id": o.id,
         "traceId": o.trace_id,
@@ -234,9 +243,11 @@ def observation_view(o: ObservationRow) -> JSONObject:
         "timeToFirstTokenSeconds": seconds(o.start_time, o.completion_start_time),
         "model": o.model,
         "modelParameters": pretty_json(o.model_parameters),
-        "input": render_value(o.input, "user"),
-        "output": render_value(o.output, "assistant"),
+        "input": render_value(o.input, "user", media, whole("input")),
+        "output": render_value(o.output, "assistant", media, whole("output")),
         "metadata": pretty_json(o.metadata),
+        "metadataUrl": whole("metadata") if o.metadata else "",
+        "metadataMedia": media_views(references_in_text(o.metadata or ""), media),
         "usage": pretty_json(o.provided_usage_details or o.usage_details),
         "costDetails": pretty_json(o.cost_details),
         "totalCost": o.total_cost,
@@ -280,7 +291,11 @@ def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
     tree = tree_view(turn.nodes)
     shown = public_score_view if public else score_view
     view = trace_view(turn.trace)
-    steps = [step_view(s, turn.trace.timestamp) for s in turn.steps]
+    # A public page loads media and whole values through its session's link.
+    via = turn.trace.session_id if public else None
+    project_id, trace_id = turn.trace.project_id, turn.trace.id
+    media = media_link(project_id, via)
+    steps = [step_view(s, turn.trace.timestamp, media) for s in turn.steps]
     in_steps = {s["id"] for s in steps}
     view.update(
         {
@@ -294,8 +309,20 @@ def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
             ],
             "steps": steps,
             "split": split_view(turn.split),
-            "input": split_history(render_value(turn.input, "user")),
-            "output": render_value(turn.output, "assistant"),
+            "input": split_history(
+                render_value(
+                    turn.input,
+                    "user",
+                    media,
+                    urls.trace_content(project_id, trace_id, "input", via),
+                )
+            ),
+            "output": render_value(
+                turn.output,
+                "assistant",
+                media,
+                urls.trace_content(project_id, trace_id, "output", via),
+            ),
             "observations": tree,
             "scores": [shown(s) for s in turn.scores],
             "comments": [] if public else [comment_view(c) for c in turn.comments],
