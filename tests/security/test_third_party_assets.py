@@ -29,6 +29,8 @@ IDS = {
     "session_id": SESSION,
     "trace_id": TRACE,
     "observation_id": f"{TRACE}-generation",
+    "media_id": "no-such-media-0000000000",
+    "field": "input",
     "language": "en",
 }
 # Attributes whose URL the browser fetches (or submits to) without a click.

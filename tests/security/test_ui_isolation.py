@@ -10,6 +10,7 @@ user exactly as a missing project does, while B's member gets them (200).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,6 +88,8 @@ class Ui:
             "session_id": B_SESSION,
             "trace_id": w.trace_id,
             "observation_id": w.observation_id,
+            "media_id": w.media_id,
+            "field": "input",
             "key_id": self.b_key_id,
             "user_id": self.bob_id,
             "language": "en",
@@ -245,7 +248,9 @@ def _only_that_session(ui: Ui, refused_status: int) -> None:
     assert B_COMMENT not in page.text  # the team's comments are not published (issue 19 L1)
     assert B_PROJECT_NAME not in page.text and OTHER_MARKER not in page.text
     assert "<form" not in page.text.split("</header>")[1]  # read-only: no write forms
-    assert f"/project/{B_ID}/traces" not in page.text
+    # No trace page is linked: only the turns' whole values, through this session's link.
+    links = re.findall(rf'href="([^"]*/project/{B_ID}/traces[^"]*)"', page.text)
+    assert links and all("/content/" in u and f"?session={B_SESSION}" in u for u in links)
     turns = ui.client.get(f"{base}/turns", params={"ids": f"{ui.world.trace_id},{OTHER_TRACE}"})
     assert turns.status_code == 200 and "b-secret-prompt" in turns.text
     assert OTHER_MARKER not in turns.text  # a trace of another session is not a turn of this one
