@@ -85,7 +85,7 @@ def test_the_replay_shows_the_image_the_player_and_the_file(
     assert audio.get_attribute("controls") is not None
     page.wait_for_function("el => el.readyState >= 1", arg=audio.element_handle())
     with page.expect_download() as info:
-        page.click(f"{files} a.media-file")
+        page.click(f"{files} a.media-file:visible")
     pdf = info.value
     assert pdf.suggested_filename.endswith(".pdf")
     with open(pdf.path(), "rb") as f:
