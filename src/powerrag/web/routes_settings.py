@@ -37,13 +37,14 @@ def _key_view(key: ApiKey) -> JSONObject:
     }
 
 
-def _member_view(member: Member) -> JSONObject:
+def _member_view(member: Member, admin_ids: set[str]) -> JSONObject:
     return {
         "userId": member.user_id,
         "email": member.email,
         "name": member.name,
         "role": member.role,
         "since": to_iso(member.created_at),
+        "isAdmin": member.user_id in admin_ids,
     }
 
 
@@ -63,8 +64,9 @@ async def _settings_page(request: Request, page: ProjectPage) -> Response:
     context = {
         **page.chrome(),
         "keys": [_key_view(k) for k in keys],
-        "members": [_member_view(m) for m in members],
-        "admins": [_admin_view(a) for a in admins],
+        "members": [_member_view(m, {a.id for a in admins}) for m in members],
+        # Administrators open every project: listed too, unless they are members already.
+        "admins": [_admin_view(a) for a in admins if a.id not in {m.user_id for m in members}],
         "canManage": manage,
         "canCreateAccounts": page.user.is_admin,
         "memberRequested": request.query_params.get("member") == "requested",
