@@ -237,3 +237,14 @@ def test_a_refused_comment_edit_keeps_the_text_in_its_form(web: TestClient) -> N
     assert "x" * 5001 + "</textarea>" in edit
     assert "Not saved: a comment has at most 5000 characters" in edit
     assert [c["content"] for c in _turn(web, "turn-04")["comments"]] == ["short"]
+
+
+def test_the_annotation_controls_read_in_chinese(web: TestClient) -> None:
+    sign_in(web, ANN)
+    post_form(web, f"{PAGE}/comments", {"content": "看过了", "trace_id": "turn-05"})
+    web.cookies.set("powerrag_lang", "zh-CN")
+    page = web.get(PAGE).text
+    for label in ("添加评分", "添加评论", "编辑", "删除", "数值", "类别", "是 / 否", "写一条评论"):
+        assert label in page, label
+    refused = post_form(web, f"{PAGE}/scores", {"name": "x", "data_type": "NUMERIC", "value": "y"})
+    assert refused.status_code == 422 and "未保存: a numeric score needs a number" in refused.text

@@ -1,5 +1,6 @@
-// Copy buttons: `data-copy` holds the exact text, or `data-copy-from` names the element
-// whose text is copied. A module, never an inline script (the CSP forbids those).
+// Copy buttons with a label (`button.copy-text`): `data-copy` holds the exact text, or
+// `data-copy-from` names the element whose text is copied; the label says when it is done.
+// A module, never an inline script (the CSP forbids those).
 const SHOWN_MS = 1500;
 
 function fallbackCopy(text) {
@@ -33,6 +34,6 @@ async function copy(button) {
 }
 
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("button.copy");
+  const button = event.target.closest("button.copy-text");
   if (button) copy(button);
 });
