@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from starlette.requests import HTTPConnection
+
 
 def _segment(value: str) -> str:
     return quote(value, safe="")
@@ -25,6 +27,24 @@ def session(project_id: str, session_id: str) -> str:
     return f"{sessions(project_id)}/{_segment(session_id)}"
 
 
+def session_scores(project_id: str, session_id: str) -> str:
+    return f"{session(project_id, session_id)}/scores"
+
+
+def session_comments(project_id: str, session_id: str) -> str:
+    return f"{session(project_id, session_id)}/comments"
+
+
+def score_action(project_id: str, session_id: str, score_id: str, action: str) -> str:
+    """Edit or delete (`action`) one score of the session or of its turns."""
+    return f"{session_scores(project_id, session_id)}/{_segment(score_id)}/{action}"
+
+
+def comment_action(project_id: str, session_id: str, comment_id: str, action: str) -> str:
+    """Edit or delete (`action`) one comment of the session or of its turns."""
+    return f"{session_comments(project_id, session_id)}/{_segment(comment_id)}/{action}"
+
+
 def traces(project_id: str) -> str:
     return f"{project(project_id)}/traces"
 
@@ -35,6 +55,14 @@ def trace(project_id: str, trace_id: str) -> str:
 
 def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"
+
+
+def project_name(project_id: str) -> str:
+    return f"{settings(project_id)}/name"
+
+
+def public_pages(project_id: str) -> str:
+    return f"{settings(project_id)}/public"
 
 
 def api_keys(project_id: str) -> str:
@@ -92,3 +120,13 @@ def trace_content(project_id: str, trace_id: str, field: str, session_id: str | 
 
 def observation_content(project_id: str, trace_id: str, observation_id: str, field: str) -> str:
     return f"{trace(project_id, trace_id)}/observations/{_segment(observation_id)}/content/{field}"
+
+
+def absolute(connection: HTTPConnection, path: str) -> str:
+    """`path` as an absolute URL on this server as the caller reached it.
+
+    The scheme and client come from a trusted proxy's X-Forwarded-* headers when
+    `forwarded_allow_ips` lists it (uvicorn's proxy_headers), the host from Host:
+    media upload/download URLs and the public link of a session are built alike.
+    """
+    return str(connection.base_url).rstrip("/") + path

@@ -78,24 +78,21 @@ def test_bookmark_publish_score_and_comment_persist(
     page.click("#publish-button")
     expect(page.locator("#publish-button")).to_have_attribute("aria-pressed", "true")
 
-    page.click("details.annotate summary")
-    form = page.locator("details.annotate form.score-form")
+    form = page.locator(".session-annotations form.score-form")
     form.locator("input[name=name]").fill("helpfulness")
     form.locator("select[name=data_type]").select_option("CATEGORICAL")
     form.locator("input[name=value]").fill("great")
     form.locator("input[name=comment]").fill("solved on first try")
     with page.expect_navigation():
         form.locator("button").click()
-    page.click("details.annotate summary")
-    page.locator("details.annotate form.comment-form input[name=content]").fill(
+    page.locator(".session-annotations form.comment-form input[name=content]").fill(
         "Reviewed <b>ok</b>"
     )
     with page.expect_navigation():
-        page.locator("details.annotate form.comment-form button").click()
+        page.locator(".session-annotations form.comment-form button").click()
 
     first_turn = page.locator("#turns > li.turn").first
-    first_turn.locator("details.turn-tree summary").click()
-    turn_form = first_turn.locator("form.score-form")
+    turn_form = first_turn.locator("form.score-form")  # open: nothing to expand
     turn_form.locator("input[name=name]").fill("correct")
     turn_form.locator("select[name=data_type]").select_option("BOOLEAN")
     turn_form.locator("input[name=value]").fill("true")
@@ -107,7 +104,7 @@ def test_bookmark_publish_score_and_comment_persist(
     expect(page.locator("#bookmark-button")).to_have_attribute("aria-pressed", "true")
     expect(page.locator("#session-scores")).to_contain_text("helpfulness: great")
     expect(page.locator("#comments")).to_contain_text("Reviewed <b>ok</b>")
-    expect(page.locator("#turns > li.turn").first).to_contain_text("correct: True")
+    expect(page.locator("#turns > li.turn").first).to_contain_text("correct: true")
     page.goto(f"{server.url}/project/{PROJECT_ID}/sessions?bookmarked=1")
     ids = page.locator("#sessions-table tbody tr").evaluate_all(
         "r => r.map(x => x.dataset.session)"

@@ -97,9 +97,10 @@ def _rows(item: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def generated_ids(answers: list[Answer]) -> dict[str, str]:
     """Ids the server drew at random, where answers show them, each with a stable name.
 
-    Comments (the UI's `comments` lists, numbered as first shown) and API keys (the
-    settings page's `keys`) are the only rows of the scenario whose ids the server
-    chooses; the admin's user id shows in no answer.
+    Comments (the UI's `comments` lists, numbered as first shown), API keys (the
+    settings page's `keys`) and user accounts are the only rows of the scenario whose
+    ids the server chooses. An account's id shows as the `authorUserId` of what it wrote
+    (numbered) and among the settings page's `admins` (by email), named where first shown.
     """
     names: dict[str, str] = {}
     for answer in answers:
@@ -109,6 +110,12 @@ def generated_ids(answers: list[Answer]) -> dict[str, str]:
                 names.setdefault(comment["id"], f"<id of comment {comments + 1}>")
             for key in _rows(item, "keys"):
                 names.setdefault(key["id"], f"<id of API key {key.get('publicKey')}>")
+            for admin in item.get("admins") or []:
+                names.setdefault(admin["userId"], f"<id of user {admin['email']}>")
+            author = item.get("authorUserId")
+            if isinstance(author, str):
+                authors = sum(name.startswith("<id of author") for name in names.values())
+                names.setdefault(author, f"<id of author {authors + 1}>")
     return names
 
 

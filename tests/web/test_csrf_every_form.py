@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,7 +45,7 @@ def _settings_json(ui: TestClient) -> dict[str, list[dict[str, str]]]:
 
 def _new_key(ui: TestClient) -> Form:
     created = post_form(ui, f"{SETTINGS}/keys", {"note": "to revoke"})
-    assert created.status_code == 200, created.text
+    assert created.status_code == 303, created.text
     (key,) = [k for k in _settings_json(ui)["keys"] if k["note"] == "to revoke"]
     return Form(f"{SETTINGS}/keys/{key['id']}/revoke", {}, 303)
 
@@ -67,6 +68,24 @@ def _member_to_add(ui: TestClient) -> Form:
     return Form(f"{SETTINGS}/members", {"email": MEMBER[0], "role": "member"}, 303)
 
 
+def _session_json(ui: TestClient) -> dict[str, Any]:
+    answer: dict[str, Any] = ui.get(SESSION, params={"format": "json"}).json()
+    return answer
+
+
+def _score(ui: TestClient, action: str) -> Form:
+    form = {"name": f"to {action}", "data_type": "NUMERIC", "value": "1"}
+    assert post_form(ui, f"{SESSION}/scores", form).status_code == 303
+    (score,) = [s for s in _session_json(ui)["session"]["scores"] if s["name"] == f"to {action}"]
+    return Form(f"{SESSION}/scores/{score['id']}/{action}", {"value": "2"}, 303)
+
+
+def _comment(ui: TestClient, action: str) -> Form:
+    assert post_form(ui, f"{SESSION}/comments", {"content": f"to {action}"}).status_code == 303
+    (comment,) = [c for c in _session_json(ui)["comments"] if c["content"] == f"to {action}"]
+    return Form(f"{SESSION}/comments/{comment['id']}/{action}", {"content": "edited"}, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -84,8 +103,26 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/sessions/{session_id:path}/scores": lambda ui: Form(
         f"{SESSION}/scores", {"name": "q", "data_type": "NUMERIC", "value": "1"}, 303
     ),
+    "/project/{project_id}/sessions/{session_id:path}/scores/{score_id}/edit": lambda ui: _score(
+        ui, "edit"
+    ),
+    "/project/{project_id}/sessions/{session_id:path}/scores/{score_id}/delete": lambda ui: _score(
+        ui, "delete"
+    ),
+    "/project/{project_id}/sessions/{session_id:path}/comments/{comment_id}/edit": lambda ui: (
+        _comment(ui, "edit")
+    ),
+    "/project/{project_id}/sessions/{session_id:path}/comments/{comment_id}/delete": lambda ui: (
+        _comment(ui, "delete")
+    ),
     "/project/{project_id}/settings/keys": lambda ui: Form(
-        f"{SETTINGS}/keys", {"note": "new key"}, 200
+        f"{SETTINGS}/keys", {"note": "new key"}, 303
+    ),
+    "/project/{project_id}/settings/name": lambda ui: Form(
+        f"{SETTINGS}/name", {"name": "Renamed"}, 303
+    ),
+    "/project/{project_id}/settings/public": lambda ui: Form(
+        f"{SETTINGS}/public", {"show_users": "1"}, 303
     ),
     "/project/{project_id}/settings/keys/{key_id}/revoke": _new_key,
     "/project/{project_id}/settings/members": _member_to_add,
@@ -125,10 +162,12 @@ def test_every_post_route_of_the_ui_is_in_the_table(ui: TestClient) -> None:
 
 
 def _state(ui: TestClient) -> str:
-    """What a form could change: the settings page's keys and members, the session, projects."""
+    """What a form could change: the settings page's keys, members, project and options,
+    the session (its scores and comments), projects."""
     settings = _settings_json(ui)
     session = ui.get(SESSION, params={"format": "json"}).json()
-    return repr((settings["keys"], settings["members"], settings["projects"], session))
+    changeable = ("keys", "members", "projects", "project", "publicShowsUsers")
+    return repr(([settings[k] for k in changeable], session))
 
 
 def _refused(ui: TestClient, form: Form, data: dict[str, str], *, drop_cookie: bool) -> None:
@@ -168,3 +207,25 @@ def test_a_form_with_a_wrong_token_is_refused(ui: TestClient, template: str) -> 
 
 def test_the_page_field_is_the_cookies_token(ui: TestClient) -> None:
     assert csrf_of(ui.get(SETTINGS).text) == ui.cookies[CSRF_COOKIE]
+
+
+@pytest.mark.parametrize("template", sorted(FORMS))
+def test_every_accepted_form_answers_with_a_redirect_to_a_page(
+    ui: TestClient, template: str
+) -> None:
+    """POST-redirect-GET: reloading what a form led to never posts it again (issue 12, item 8).
+
+    The first-admin form is the exception only because an admin exists: it is refused.
+    """
+    form = FORMS[template](ui)
+    answer = post_form(ui, form.path, form.data)
+    if template == "/setup":
+        assert answer.status_code == 400
+        return
+    assert answer.status_code == 303, (form.path, answer.text[:300])
+    location = answer.headers["location"]
+    assert location.startswith("/") and "csrf" not in location
+    if template in ("/logout", "/logout/everywhere"):
+        return  # signed out: the next page is the sign-in form
+    landed = ui.get(location.split("#")[0], follow_redirects=True)
+    assert landed.status_code == 200, (form.path, location)

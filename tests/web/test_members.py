@@ -214,7 +214,7 @@ def test_a_member_who_creates_a_project_owns_it(web: TestClient, store: Store) -
     project_id = answer.headers["location"].split("/")[2]
     assert [(m["email"], m["role"]) for m in _members(web, project_id)] == [(MIA[0], OWNER)]
     assert _switcher(web, project_id) == [project_id]
-    assert post_form(web, f"/project/{project_id}/settings/keys", {}).status_code == 200
+    assert post_form(web, f"/project/{project_id}/settings/keys", {}).status_code == 303
 
 
 def test_settings_page_reads_in_both_languages(web: TestClient) -> None:

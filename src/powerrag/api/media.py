@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from powerrag import media as service
+from powerrag import urls
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.body import read_body, read_json
 from powerrag.api.serializers import media_record as media_json
@@ -28,10 +29,8 @@ router = APIRouter()
 
 
 def _url(request: Request, media_id: str, action: str, token: str) -> str:
-    """An absolute URL on this server as the caller reached it (scheme from a trusted
-    proxy's X-Forwarded-Proto, see `forwarded_allow_ips`)."""
-    base = str(request.base_url).rstrip("/")
-    return f"{base}/api/public/media/{media_id}/{action}?token={token}"
+    """An absolute URL on this server as the caller reached it (`urls.absolute`)."""
+    return urls.absolute(request, f"/api/public/media/{media_id}/{action}?token={token}")
 
 
 async def _record(ctx: Context, project_id: str, media_id: str) -> MediaRow:

@@ -212,6 +212,9 @@ class CommentRow:
     created_at: int
     author_name: str | None
     author_email: str | None
+    # Who may edit or delete it: its author and the project's owners (annotate.py).
+    author_user_id: str | None = None
+    object_type: str = "TRACE"
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,6 +87,22 @@ def list_projects(conn: Connection) -> list[Project]:
     return [Project(r["id"], r["name"], r["created_at"], r["retention_days"]) for r in rows]
 
 
+def rename_project(conn: Connection, project_id: str, name: str) -> bool:
+    result = conn.execute(update(projects).where(projects.c.id == project_id).values(name=name))
+    return bool(result.rowcount)
+
+
+def project_metadata(conn: Connection, project_id: str) -> str | None:
+    """The project's metadata column: a JSON object of its options, or None."""
+    query = select(projects.c.metadata).where(projects.c.id == project_id)
+    value = conn.execute(query).scalar_one_or_none()
+    return None if value is None else str(value)
+
+
+def set_project_metadata(conn: Connection, project_id: str, metadata: str) -> None:
+    conn.execute(update(projects).where(projects.c.id == project_id).values(metadata=metadata))
+
+
 def create_api_key(
     conn: Connection,
     project_id: str,

@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from powerrag.domain.rows import CommentRow
 from powerrag.store.infra.schema import comments, users
+
+_c = comments.c
 
 
 def add_comment(
@@ -37,25 +39,29 @@ def add_comment(
     return comment_id
 
 
+def _select() -> Any:
+    return select(
+        _c.id,
+        _c.object_id,
+        _c.content,
+        _c.created_at,
+        users.c.name.label("author_name"),
+        users.c.email.label("author_email"),
+        _c.author_user_id,
+        _c.object_type,
+    ).select_from(comments.outerjoin(users, users.c.id == _c.author_user_id))
+
+
 def _list_statement() -> Any:
     """Built once: every replay page lists comments (construction showed in profiles)."""
-    c = comments.c
     return (
-        select(
-            c.id,
-            c.object_id,
-            c.content,
-            c.created_at,
-            users.c.name.label("author_name"),
-            users.c.email.label("author_email"),
-        )
-        .select_from(comments.outerjoin(users, users.c.id == c.author_user_id))
+        _select()
         .where(
-            c.project_id == bindparam("project_id"),
-            c.object_type == bindparam("object_type"),
-            c.object_id.in_(bindparam("ids", expanding=True)),
+            _c.project_id == bindparam("project_id"),
+            _c.object_type == bindparam("object_type"),
+            _c.object_id.in_(bindparam("ids", expanding=True)),
         )
-        .order_by(c.created_at, c.id)
+        .order_by(_c.created_at, _c.id)
     )
 
 
@@ -70,3 +76,25 @@ def list_comments(
         return []
     params = {"project_id": project_id, "object_type": object_type, "ids": list(object_ids)}
     return [CommentRow(**r) for r in conn.execute(_LIST_COMMENTS, params).mappings()]
+
+
+def get_comment(conn: Connection, project_id: str, comment_id: str) -> CommentRow | None:
+    query = _select().where(_c.project_id == project_id, _c.id == comment_id)
+    row = conn.execute(query).mappings().first()
+    return None if row is None else CommentRow(**row)
+
+
+def update_comment(
+    conn: Connection, project_id: str, comment_id: str, content: str, now: int
+) -> bool:
+    result = conn.execute(
+        update(comments)
+        .where(_c.project_id == project_id, _c.id == comment_id)
+        .values(content=content, updated_at=now)
+    )
+    return bool(result.rowcount)
+
+
+def delete_comment(conn: Connection, project_id: str, comment_id: str) -> bool:
+    result = conn.execute(delete(comments).where(_c.project_id == project_id, _c.id == comment_id))
+    return bool(result.rowcount)

@@ -55,3 +55,9 @@ def update_user(conn: Connection, user_id: str, name: str | None, password_hash:
 
 def set_admin(conn: Connection, user_id: str) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(is_admin=True))
+
+
+def list_admins(conn: Connection) -> list[User]:
+    """The administrators, by email: they open every project without a membership."""
+    query = select(users).where(users.c.is_admin.is_(True)).order_by(users.c.email)
+    return [user_from_row(r) for r in conn.execute(query).mappings()]

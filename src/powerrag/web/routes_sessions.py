@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import annotate, urls
+from powerrag import accounts, annotate, project_options, urls
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
@@ -51,19 +51,27 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     """Members see the session; anyone sees a published one (read-only); else 404.
 
     A signed-in user who is not a member of the project gets the same read-only
-    view as a signed-out visitor: the public link shows that session and nothing else.
+    view as a signed-out visitor: the public link shows that session and nothing else,
+    without the end users' ids unless the project opts in (issue 12, item 8).
     """
     user = await current_user(request)
     store = context_of(request).store
     page = await member_page(request, project_id) if user is not None else None
     if page is not None:
         await run_in_threadpool(sessions.require_session, store, project_id, session_id)
-        return {**page.chrome(), "readOnly": False}
+        manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
+        return {**page.chrome(), "readOnly": False, "showUsers": True, "canManage": manage}
     session = await run_in_threadpool(sessions.find_session, store, project_id, session_id)
     if session is None or not session.public:
         await require_user(request)
         raise NotFoundError("session not found")
-    return {"project": {"id": project_id, "name": ""}, "projects": [], "readOnly": True}
+    show = await run_in_threadpool(project_options.public_shows_users, store, project_id)
+    project = {"id": project_id, "name": ""}
+    return {"project": project, "projects": [], "readOnly": True, "showUsers": show}
+
+
+def _views(chrome: dict[str, Any]) -> dict[str, bool]:
+    return {"public": chrome["readOnly"], "show_users": chrome["showUsers"]}
 
 
 @router.get("/project/{project_id}/sessions/{session_id:path}/turns")
@@ -82,7 +90,7 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
             trace_ids=ids,
         )
     )
-    views = [turn_view(t, public=chrome["readOnly"]) for t in turns]
+    views = [turn_view(t, **_views(chrome)) for t in turns]
     await mark_held(context_of(request), project_id, views)
     context = {**chrome, "turns": views, "offset": offset, "session": {"id": session_id}}
     return render(request, "_turns.html", context)
@@ -94,7 +102,7 @@ async def session_figures(request: Request, project_id: str, session_id: str) ->
     chrome = await _replay_access(request, project_id, session_id)
     store = context_of(request).store
     header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
-    context = {**chrome, **header_view(header, public=chrome["readOnly"])}
+    context = {**chrome, **header_view(header, **_views(chrome))}
     return render(request, "_live_header.html", context)
 
 
@@ -121,69 +129,44 @@ async def session_flags(request: Request, project_id: str, session_id: str) -> R
     return _back(project_id, session_id)
 
 
-@router.post("/project/{project_id}/sessions/{session_id:path}/comments")
-async def session_comment(request: Request, project_id: str, session_id: str) -> Response:
-    page = await project_page(request, project_id)
-    form = await check_csrf(request)
-    store = page.ctx.store
-    await run_in_threadpool(sessions.require_session, store, project_id, session_id)
-    trace_id = form.get("trace_id", "")
-    object_type, object_id = ("TRACE", trace_id) if trace_id else ("SESSION", session_id)
-    if trace_id and not await run_in_threadpool(
-        sessions.trace_in_session, store, project_id, session_id, trace_id
-    ):
-        raise NotFoundError(f"trace {trace_id!r} is not in this session")
-    await run_in_threadpool(
-        annotate.add_comment,
-        store,
-        project_id,
-        object_type,
-        object_id,
-        form.get("content", ""),
-        page.user.id,
-    )
-    return _back(project_id, session_id, f"#turn-{trace_id}" if trace_id else "#comments")
-
-
-@router.post("/project/{project_id}/sessions/{session_id:path}/scores")
-async def session_score(request: Request, project_id: str, session_id: str) -> Response:
-    page = await project_page(request, project_id)
-    form = await check_csrf(request)
-    store = page.ctx.store
-    session = await run_in_threadpool(sessions.require_session, store, project_id, session_id)
-    trace_id = form.get("trace_id") or None
-    if trace_id and not await run_in_threadpool(
-        sessions.trace_in_session, store, project_id, session_id, trace_id
-    ):
-        raise NotFoundError(f"trace {trace_id!r} is not in this session")
-    batch = annotate.annotation_score(
-        name=form.get("name", ""),
-        data_type=form.get("data_type", ""),
-        value=form.get("value", ""),
-        comment=form.get("comment", ""),
-        session_id=session_id,
-        trace_id=trace_id,
-        environment=session.environment,
-        author=page.user.id,
-    )
-    await page.ctx.pipeline.submit(project_id, batch)
-    return _back(project_id, session_id, f"#turn-{trace_id}" if trace_id else "")
-
-
 # Session ids are free text and may hold "/": the `:path` routes above match first, so the
 # replay itself, whose path is a prefix of theirs, is registered last.
 @router.get("/project/{project_id}/sessions/{session_id:path}")
 async def session_replay(request: Request, project_id: str, session_id: str) -> Response:
+    return await replay_page(request, project_id, session_id)
+
+
+async def replay_page(
+    request: Request,
+    project_id: str,
+    session_id: str,
+    *,
+    annotation: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The replay; with `annotation`, a refused annotation form shown again with its input.
+
+    Turns load a page at a time; the form's turn (and those before it) are loaded with
+    the first page so the form is there to show.
+    """
     chrome = await _replay_access(request, project_id, session_id)
     store = context_of(request).store
     header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
-    turns = await run_in_threadpool(replay.session_turns, store, project_id, session_id)
+    ids = [split.trace_id for split in header.timeline]
+    target = (annotation or {}).get("turn")
+    limit = max(replay.TURNS_PAGE, ids.index(target) + 1 if target in ids else 0)
+    turns = await run_in_threadpool(
+        lambda: replay.session_turns(store, project_id, session_id, limit=limit)
+    )
     context = {
         **chrome,
-        **header_view(header, public=chrome["readOnly"]),
-        "turns": [turn_view(t, public=chrome["readOnly"]) for t in turns],
+        **header_view(header, **_views(chrome)),
+        "turns": [turn_view(t, **_views(chrome)) for t in turns],
         "offset": 0,
         "pageSize": replay.TURNS_PAGE,
+        "annotation": annotation,
     }
     await mark_held(context_of(request), project_id, context["turns"])
-    return render(request, "session.html", context)
+    if not chrome["readOnly"]:
+        context["publicUrl"] = urls.absolute(request, urls.session(project_id, session_id))
+    return render(request, "session.html", context, status=status)

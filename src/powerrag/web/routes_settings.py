@@ -1,7 +1,9 @@
 """Project settings: API keys (the secret shown once) with SDK snippets, members, new projects.
 
-Every member sees the page; changes to keys and members need an owner or an admin,
-and only administrators create accounts (issue 19, M4).
+Every member sees the page; changes to the project, its keys and members need an owner
+or an admin, and only administrators create accounts (issue 19, M4). Every form answers
+with a redirect (POST-redirect-GET): a new key's secret reaches the next page in a
+one-time flash cookie (`web/flash.py`), so reloading it creates nothing (issue 12, item 8).
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import accounts, urls
-from powerrag.accounts import MEMBER, ROLES, ApiKey, Member
+from powerrag import accounts, project_options, urls
+from powerrag.accounts import MEMBER, ROLES, ApiKey, Member, User
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.timeutil import to_iso
 from powerrag.web.auth import check_csrf, require_user
 from powerrag.web.common import ProjectPage, managed_page, project_page
+from powerrag.web.flash import clear_flash, set_flash, take_flash
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -34,35 +37,49 @@ def _key_view(key: ApiKey) -> JSONObject:
     }
 
 
-def _member_view(member: Member) -> JSONObject:
+def _member_view(member: Member, admin_ids: set[str]) -> JSONObject:
     return {
         "userId": member.user_id,
         "email": member.email,
         "name": member.name,
         "role": member.role,
         "since": to_iso(member.created_at),
+        "isAdmin": member.user_id in admin_ids,
     }
 
 
-async def _settings_page(
-    request: Request, page: ProjectPage, created: dict[str, str] | None = None
-) -> Response:
+def _admin_view(user: User) -> JSONObject:
+    return {"userId": user.id, "email": user.email, "name": user.name, "role": "admin"}
+
+
+async def _settings_page(request: Request, page: ProjectPage) -> Response:
     store, project_id = page.ctx.store, page.project.id
     keys = await run_in_threadpool(accounts.list_keys, store, project_id)
     members = await run_in_threadpool(accounts.list_members, store, project_id)
+    admins = await run_in_threadpool(project_options.administrators, store)
     manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
+    shows = await run_in_threadpool(project_options.public_shows_users, store, project_id)
+    path = urls.settings(project_id)
+    flash = await take_flash(request, path, page.user.id)
     context = {
         **page.chrome(),
         "keys": [_key_view(k) for k in keys],
-        "members": [_member_view(m) for m in members],
+        "members": [_member_view(m, {a.id for a in admins}) for m in members],
+        # Administrators open every project: listed too, unless they are members already.
+        "admins": [_admin_view(a) for a in admins if a.id not in {m.user_id for m in members}],
         "canManage": manage,
         "canCreateAccounts": page.user.is_admin,
         "memberRequested": request.query_params.get("member") == "requested",
         "roles": list(ROLES),
-        "created": created,
+        "created": (flash or {}).get("created"),
+        "publicShowsUsers": shows,
         "baseUrl": page.ctx.settings.base_url,
     }
-    return render(request, "settings.html", context)
+    response = render(request, "settings.html", context)
+    # The page may hold a new secret: no cache keeps it, and its flash is used up.
+    response.headers["Cache-Control"] = "no-store"
+    clear_flash(request, response, path)
+    return response
 
 
 def _back(project_id: str, anchor: str = "", query: str = "") -> RedirectResponse:
@@ -91,11 +108,33 @@ async def create_key(request: Request, project_id: str) -> Response:
     key, secret = await run_in_threadpool(
         accounts.create_key, page.ctx.store, project_id, form.get("note", "").strip()[:500]
     )
+    response = _back(project_id, "#api-keys")
     created = {"publicKey": key.public_key, "secretKey": secret}
-    # Answered directly (no redirect) so the secret never sits in a URL or a cache.
-    response = await _settings_page(request, page, created)
-    response.headers["Cache-Control"] = "no-store"
+    path = urls.settings(project_id)
+    await set_flash(request, response, path, page.user.id, {"created": created})
     return response
+
+
+@router.post("/project/{project_id}/settings/name")
+async def rename_project(request: Request, project_id: str) -> Response:
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    await run_in_threadpool(
+        project_options.rename_project, page.ctx.store, project_id, form.get("name", "")
+    )
+    return _back(project_id, "#project")
+
+
+@router.post("/project/{project_id}/settings/public")
+async def public_pages(request: Request, project_id: str) -> Response:
+    """Whether the project's public pages show the end users' ids (off by default)."""
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    show = form.get("show_users") == "1"
+    await run_in_threadpool(
+        project_options.set_public_shows_users, page.ctx.store, project_id, show
+    )
+    return _back(project_id, "#public-pages")
 
 
 @router.post("/project/{project_id}/settings/keys/{key_id}/revoke")

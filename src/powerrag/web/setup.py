@@ -12,6 +12,7 @@ from starlette.staticfiles import StaticFiles
 
 from powerrag.context import Context
 from powerrag.web import (
+    routes_annotate,
     routes_auth,
     routes_content,
     routes_sessions,
@@ -31,7 +32,8 @@ def install_web(app: FastAPI) -> None:
     """Add the UI's routes; `web_running` gives them their state when the app starts."""
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
-    for module in (routes_auth, routes_content, routes_sessions, routes_traces, routes_settings):
+    modules = (routes_auth, routes_annotate, routes_content, routes_sessions, routes_traces)
+    for module in (*modules, routes_settings):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

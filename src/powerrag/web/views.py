@@ -59,6 +59,7 @@ def score_view(row: ScoreRow) -> JSONObject:
         "value": shown_value(row.data_type, row.value, row.string_value),
         "comment": row.comment,
         "source": row.source,
+        "authorUserId": row.author_user_id,
         "traceId": row.trace_id,
         "observationId": row.observation_id,
         "timestamp": to_iso(row.timestamp),
@@ -93,6 +94,7 @@ def comment_view(row: CommentRow) -> JSONObject:
         "content": row.content,
         "createdAt": to_iso(row.created_at),
         "author": row.author_name or row.author_email or "",
+        "authorUserId": row.author_user_id,
     }
 
 
@@ -259,19 +261,24 @@ def observation_view(o: ObservationRow) -> JSONObject:
 
 
 def public_score_view(row: ScoreRow) -> JSONObject:
-    """A score as a public page shows it: no internal id, no team member's comment."""
+    """A score as a public page shows it: no internal id, no team member's comment or id."""
     view = score_view(row)
-    del view["id"], view["comment"]
+    del view["id"], view["comment"], view["authorUserId"]
     return view
 
 
-def header_view(found: SessionHeader, *, public: bool = False) -> JSONObject:
+def header_view(
+    found: SessionHeader, *, public: bool = False, show_users: bool = True
+) -> JSONObject:
     """The replay's header: figures, the session's own scores and comments, the clock.
 
     A public (read-only) page leaves out the team's comments and the scores' internal ids
     and comments (issue 19 L1): they are notes of the team, not part of the conversation.
+    It leaves out the end users' ids too unless the project opts in (`show_users`).
     """
     session = session_view(found.session)
+    if not show_users:
+        session.update(userIds=[], usersHidden=True)
     shown = public_score_view if public else score_view
     session["scores"] = [shown(s) for s in found.scores]
     session["scoreSummary"] = score_summary(found.scores)
@@ -282,7 +289,7 @@ def header_view(found: SessionHeader, *, public: bool = False) -> JSONObject:
     }
 
 
-def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
+def turn_view(turn: Turn, *, public: bool = False, show_users: bool = True) -> JSONObject:
     """A turn of the replay; a public page's leaves out what `header_view` says.
 
     Errors of its steps show where they happened; `errors` lists the others (the turn's
@@ -328,4 +335,6 @@ def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
             "comments": [] if public else [comment_view(c) for c in turn.comments],
         }
     )
+    if not show_users:
+        view["userId"] = None
     return view
