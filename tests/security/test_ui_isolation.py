@@ -25,7 +25,7 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
-from powerrag.store.infra.schema import users
+from powerrag.store.infra.schema import comments, users
 from powerrag.store.memberships import OWNER, set_membership
 from tests.support.isolation import (
     A_ID,
@@ -90,10 +90,18 @@ class Ui:
             "observation_id": w.observation_id,
             "media_id": w.media_id,
             "field": "input",
+            "score_id": w.score_id,
+            "comment_id": self.b_comment_id(),
             "key_id": self.b_key_id,
             "user_id": self.bob_id,
             "language": "en",
         }
+
+    def b_comment_id(self) -> str:
+        """Bob's comment on B's session (made through the UI by the fixture)."""
+        with self.store.connect() as conn:
+            found = conn.execute(select(comments.c.id).where(comments.c.project_id == B_ID))
+            return str(found.scalar_one())
 
     def bob_row(self) -> list[tuple[Any, ...]]:
         with self.store.connect() as conn:
