@@ -115,6 +115,10 @@ def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, An
     return result
 
 
+def _documents(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return sorted((r["trace_id"], r["observation_id"]) for r in rows)
+
+
 def _exported_source(tmp_path: Path) -> Path:
     """A filled SQLite source database's project, exported through the CLI."""
     source = f"sqlite:///{tmp_path / 'source.db'}"
@@ -144,6 +148,10 @@ def test_a_project_round_trips_with_every_field(
     expected, stored = _rows(source), _rows(target)
     for table, rows in expected.items():
         assert rows, f"the fixture left {table} empty"
+        if table == "search_documents":
+            # Not exported: rebuilt on import, in the target engine's own form (store/search.py).
+            assert _documents(stored[table]) == _documents(rows)
+            continue
         assert stored[table] == rows, table
     assert _rows(target, OTHER)["projects"] == []
     out = capsys.readouterr().out

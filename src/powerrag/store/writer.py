@@ -37,6 +37,11 @@ from powerrag.store.infra.schema import (
     trace_updates,
     traces,
 )
+from powerrag.store.search import (
+    delete_documents,
+    write_observation_documents,
+    write_trace_documents,
+)
 
 
 def _dumps(value: Any) -> str:
@@ -116,6 +121,7 @@ class BatchWriter:
                 keep=("created_at",),
                 where=NOT_OLDER,
             )
+            write_observation_documents(conn, rows)
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
             upsert(
@@ -438,8 +444,10 @@ def _refresh_trace_chunk(
         rows.append(trace_row)
     # The bookmark is the UI's: an update it commits meanwhile must survive this refresh.
     upsert(conn, traces, rows, keys=("project_id", "id"), keep=("bookmarked", "created_at"))
+    write_trace_documents(conn, rows)
     if gone:
         conn.execute(_TRACE_SQL["delete"], {"project_id": project_id, "ids": gone})
+        delete_documents(conn, project_id, gone)
     return touched
 
 
@@ -660,6 +668,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
         )
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
+        delete_documents(conn, project_id, chunk)
         for table in (observations, trace_updates, scores):
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))

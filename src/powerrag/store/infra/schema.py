@@ -18,7 +18,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData(
     naming_convention={
@@ -285,3 +287,22 @@ comments = Table(
     _time("updated_at"),
     Index("ix_comments_project_object", "project_id", "object_type", "object_id"),
 )
+
+# The full-text search index (store/search.py): one document per trace (its own fields,
+# observation_id '') and per observation. `body` is the tokens as text on SQLite, indexed by
+# the FTS5 table `search_fts`, and a tsvector with a GIN index on PostgreSQL; migration 0007
+# makes those, which this metadata does not describe (ENGINE_SEARCH_OBJECTS).
+search_documents = Table(
+    "search_documents",
+    metadata,
+    # INTEGER PRIMARY KEY on SQLite: FTS5 keys its rows by it, and VACUUM keeps it.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("trace_id", String(64), nullable=False),
+    Column("observation_id", String(64), nullable=False),
+    # The observation's event time: its document is replaced as its row is (event_times.py).
+    _time("event_time", nullable=True),
+    Column("body", Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
+    UniqueConstraint("project_id", "trace_id", "observation_id"),
+)
+ENGINE_SEARCH_OBJECTS = ("search_fts", "ix_search_documents_body")

@@ -1,0 +1,62 @@
+"""full-text search: a document per trace and observation, indexed by each engine
+
+Revision ID: 0007
+Revises: 0003
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects.postgresql import TSVECTOR
+
+revision = "0007"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+# FTS5 external content over search_documents, kept in step by triggers
+# (https://www.sqlite.org/fts5.html#external_content_tables). Tokens arrive already split
+# (store/search.py): unicode61 only separates them at spaces; diacritics stay as written.
+# detail=none: documents hold each token once and queries need no positions.
+_SQLITE_INDEX = (
+    "CREATE VIRTUAL TABLE search_fts USING fts5(body, content='search_documents', "
+    "content_rowid='id', detail=none, tokenize='unicode61 remove_diacritics 0')",
+    "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+    "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    # An upsert sets `body` even when it is unchanged: only a change costs index work.
+    "CREATE TRIGGER search_documents_au AFTER UPDATE OF body ON search_documents "
+    "WHEN old.body IS NOT new.body BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+    "INSERT INTO search_fts(rowid, body) VALUES (new.id, new.body); END",
+)
+
+
+def upgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.create_table(
+        "search_documents",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.Column("trace_id", sa.String(length=64), nullable=False),
+        sa.Column("observation_id", sa.String(length=64), nullable=False),
+        sa.Column("event_time", sa.BigInteger(), nullable=True),
+        sa.Column("body", sa.Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
+        sa.UniqueConstraint(
+            "project_id",
+            "trace_id",
+            "observation_id",
+            name=op.f("uq_search_documents_project_id_trace_id_observation_id"),
+        ),
+    )
+    if sqlite:
+        for statement in _SQLITE_INDEX:
+            op.execute(statement)
+    else:
+        op.execute("CREATE INDEX ix_search_documents_body ON search_documents USING gin (body)")
+    from powerrag.store.search import rebuild_documents
+
+    rebuild_documents(op.get_bind())
