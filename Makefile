@@ -5,9 +5,20 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 3000
 
-.PHONY: run install test test-fast lint format mutation screenshots clean
+.PHONY: run install test test-fast lint format mutation screenshots clean clean-data
+
+# PowerRAG needs Python 3.11 or newer (pyproject.toml requires-python). A .venv made by an older
+# Python (say a first `make run` with 3.10) is removed here, before any target uses it.
+IS_311 := import sys; sys.exit(sys.version_info < (3, 11))
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(shell $(BIN)/python -c '$(IS_311)' 2>/dev/null && echo ok),ok)
+$(info $(VENV) was made by $(shell $(BIN)/python -V 2>&1 | head -1 || echo a missing Python): rebuilding it)
+$(shell rm -rf $(VENV))
+endif
+endif
 
 $(BIN)/uv:
+	@$(PYTHON) -c '$(IS_311)' 2>/dev/null || { echo "PowerRAG needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) -V 2>&1 || echo missing): run make PYTHON=python3.11 (or newer)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q uv==$(UV_VERSION)
 
@@ -27,7 +38,8 @@ $(VENV)/.dev-ready: $(BIN)/uv requirements/dev.lock pyproject.toml
 
 install: $(VENV)/.run-ready
 
-## run: install what PowerRAG needs and start it on the embedded SQLite database
+## run: install what PowerRAG needs and start it on the embedded SQLite database in
+## ./powerrag-data, on port PORT (default 3000): `make run PORT=8080`
 run: $(VENV)/.run-ready
 	$(BIN)/powerrag serve --port $(PORT)
 
@@ -65,5 +77,10 @@ screenshots: $(VENV)/.dev-ready
 	fc-list 2>/dev/null | grep -qi "noto sans cjk" || (apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null)
 	$(BIN)/python scripts/screenshots.py --out docs
 
+## clean: remove what `make` built (.venv, SDK environments, mutants); never the data
 clean:
-	rm -rf $(VENV) .sdk-envs powerrag-data mutants
+	rm -rf $(VENV) .sdk-envs mutants
+
+## clean-data: DELETE the data of `make run` (./powerrag-data: the SQLite database)
+clean-data:
+	rm -rf powerrag-data

@@ -6,7 +6,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from powerrag import __version__, accounts
 from powerrag.bootstrap import FirstKeys, bootstrap
@@ -15,6 +17,9 @@ from powerrag.domain.errors import PowerRAGError
 from powerrag.store.database import Store
 from powerrag.store.infra.migrate import upgrade
 from powerrag.store.transfer import export_project, import_project
+
+if TYPE_CHECKING:
+    from powerrag.demo import DemoResult
 
 
 def _add_setting_flags(parser: argparse.ArgumentParser, names: Sequence[str] | None = None) -> None:
@@ -195,13 +200,11 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from powerrag.demo import run_demo
-
     if not (args.public_key and args.secret_key):
         raise PowerRAGError(
             "pass --public-key and --secret-key (or set LANGFUSE_PUBLIC_KEY/_SECRET_KEY)"
         )
-    result = run_demo(args.url, args.public_key, args.secret_key)
+    result = _demo_or_one_line(args)
     print(
         f"sent {result.trace_count} traces and {result.score_count} scores in "
         f"{len(result.session_ids)} sessions:"
@@ -209,6 +212,38 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for session_id in result.session_ids:
         print(f"  {args.url.rstrip('/')}/project/{result.project_id}/sessions/{session_id}")
     return 0
+
+
+def _demo_or_one_line(args: argparse.Namespace) -> DemoResult:
+    """Run the demo; a server that cannot be reached or refuses the keys is one line."""
+    import httpx
+
+    from powerrag.demo import run_demo
+
+    url = args.url.rstrip("/")
+    try:
+        return run_demo(url, args.public_key, args.secret_key)
+    except httpx.HTTPStatusError as exc:
+        status = exc.response.status_code
+        if status in (401, 403):
+            raise PowerRAGError(
+                f"PowerRAG at {url} refused the key pair (HTTP {status}): check --public-key "
+                "and --secret-key; a lost key is replaced by `powerrag keys create --project ID`"
+            ) from None
+        raise PowerRAGError(
+            f"PowerRAG at {url} answered HTTP {status} to {exc.request.method} "
+            f"{exc.request.url.path}: {_first_line(exc.response.text)}"
+        ) from None
+    except httpx.HTTPError as exc:
+        raise PowerRAGError(
+            f"cannot reach PowerRAG at {url}: {_first_line(str(exc)) or type(exc).__name__}; "
+            "is it running (`make run`)? Pass its address with --url"
+        ) from None
+
+
+def _first_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[0][:200] if lines else ""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,6 +322,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except (PowerRAGError, ValueError, OSError) as exc:
         print(f"powerrag: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        # A database error the store does not name itself (e.g. a file it cannot open).
+        print(
+            f"powerrag: database error: {_first_line(str(getattr(exc, 'orig', None) or exc))}",
+            file=sys.stderr,
+        )
         return 2
 
 
