@@ -14,7 +14,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from powerrag import __version__
-from powerrag.api import ingestion, projects, reads
+from powerrag.api import ingestion, media, projects, reads
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
@@ -74,6 +74,7 @@ def create_app(
     app.openapi = functools.cache(openapi_document)  # type: ignore[method-assign]
     install_error_handlers(app)
     app.include_router(ingestion.router)
+    app.include_router(media.router)
     app.include_router(projects.router)
     app.include_router(reads.router)
     install_web(app)

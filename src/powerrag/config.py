@@ -66,6 +66,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest request body accepted, after decompression (413 above).",
     ),
     Setting(
+        "media_max_bytes",
+        int,
+        50 * 1024 * 1024,
+        "Largest media file (an image, audio, a PDF) an SDK may upload through /api/public/media; its bytes are stored in the database.",
+    ),
+    Setting(
         "max_pending_requests",
         int,
         64,
@@ -161,6 +167,7 @@ class Settings:
     database_url: str = ""
     public_url: str = ""
     max_body_bytes: int = 32 * 1024 * 1024
+    media_max_bytes: int = 50 * 1024 * 1024
     max_pending_requests: int = 64
     queue_wait_seconds: float = 1.0
     body_read_seconds: float = 30.0

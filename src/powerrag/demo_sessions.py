@@ -73,7 +73,13 @@ CONVERSATIONS: list[Conversation] = [
                             {
                                 "doc": "refund-policy.md",
                                 "text": "Items may be returned within 30 days.",
-                            }
+                                "score": 0.89,
+                            },
+                            {
+                                "doc": "warranty.md",
+                                "text": "Electronics carry a two-year warranty.",
+                                "score": 0.64,
+                            },
                         ],
                         0.21,
                     ),
@@ -150,6 +156,7 @@ CONVERSATIONS: list[Conversation] = [
                             {
                                 "doc": "refund-policy.md",
                                 "text": "Refunds are issued within 5-7 business days.",
+                                "score": 0.93,
                             }
                         ],
                         0.18,
@@ -178,7 +185,7 @@ CONVERSATIONS: list[Conversation] = [
                         "retriever",
                         "search-guides",
                         {"query": "杭州 三日游"},
-                        [{"doc": "hangzhou.md", "text": "西湖是杭州最著名的景点。"}],
+                        [{"doc": "hangzhou.md", "text": "西湖是杭州最著名的景点。", "score": 0.87}],
                         0.25,
                     ),
                     _gen(

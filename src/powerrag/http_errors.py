@@ -17,6 +17,7 @@ from powerrag.domain.errors import (
     OverloadedError,
     StorageFullError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 from powerrag.ingest.otlp import BodyTooLargeError
 
@@ -34,6 +35,7 @@ ERRORS: tuple[tuple[type[Exception], ErrorKind], ...] = (
     (BodyTooLargeError, ErrorKind(413, "PayloadTooLargeError", "bad_request")),
     (BodyTimeoutError, ErrorKind(408, "RequestTimeoutError", "bad_request")),
     (InvalidRequestError, ErrorKind(400, "InvalidRequestError", "bad_request")),
+    (UnsupportedMediaTypeError, ErrorKind(415, "UnsupportedMediaTypeError", "bad_request")),
     (NotFoundError, ErrorKind(404, "LangfuseNotFoundError", "not_found")),
     (UnauthorizedError, ErrorKind(401, "UnauthorizedError", "forbidden")),
     (CsrfError, ErrorKind(403, "ForbiddenError", "forbidden", "csrf_failed")),

@@ -35,3 +35,42 @@ def trace(project_id: str, trace_id: str) -> str:
 
 def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"
+
+
+def api_keys(project_id: str) -> str:
+    return f"{settings(project_id)}/keys"
+
+
+def revoke_key(project_id: str, key_id: str) -> str:
+    return f"{api_keys(project_id)}/{_segment(key_id)}/revoke"
+
+
+def members(project_id: str) -> str:
+    return f"{settings(project_id)}/members"
+
+
+def new_member(project_id: str) -> str:
+    return f"{members(project_id)}/new"
+
+
+def remove_member(project_id: str, user_id: str) -> str:
+    return f"{members(project_id)}/{_segment(user_id)}/remove"
+
+
+# Pages outside any project: the home redirect, sign-in and out, settings, the language.
+HOME = "/"
+SETUP = "/setup"
+LOGOUT = "/logout"
+LOGOUT_EVERYWHERE = "/logout/everywhere"
+SETTINGS_HOME = "/settings"
+NEW_PROJECT = "/projects"
+
+
+def login(next_path: str | None = None) -> str:
+    """The sign-in page; `next_path` is where it returns to afterwards."""
+    return f"/login?next={quote(next_path)}" if next_path else "/login"
+
+
+def language(code: str, next_url: str) -> str:
+    """The link that switches the UI's language, then returns to `next_url`."""
+    return f"/lang/{_segment(code)}?next={_segment(next_url)}"

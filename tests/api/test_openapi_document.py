@@ -30,8 +30,11 @@ schemathesis = pytest.importorskip("schemathesis", minversion="4.0")
 OWN = {
     ("get", "/api/public/ready"),
     ("post", "/api/public/otel/v1/metrics"),
+    ("post", "/api/public/otel/v1/logs"),
     ("get", "/api/public/scores"),
     ("get", "/api/public/scores/{scoreId}"),
+    ("put", "/api/public/media/{mediaId}/upload"),
+    ("get", "/api/public/media/{mediaId}/download"),
 }
 
 
@@ -65,7 +68,7 @@ def test_it_lists_exactly_the_public_routes(client: TestClient) -> None:
     routes = implemented_operations(client.app)
     documented = {(m, path_shape(p)) for m, p in _operations(openapi_document())}
     assert documented == routes
-    assert len(routes) == 25
+    assert len(routes) == 28
 
 
 def test_langfuse_operations_are_langfuse_s_own() -> None:
@@ -80,7 +83,7 @@ def test_langfuse_operations_are_langfuse_s_own() -> None:
         original = theirs[key]
         assert op["operationId"] == original["operationId"]
         assert op.get("parameters") == original.get("parameters"), key
-        # Langfuse's answers are all kept; PowerRAG only adds (413/503/501/202/207).
+        # Langfuse's answers are all kept; PowerRAG only adds (413/503/202/207).
         for status, answer in original["responses"].items():
             assert op["responses"][status] == answer, (key, status)
     for name, schema in spec["components"]["schemas"].items():

@@ -23,8 +23,9 @@ class Sdk:
 
     @property
     def stop(self) -> Any:
-        """The capture scripts pass `stop` as a list in Python and a string in JS."""
-        return ["\n"] if self.python else "\n"
+        """The capture scripts pass `stop` as a list in Python and a string in JS; Langfuse
+        answers a list as its JSON text."""
+        return '["\\n"]' if self.python else "\n"
 
 
 RICH = {

@@ -34,7 +34,9 @@ HEALTH = [
     Request("projects", f"{A}/projects"),
     Request("projects-without-key", f"{A}/projects", who="signed-out"),
     Request("projects-wrong-key", f"{A}/projects", who="bad-key"),
-    Request("media-not-supported", f"{A}/media/some-media-id"),
+    Request("media-missing", f"{A}/media/some-media-id"),
+    Request("media-download-forged", f"{A}/media/some-media-id/download?token=cA.1.forged"),
+    Request("media-download-without-token", f"{A}/media/some-media-id/download"),
     Request("openapi-document", "/api/openapi.json"),
 ]
 

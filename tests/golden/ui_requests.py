@@ -86,6 +86,8 @@ REPLAY = [
     Request("turns-by-id", f"{_BOOKMARKED}/turns?{J}&ids={COMMENTED_TRACE},{RICH_TRACE}"),
     Request("turns-bad-offset", f"{_BOOKMARKED}/turns?{J}&offset=later"),
     Request("turns-missing", f"{SESSIONS}/no-such-session/turns?{J}"),
+    Request("figures", f"{_BOOKMARKED}/figures?{J}"),
+    Request("figures-missing", f"{SESSIONS}/no-such-session/figures?{J}"),
     # The live stream of a present session never ends: only its refusals are pinned.
     Request("events-missing", f"{SESSIONS}/no-such-session/events?{J}"),
     Request("events-signed-out", f"{_BOOKMARKED}/events?{J}", who="signed-out"),
@@ -97,6 +99,7 @@ PUBLIC_VIEW = [
     Request("private-session", f"{_BOOKMARKED}?{J}", who="signed-out"),
     Request("private-session-html", _BOOKMARKED, who="signed-out"),
     Request("private-turns", f"{_BOOKMARKED}/turns?{J}", who="signed-out"),
+    Request("figures", f"{_PUBLIC}/figures?{J}", who="signed-out"),
     Request("trace-page", f"{TRACES}/{COMMENTED_TRACE}?{J}", who="signed-out"),
 ]
 

@@ -88,11 +88,25 @@ def test_bad_score_is_400(client: TestClient, score: dict[str, Any], words: str)
     assert_error(client.post("/api/public/scores", json=score), 400, words)
 
 
-@pytest.mark.parametrize("session_id", ["x" * 300, "séance"])
-def test_bad_batch_session_id_is_dropped_and_named(client: TestClient, session_id: str) -> None:
-    event = _event("e1", "trace-create", {"id": "trace-bad-session", "sessionId": session_id})
+def test_batch_session_id_over_200_characters_is_dropped_named_and_kept(
+    client: TestClient,
+) -> None:
+    event = _event("e1", "trace-create", {"id": "trace-bad-session", "sessionId": "x" * 300})
     body = client.post(BATCH_PATH, json={"batch": [event]}).json()
-    assert body["successes"] == [{"id": "e1", "status": 201}]
-    assert any("trace-bad-session" in w for w in body["warnings"])
+    # An `errors` entry would make Python SDK 3/4 resend the whole batch (tests/data/sdk-traffic.md §5).
+    assert body["successes"] == [{"id": "e1", "status": 201}] and body["errors"] == []
+    assert body["warnings"] == [
+        "session id dropped from trace trace-bad-session: 300 characters, longer than 200; "
+        "kept in the trace's metadata as powerrag_refused_session_id"
+    ]
     trace = client.get("/api/public/traces/trace-bad-session").json()
     assert trace["sessionId"] is None
+    assert trace["metadata"] == {"powerrag_refused_session_id": "x" * 300}
+
+
+@pytest.mark.parametrize("session_id", ["séance", "会话-1", "chat-🦜", "é" * 200])
+def test_batch_session_id_in_any_script_is_kept(client: TestClient, session_id: str) -> None:
+    event = _event("e1", "trace-create", {"id": "trace-any-script", "sessionId": session_id})
+    body = client.post(BATCH_PATH, json={"batch": [event]}).json()
+    assert body["successes"] == [{"id": "e1", "status": 201}] and "warnings" not in body
+    assert client.get("/api/public/traces/trace-any-script").json()["sessionId"] == session_id

@@ -32,7 +32,7 @@ from tests.support.bodies import (
     protobuf_body,
     string_attr,
 )
-from tests.support.project import AUTH
+from tests.support.project import AUTH, PROJECT_ID
 
 LIMIT = 64 * 1024
 
@@ -320,22 +320,23 @@ def test_huge_integer_in_metadata_json_keeps_its_digits(client: TestClient, vers
 # --- session ids ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("session_id", "reason"), [("s" * 201, "longer than 200"), ("会话-1", "not US-ASCII")]
-)
-def test_bad_otlp_session_id_is_dropped_and_named(
-    client: TestClient, session_id: str, reason: str
+def test_otlp_session_id_over_200_characters_is_dropped_named_and_kept(
+    client: TestClient,
 ) -> None:
     spec = _specs(24)[0]
-    attr = string_attr("session.id", session_id)
+    attr = string_attr("session.id", "s" * 201)
     span = json_span(spec, [attr])
     span["attributes"] = [a for a in span["attributes"] if a["key"] != "langfuse.session.id"]
     response = client.post(OTLP_PATH, content=orjson.dumps(json_doc([span])), headers=JSON)
     refused, message = rejected(response)
     assert refused == 0
-    assert reason in message and spec.trace_id in message
+    assert message == (
+        f"session id dropped from trace {spec.trace_id}: 201 characters, longer than 200; "
+        "kept in the trace's metadata as powerrag_refused_session_id"
+    )
     trace = client.get(f"/api/public/traces/{spec.trace_id}").json()
     assert trace["id"] == spec.trace_id and trace["sessionId"] is None
+    assert trace["metadata"]["powerrag_refused_session_id"] == "s" * 201
 
 
 def test_session_id_of_200_ascii_characters_is_kept(client: TestClient) -> None:
@@ -344,3 +345,19 @@ def test_session_id_of_200_ascii_characters_is_kept(client: TestClient) -> None:
     span["attributes"] = [a for a in span["attributes"] if a["key"] != "langfuse.session.id"]
     assert client.post(OTLP_PATH, content=orjson.dumps(json_doc([span])), headers=JSON).json() == {}
     assert client.get(f"/api/public/traces/{spec.trace_id}").json()["sessionId"] == "s" * 200
+
+
+def test_a_refused_session_id_on_every_span_is_named_and_logged_once(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """propagate_attributes puts the id on every span: one warning, one log line."""
+    specs = SpanFactory(27).trace(children=2)
+    spans = [json_span(spec, [string_attr("session.id", "s" * 201)]) for spec in specs]
+    for span in spans:
+        span["attributes"] = [a for a in span["attributes"] if a["key"] != "langfuse.session.id"]
+    with caplog.at_level("WARNING", logger="powerrag.api"):
+        response = client.post(OTLP_PATH, content=orjson.dumps(json_doc(spans)), headers=JSON)
+    refused, message = rejected(response)
+    assert refused == 0 and message.count("session id dropped") == 1
+    lines = [r.getMessage() for r in caplog.records if r.name == "powerrag.api"]
+    assert lines == [f"project {PROJECT_ID}: {message}"]

@@ -1,4 +1,5 @@
-"""`powerrag export` / `powerrag import`: a project moves between engines with every field."""
+"""`powerrag export` / `powerrag import`: a project moves between engines with every field,
+media bytes included."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ from powerrag.store.memberships import (
 from powerrag.store.sessions import set_session_flag
 from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.users import insert_user
+from tests.support.bodies import PROTOBUF
+from tests.support.genai_logs import LOGS_PATH, chat_events, protobuf_logs_body
+from tests.support.media import PNG, upload
 from tests.support.pg import PostgresServer, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 from tests.support.recorded import writes
@@ -82,6 +86,13 @@ def _fill(url: str, data_dir: Path) -> None:
             for rec in writes(name):
                 response = client.post(rec.url, content=rec.body, headers=rec.replay_headers())
                 assert response.status_code < 300, response.text
+        # Media bytes (a LargeBinary column) travel too, as base64 in the JSON lines.
+        trace = client.get("/api/public/traces", params={"limit": 1}).json()["data"][0]
+        upload(client, PNG, "image/png", trace["id"], trace["observations"][0])
+        upload(client, bytes(range(256)), "application/octet-stream", trace["id"], None, "output")
+        # GenAI content sent as log events, for a span that has not come (yet).
+        logs = protobuf_logs_body(chat_events("c1" * 16, "c2" * 8))
+        assert client.post(LOGS_PATH, content=logs, headers=PROTOBUF).status_code == 200
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))

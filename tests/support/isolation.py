@@ -19,6 +19,7 @@ from sqlalchemy import select
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
+from tests.support.media import media_id, upload
 
 A_ID, B_ID = "project-a", "project-b"
 A_KEYS = ("pk-lf-aaaa", "sk-lf-aaaa")
@@ -30,8 +31,10 @@ B_MARKERS = (
     "b-secret-user",
     "b-secret-comment",
     "b-trace-name",
+    "b-secret-media",
 )
 B_SESSION = "b-session-1"
+B_MEDIA = b"b-secret-media: bytes only project B uploaded"
 
 
 def basic_auth(keys: tuple[str, str]) -> str:
@@ -51,6 +54,7 @@ class World:
         )
         self.score_id = "b-score-1"
         self.session_score_id = "b-score-2"
+        self.media_id = media_id(B_MEDIA)
 
     def as_b(self) -> dict[str, str]:
         return {"authorization": basic_auth(B_KEYS)}
@@ -64,7 +68,7 @@ class World:
             "observation_id": self.observation_id,
             "session_id": B_SESSION,
             "score_id": self.score_id,
-            "media_id": "b-media-1",
+            "media_id": self.media_id,
             "project_id": B_ID,
         }
 
@@ -96,6 +100,7 @@ class World:
                 "/api/public/scores", json={**score, **target}, headers=self.as_b()
             )
             assert answer.status_code == 200, answer.text
+        upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
 
     def snapshot_b(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of project B, table by table."""

@@ -92,11 +92,23 @@ def test_session_id_is_found_under_every_convention(key: str, value: str) -> Non
     assert mapped.trace_update.session_id == "s-1"
 
 
-@pytest.mark.parametrize("bad", ["x" * 201, "会话-1"])
-def test_unusable_session_id_is_dropped_and_named(bad: str) -> None:
-    mapped = map_span(span({"session.id": bad}))
-    assert mapped.trace_update is not None and mapped.trace_update.session_id is None
-    assert len(mapped.warnings) == 1 and "session id dropped" in mapped.warnings[0].message
+def test_a_session_id_over_200_characters_is_dropped_named_and_kept_in_metadata() -> None:
+    mapped = map_span(span({"session.id": "x" * 201}))
+    update = mapped.trace_update
+    assert update is not None and update.session_id is None
+    assert update.metadata["powerrag_refused_session_id"] == "x" * 201
+    assert [w.message for w in mapped.warnings] == [
+        "session id dropped from trace 0000000000000000000000000000abcd: 201 characters, "
+        "longer than 200; kept in the trace's metadata as powerrag_refused_session_id"
+    ]
+
+
+@pytest.mark.parametrize("kept", ["会话-1", "séance-été", "chat-🦜-1", "会" * 200])
+def test_a_session_id_in_any_script_up_to_200_characters_is_kept(kept: str) -> None:
+    mapped = map_span(span({"session.id": kept}))
+    update = mapped.trace_update
+    assert update is not None and update.session_id == kept and mapped.warnings == ()
+    assert "powerrag_refused_session_id" not in update.metadata
 
 
 def test_non_string_session_id_is_coerced() -> None:

@@ -10,7 +10,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from powerrag.context import context_of
-from powerrag.domain.errors import UnauthorizedError
+from powerrag.domain.errors import InvalidRequestError, UnauthorizedError
 from powerrag.query.accounts import authenticate_key, authenticate_public_key
 
 HOST_HINT = " Confirm that you've configured the correct host."
@@ -59,11 +59,23 @@ async def authenticate(request: Request, *, allow_public_key: bool = False) -> C
     )
 
 
+def _no_nul(request: Request) -> None:
+    """No stored text holds NUL (PostgreSQL refuses it outright), so an id or filter holding
+    one matches nothing: a 400 naming it, never the database's error as a 500."""
+    values = [request.scope["path"], *request.query_params.values()]
+    if any("\x00" in value for value in values):
+        raise InvalidRequestError("Invalid request data: the path or a query parameter holds NUL")
+
+
 async def project_caller(request: Request) -> Caller:
     """FastAPI dependency: full project access (Basic auth)."""
-    return await authenticate(request)
+    caller = await authenticate(request)
+    _no_nul(request)
+    return caller
 
 
 async def score_caller(request: Request) -> Caller:
     """FastAPI dependency: Basic auth, or Bearer with the public key for score creation."""
-    return await authenticate(request, allow_public_key=True)
+    caller = await authenticate(request, allow_public_key=True)
+    _no_nul(request)
+    return caller

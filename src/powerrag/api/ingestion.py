@@ -1,13 +1,16 @@
-"""Write endpoints: OTLP traces, batch ingestion and scores. Answers follow commit."""
+"""Write endpoints: OTLP traces and logs, batch ingestion and scores. Answers follow commit."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse
 from starlette.responses import Response
 
 from powerrag.admission import Admitted
@@ -19,11 +22,13 @@ from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.timeutil import now_us
 from powerrag.ingest.batch import decode_batch
+from powerrag.ingest.otlp_logs import decode_otlp_logs_request
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
 from powerrag.responses import json_response
 
 router = APIRouter()
+log = logging.getLogger("powerrag.api")
 
 
 @router.post("/api/public/otel/v1/traces")
@@ -31,8 +36,11 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
     ctx = context_of(request)
     version = parse_ingestion_version(langfuse_header(request, "x-langfuse-ingestion-version"))
     async with ctx.pipeline.admission(caller.project_id) as place:
-        batch = await _decode_otlp(ctx, request, caller, place, version)
+        batch = await _decode_otlp(
+            ctx, request, caller, place, decode_otlp_request, ingestion_version=version
+        )
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    _log_warnings(caller.project_id, batch)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
         return json_response({})
@@ -41,6 +49,15 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
         "errorMessage": "; ".join(messages),
     }
     return json_response({"partialSuccess": partial_success})
+
+
+def _log_warnings(project_id: str, batch: IngestBatch) -> None:
+    """One log line per request for what was dropped from it (a refused session id on
+    every span of a trace must not flood the log)."""
+    if batch.warnings:
+        shown = "; ".join(w.message for w in batch.warnings[:3])
+        more = f" (and {len(batch.warnings) - 3} more)" if len(batch.warnings) > 3 else ""
+        log.warning("project %s: %s%s", project_id, shown, more)
 
 
 async def _read(ctx: Context, request: Request, caller: Caller, place: Admitted) -> bytes:
@@ -60,7 +77,12 @@ async def _read_json(ctx: Context, request: Request, caller: Caller, place: Admi
 
 
 async def _decode_otlp(
-    ctx: Context, request: Request, caller: Caller, place: Admitted, version: int | None
+    ctx: Context,
+    request: Request,
+    caller: Caller,
+    place: Admitted,
+    decoder: Callable[..., IngestBatch],
+    **options: Any,
 ) -> IngestBatch:
     """Read and decode a body; the raw bytes are dropped as soon as the batch exists.
 
@@ -71,14 +93,39 @@ async def _decode_otlp(
     headers = request.headers
     return await ctx.pipeline.decode(
         partial(
-            decode_otlp_request,
+            decoder,
             body,
             content_type=headers.get("content-type"),
             content_encoding=headers.get("content-encoding"),
-            ingestion_version=version,
             max_bytes=ctx.settings.max_body_bytes,
+            **options,
         )
     )
+
+
+@router.post("/api/public/otel/v1/logs")
+async def otel_logs(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    """GenAI message content sent as log events becomes its span's input and output
+    (store/span_contents.py); other log records are counted, not stored."""
+    ctx = context_of(request)
+    async with ctx.pipeline.admission(caller.project_id) as place:
+        batch = await _decode_otlp(ctx, request, caller, place, decode_otlp_logs_request)
+        if len(batch):
+            await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    rejected = len(batch.rejected)
+    message = "; ".join(w.message for w in (*batch.rejected, *batch.warnings))
+    # OTLP/HTTP answers in the request's encoding; a message with nothing rejected is a
+    # warning (https://opentelemetry.io/docs/specs/otlp/#partial-success-1).
+    if "protobuf" in (request.headers.get("content-type") or "").lower():
+        answer = ExportLogsServiceResponse()
+        if message:
+            answer.partial_success.rejected_log_records = rejected
+            answer.partial_success.error_message = message
+        return Response(answer.SerializeToString(), media_type="application/x-protobuf")
+    if not message:
+        return json_response({})
+    partial_success = {"rejectedLogRecords": str(rejected), "errorMessage": message}
+    return json_response({"partialSuccess": partial_success})
 
 
 @router.post("/api/public/otel/v1/metrics")
@@ -97,6 +144,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
         batch.scores = _as_caller_may(caller, batch.scores)
         if len(batch):
             await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    _log_warnings(caller.project_id, batch)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}
         for e in batch.rejected_events
@@ -147,18 +195,3 @@ def _as_caller_may(caller: Caller, found: list[ScoreRecord]) -> list[ScoreRecord
     """A public-key caller's scores only ever add: the key ships in browser bundles, and a
     score id is shown on public pages, so it must not overwrite a team member's score."""
     return [replace(s, create_only=True) for s in found] if caller.scores_only else found
-
-
-# One operation id per method: duplicates make the OpenAPI document invalid.
-@router.post("/api/public/media", operation_id="media_upload")
-@router.get("/api/public/media/{media_id}", operation_id="media_get")
-@router.patch("/api/public/media/{media_id}", operation_id="media_patch")
-async def media(_: Caller = Depends(project_caller)) -> Response:
-    return json_response(
-        {
-            "message": "Media upload is not supported by this PowerRAG version yet; spans that "
-            "reference media are stored with their @@@langfuseMedia@@@ reference.",
-            "error": "NotImplementedError",
-        },
-        501,
-    )

@@ -83,14 +83,21 @@ _OTLP_CONTENT = {
 _WRITE_ERRORS = {"413": _ERROR, "503": _ERROR}
 _WRITES = (
     ("/api/public/otel/v1/traces", "post"),
+    ("/api/public/otel/v1/logs", "post"),
     ("/api/public/ingestion", "post"),
     ("/api/public/scores", "post"),
 )
-_MEDIA = (
-    ("/api/public/media", "post"),
-    ("/api/public/media/{mediaId}", "get"),
-    ("/api/public/media/{mediaId}", "patch"),
-)
+# The URLs `POST /api/public/media` and `GET /api/public/media/{mediaId}` answer: a signed,
+# expiring token stands in for the API keys (api/media.py).
+_MEDIA_ID = {"name": "mediaId", "in": "path", "required": True, "schema": {"type": "string"}}
+_MEDIA_TOKEN = {
+    "name": "token",
+    "in": "query",
+    "required": True,
+    "description": "The token of the URL as answered; valid for one hour.",
+    "schema": {"type": "string"},
+}
+_BYTES = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def _operation(operation_id: str, summary: str, responses: JSONObject, **extra: Any) -> JSONObject:
@@ -110,6 +117,7 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
     ]
     score_id = paths["/api/public/scores/{scoreId}"]["delete"]["parameters"]
     return {
+        **_media_urls(),
         "/api/public/ready": {
             "get": _operation(
                 "ready",
@@ -124,6 +132,24 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
                 {"200": _json({"type": "object"}), "401": _ERROR},
                 security=_BASIC_AUTH,
                 requestBody={"required": False, "content": _OTLP_CONTENT},
+            )
+        },
+        "/api/public/otel/v1/logs": {
+            "post": _operation(
+                "opentelemetry_exportLogs",
+                "OTLP logs: GenAI message content events become the input and output of the "
+                "span they name; other log records are accepted and not stored (docs/api.md).",
+                {
+                    "200": {
+                        "description": "An ExportLogsServiceResponse, in the request's encoding; "
+                        "partialSuccess counts the rejected records and says why.",
+                        "content": _OTLP_CONTENT,
+                    },
+                    "400": _ERROR,
+                    "401": _ERROR,
+                },
+                security=_BASIC_AUTH,
+                requestBody={"required": True, "content": _OTLP_CONTENT},
             )
         },
         "/api/public/scores": {
@@ -142,6 +168,38 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
                 {"200": _json(_ref("ScoreV1")), "401": _ERROR, "404": _ERROR},
                 security=_BASIC_AUTH,
                 parameters=score_id,
+            )
+        },
+    }
+
+
+def _media_urls() -> dict[str, JSONObject]:
+    """The upload and download URLs of media, reached with their token, not API keys."""
+    refused = {"400": _ERROR, "403": _ERROR, "404": _ERROR}
+    return {
+        "/api/public/media/{mediaId}/upload": {
+            "put": _operation(
+                "powerrag_media_upload",
+                "The upload URL `POST /api/public/media` answers: the bytes, with the registered "
+                "Content-Type, length and SHA-256.",
+                {
+                    "200": {"description": "Stored (or held already)."},
+                    **refused,
+                    "408": _ERROR,
+                    "413": _ERROR,
+                    "415": _ERROR,
+                },
+                parameters=[_MEDIA_ID, _MEDIA_TOKEN],
+                requestBody={"required": True, "content": _BYTES},
+            )
+        },
+        "/api/public/media/{mediaId}/download": {
+            "get": _operation(
+                "powerrag_media_download",
+                "The download URL `GET /api/public/media/{mediaId}` answers: the bytes, with "
+                "their Content-Type and a sandboxing Content-Security-Policy.",
+                {"200": {"description": "The bytes.", "content": _BYTES}, **refused},
+                parameters=[_MEDIA_ID, _MEDIA_TOKEN],
             )
         },
     }
@@ -176,9 +234,6 @@ def openapi_document() -> JSONObject:
         paths.setdefault(path, {}).update(item)
     for path, method in _WRITES:
         paths[path][method]["responses"].update(_WRITE_ERRORS)
-    for path, method in _MEDIA:
-        # Media upload is not supported yet: spans keep their @@@langfuseMedia@@@ reference.
-        paths[path][method]["responses"]["501"] = _json(_ref("PowerRAGError"), "Not supported yet.")
     _score_batches(paths["/api/public/scores"]["post"])
     _protobuf(paths["/api/public/otel/v1/traces"]["post"])
     doc["components"]["schemas"].update(_SCHEMAS)

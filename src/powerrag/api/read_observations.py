@@ -55,7 +55,7 @@ async def list_observations(request: Request, caller: Caller = Depends(project_c
     return json_response(paginated(paged, [observation(row) for row in paged.items]))
 
 
-@router.get("/api/public/observations/{observation_id}")
+@router.get("/api/public/observations/{observation_id:path}")
 async def get_observation(
     observation_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:

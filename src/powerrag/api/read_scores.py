@@ -103,7 +103,7 @@ async def list_scores(request: Request, caller: Caller = Depends(project_caller)
     return json_response(paginated(paged, [score_v2(row, wanted) for row in paged.items]))
 
 
-@router.get("/api/public/v2/scores/{score_id}")
+@router.get("/api/public/v2/scores/{score_id:path}")
 async def get_score(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
@@ -121,7 +121,7 @@ async def list_scores_v1(request: Request, caller: Caller = Depends(project_call
     return json_response(paginated(paged, [score_v1(row) for row in paged.items]))
 
 
-@router.get("/api/public/scores/{score_id}")
+@router.get("/api/public/scores/{score_id:path}")
 async def get_score_v1(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
@@ -132,7 +132,7 @@ async def get_score_v1(
     return json_response(score_v1(row))
 
 
-@router.delete("/api/public/scores/{score_id}")
+@router.delete("/api/public/scores/{score_id:path}")
 async def delete_score(
     score_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:

@@ -35,7 +35,7 @@ async def list_traces(request: Request, caller: Caller = Depends(project_caller)
     return json_response(paginated(paged, items))
 
 
-@router.get("/api/public/traces/{trace_id}")
+@router.get("/api/public/traces/{trace_id:path}")
 async def get_trace(
     trace_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
@@ -47,7 +47,7 @@ async def get_trace(
     return json_response(trace_with_full_details(found, wanted))
 
 
-@router.delete("/api/public/traces/{trace_id}")
+@router.delete("/api/public/traces/{trace_id:path}")
 async def delete_trace(
     trace_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:

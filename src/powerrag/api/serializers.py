@@ -12,8 +12,9 @@ from typing import Any
 
 import orjson
 
+from powerrag import urls
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
+from powerrag.domain.rows import MediaRow, ScoreRow, SessionRow, TraceRow
 from powerrag.domain.timeutil import duration_seconds, to_iso
 from powerrag.query.paging import Paged
 from powerrag.query.prices import PricedObservation
@@ -76,7 +77,7 @@ def trace(row: TraceRow, fields: frozenset[str] = frozenset({"core", "io"})) -> 
         "sessionId": row.session_id,
         "createdAt": to_iso(row.created_at),
         "updatedAt": to_iso(row.updated_at),
-        "htmlPath": f"/project/{row.project_id}/traces/{row.id}",
+        "htmlPath": urls.trace(row.project_id, row.id),
     }
     if "io" in fields:
         item["input"] = parse_json(row.input)
@@ -109,7 +110,7 @@ def trace_with_full_details(found: TraceDetail, fields: frozenset[str]) -> JSONO
     if "io" not in fields:
         item["metadata"] = {}
     item["observations"] = [observation(o) for o in found.observations]
-    item["scores"] = [score_v1(s) for s in found.scores]
+    item["scores"] = [trace_score(s) for s in found.scores]
     if "metrics" in fields:
         item.update(_metrics(found.trace))
     return item
@@ -137,6 +138,8 @@ def observation(priced: PricedObservation) -> JSONObject:
     """The v1 Observation / ObservationsView object."""
     row, prices = priced.row, priced.prices
     usage = _int_map(row.usage_details)
+    # Langfuse answers the keys the SDK sent; the token figures come from the counted usage.
+    sent_usage = _int_map(row.provided_usage_details) if row.provided_usage_details else usage
     costs = _float_map(row.cost_details)
     tokens_in, tokens_out = usage.get("input", 0), usage.get("output", 0)
     total = usage.get("total", 0)
@@ -164,7 +167,7 @@ def observation(priced: PricedObservation) -> JSONObject:
         "promptId": None,
         "promptName": row.prompt_name,
         "promptVersion": row.prompt_version,
-        "usageDetails": usage,
+        "usageDetails": sent_usage,
         "costDetails": costs,
         "usage": {"unit": "TOKENS", "input": tokens_in, "output": tokens_out, "total": total},
         "unit": "TOKENS",
@@ -223,6 +226,12 @@ def score_v1(row: ScoreRow) -> JSONObject:
     return _score_base(row)
 
 
+def trace_score(row: ScoreRow) -> JSONObject:
+    """A score in a trace's `scores`: Langfuse answers its stored record, where `value` and
+    `stringValue` are both present, null when the data type has none."""
+    return {"value": None, "stringValue": None, **_score_base(row)}
+
+
 def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> JSONObject:
     """The v2 score (BaseScore + value) and, with the `trace` group, its trace's context."""
     item = _score_base(row)
@@ -245,3 +254,15 @@ def score_v2(row: ScoreRow, fields: frozenset[str] = frozenset({"score"})) -> JS
 def decimal_text(value: float | None) -> str | None:
     """Prices as the v2 API gives them: decimal strings without exponent ("0.0000025")."""
     return None if value is None else format(Decimal(repr(value)), "f")
+
+
+def media_record(row: MediaRow, url: str, expires_s: int) -> JSONObject:
+    """GetMediaResponse: the record with a download URL valid until `expires_s`."""
+    return {
+        "mediaId": row.id,
+        "contentType": row.content_type,
+        "contentLength": row.content_length,
+        "uploadedAt": to_iso(row.uploaded_at or row.created_at),
+        "url": url,
+        "urlExpiry": to_iso(expires_s * 1_000_000),
+    }

@@ -48,6 +48,7 @@ def changes_of(
         ids.update(p.trace_id for p in batch.observation_patches if p.trace_id)
         ids.update(u.trace_id for u in batch.trace_updates)
         ids.update(s.trace_id for s in batch.scores if s.trace_id)
+        ids.update(c.trace_id for c in batch.span_contents)
         named = sessions.setdefault(project_id, set())
         named.update(u.session_id for u in batch.trace_updates if u.session_id)
         named.update(s.session_id for s in batch.scores if s.session_id)

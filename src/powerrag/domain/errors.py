@@ -19,6 +19,10 @@ class UnauthorizedError(PowerRAGError):
     """Missing or wrong credentials (HTTP 401)."""
 
 
+class UnsupportedMediaTypeError(PowerRAGError):
+    """A body of another content type than the one announced or allowed (HTTP 415)."""
+
+
 class ForbiddenError(PowerRAGError):
     """Valid credentials that may not do this (HTTP 403)."""
 

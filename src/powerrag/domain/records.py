@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerrag.domain.span_content import SpanContentEvent
+
 OBSERVATION_TYPES = (
     "SPAN",
     "GENERATION",
@@ -22,6 +24,11 @@ OBSERVATION_TYPES = (
     "GUARDRAIL",
 )
 LEVELS = ("DEBUG", "DEFAULT", "WARNING", "ERROR")
+# Session ids in any script up to this many characters are kept (traces.session_id and
+# sessions.id are String(200)); a longer one is dropped from its trace and kept in the
+# trace's metadata under REFUSED_SESSION_KEY, so it is never lost unseen.
+MAX_SESSION_ID = 200
+REFUSED_SESSION_KEY = "powerrag_refused_session_id"
 SCORE_DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN", "TEXT", "CORRECTION")
 SCORE_SOURCES = ("API", "EVAL", "ANNOTATION")
 
@@ -52,6 +59,9 @@ class ObservationRecord:
     prompt_name: str | None = None
     prompt_version: int | None = None
     is_app_root: bool = False
+    # Usage with the keys the SDK sent (`prompt_tokens`, ...), when `usage_details` renamed
+    # them for counting: the API answers these (docs/api.md), tokens and cost count those.
+    provided_usage: dict[str, int] = field(default_factory=dict)
     # Where an OTel span came from ({"resourceAttributes", "scope"} as JSON text): part of
     # its metadata as read, stored once per distinct value under `origin_id`.
     origin: str | None = None
@@ -149,6 +159,8 @@ class IngestBatch:
     observation_patches: list[ObservationPatch] = field(default_factory=list)
     trace_updates: list[TraceUpdate] = field(default_factory=list)
     scores: list[ScoreRecord] = field(default_factory=list)
+    # GenAI message content from OTLP log events, for the spans they name.
+    span_contents: list[SpanContentEvent] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
     # Spans refused whole (OTLP partial_success) and batch events refused, with why.
     rejected: list[IngestWarning] = field(default_factory=list)
@@ -162,4 +174,5 @@ class IngestBatch:
             + len(self.observation_patches)
             + len(self.trace_updates)
             + len(self.scores)
+            + len(self.span_contents)
         )

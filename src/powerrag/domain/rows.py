@@ -106,6 +106,8 @@ class ObservationRow:
     # When its data was sent, whole and per field: late updates never overwrite newer data.
     event_time: int | None
     field_times: str | None
+    # Usage as the SDK sent it, when its keys differ from the counted `usage_details`.
+    provided_usage_details: str | None
     # Its trace's context, joined on the trace's primary key (None when not read).
     trace_user_id: str | None = None
     trace_session_id: str | None = None
@@ -144,6 +146,18 @@ class GenerationIO:
     input: str | None
     output: str | None
     start_time: int
+
+
+@dataclass(frozen=True, slots=True)
+class StepIO:
+    """A step's payload for the replay: a tool's arguments and result, a retriever's
+    query and documents (in its output, or in OpenInference attributes in its metadata)."""
+
+    id: str
+    trace_id: str
+    input: str | None
+    output: str | None
+    metadata: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +206,42 @@ class CommentRow:
     created_at: int
     author_name: str | None
     author_email: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRow:
+    """A media record; `held` when its bytes are stored."""
+
+    project_id: str
+    id: str
+    sha256: str
+    content_type: str
+    content_length: int
+    created_at: int
+    uploaded_at: int | None
+    upload_http_status: int | None
+    upload_http_error: str | None
+    upload_time_ms: int | None
+    held: bool
+
+
+@dataclass(frozen=True, slots=True)
+class MediaContent:
+    """A media's bytes with the type they were uploaded as."""
+
+    media_id: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MediaLinkRow:
+    """Media found in a trace: in its own field (`observation_id` None) or an observation's."""
+
+    media_id: str
+    trace_id: str
+    observation_id: str | None
+    field: str
+    content_type: str
+    content_length: int
+    held: bool

@@ -14,7 +14,9 @@ from typing import Any
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import (
+    MAX_SESSION_ID,
     OBSERVATION_TYPES,
+    REFUSED_SESSION_KEY,
     EventError,
     IngestBatch,
     IngestWarning,
@@ -23,7 +25,8 @@ from powerrag.domain.records import (
 )
 from powerrag.domain.timeutil import in_range, now_us, parse_iso
 from powerrag.ingest.scores import score_from_body
-from powerrag.ingest.semconv import MAX_SESSION_ID, normalise_environment
+from powerrag.ingest.semconv import normalise_environment
+from powerrag.ingest.trace_attrs import refused_session_message
 from powerrag.ingest.values import checked_usage, cost_map, dumps, usage_map
 
 _OBSERVATION_EVENTS = {
@@ -133,6 +136,8 @@ def _opt_str(body: JSONObject, key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise InvalidRequestError(f"body.{key} must be a string")
+    if "\x00" in value:  # PostgreSQL stores no NUL in text: refused here, not as a failed batch
+        raise InvalidRequestError(f"body.{key} must not contain NUL characters")
     return value
 
 
@@ -160,18 +165,16 @@ def _trace_update(
 ) -> TraceUpdate:
     trace_id = _opt_id(body, "id") or str(uuid.uuid4())
     session_id = _opt_str(body, "sessionId")
-    if session_id is not None and (len(session_id) > MAX_SESSION_ID or not session_id.isascii()):
-        batch.warnings.append(
-            IngestWarning(
-                f"session id dropped from trace {trace_id}: longer than 200 characters or not US-ASCII",
-                trace_id=trace_id,
-            )
-        )
-        session_id = None
     tags = body.get("tags")
     if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
         raise InvalidRequestError("body.tags must be an array of strings")
-    metadata = body.get("metadata")
+    metadata = _trace_metadata(body.get("metadata"))
+    if session_id is not None and len(session_id) > MAX_SESSION_ID:
+        # Ids in any script up to 200 characters are kept; a longer one is named, never lost.
+        message = refused_session_message(trace_id, session_id)
+        batch.warnings.append(IngestWarning(message, trace_id=trace_id))
+        metadata[REFUSED_SESSION_KEY] = session_id
+        session_id = None
     public = body.get("public")
     return TraceUpdate(
         trace_id=trace_id,
@@ -185,12 +188,16 @@ def _trace_update(
         environment=normalise_environment(body.get("environment")),
         public=public if isinstance(public, bool) else None,
         tags=tuple(tags or ()),
-        metadata=metadata
-        if isinstance(metadata, dict)
-        else ({"metadata": metadata} if metadata is not None else {}),
+        metadata=metadata,
         input=_json(body.get("input")),
         output=_json(body.get("output")),
     )
+
+
+def _trace_metadata(metadata: Any) -> JSONObject:
+    if isinstance(metadata, dict):
+        return dict(metadata)
+    return {"metadata": metadata} if metadata is not None else {}
 
 
 def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> ObservationPatch:
@@ -231,7 +238,8 @@ def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> Observati
     if body.get("environment") is not None:
         fields["environment"] = normalise_environment(body["environment"])
     for key in ("input", "output", "metadata"):
-        if body.get(key) is not None:
+        # An empty input or output is no value: Langfuse reads it back as null (docs/api.md).
+        if body.get(key) is not None and not (key != "metadata" and body[key] == ""):
             fields[key] = _json(body[key])
     if body.get("modelParameters") is not None:
         fields["model_parameters"] = _json(body["modelParameters"])
@@ -247,6 +255,7 @@ def _observation_patch(kind: str, body: JSONObject, timestamp: int) -> Observati
     usage, cost = _usage_and_cost(body)
     if usage:
         fields["usage_details"] = usage
+        fields["provided_usage"] = {}  # what an OTLP span sent before is replaced
     if cost:
         fields["cost_details"] = cost
     trace_id = _opt_id(body, "traceId") or (str(uuid.uuid4()) if kind.endswith("-create") else "")

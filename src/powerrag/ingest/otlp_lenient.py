@@ -1,8 +1,8 @@
-"""A second protobuf class for OTLP trace exports that reads every string field as bytes.
+"""A second protobuf class for OTLP exports that reads every string field as bytes.
 
 upb refuses a whole message when one string field holds invalid UTF-8. Strings and
 bytes share one wire format, so this twin parses such a body and lets the decoder
-reject only the spans whose text is broken.
+reject only the spans (or log records) whose text is broken.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from functools import cache
 from typing import Any
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 _REQUEST = "opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest"
+_LOGS_REQUEST = "opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest"
 
 
 def _files_in_dependency_order(file: Any, seen: set[str]) -> Iterator[Any]:
@@ -31,11 +33,20 @@ def _messages(messages: Any) -> Iterator[descriptor_pb2.DescriptorProto]:
         yield from _messages(message.nested_type)
 
 
-@cache
 def lenient_request_class() -> Any:
     """`ExportTraceServiceRequest` with string fields typed bytes, in a private pool."""
+    return _lenient_class(trace_service_pb2.DESCRIPTOR, _REQUEST)
+
+
+def lenient_logs_request_class() -> Any:
+    """`ExportLogsServiceRequest` with string fields typed bytes, in a private pool."""
+    return _lenient_class(logs_service_pb2.DESCRIPTOR, _LOGS_REQUEST)
+
+
+@cache
+def _lenient_class(service_file: Any, request_name: str) -> Any:
     pool = descriptor_pool.DescriptorPool()
-    for file in _files_in_dependency_order(trace_service_pb2.DESCRIPTOR, set()):
+    for file in _files_in_dependency_order(service_file, set()):
         proto = descriptor_pb2.FileDescriptorProto()
         file.CopyToProto(proto)
         for message in _messages(proto.message_type):
@@ -43,4 +54,4 @@ def lenient_request_class() -> Any:
                 if f.type == descriptor_pb2.FieldDescriptorProto.TYPE_STRING:
                     f.type = descriptor_pb2.FieldDescriptorProto.TYPE_BYTES
         pool.Add(proto)
-    return message_factory.GetMessageClass(pool.FindMessageTypeByName(_REQUEST))
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName(request_name))

@@ -6,6 +6,7 @@ from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestBatch, IngestWarning
 from powerrag.ingest.otlp import decode_otlp, decompress
 from powerrag.ingest.semconv import SpanRejectedError, map_span
+from powerrag.ingest.values import field_with_nul
 
 MAX_INGESTION_VERSION = 4
 
@@ -52,8 +53,15 @@ def decode_otlp_request(
             message = f"span {span.span_id} of trace {span.trace_id}: {exc}"
             batch.rejected.append(IngestWarning(message, span.trace_id, span.span_id))
             continue
+        nul = field_with_nul(mapped.observation, mapped.trace_update)
+        if nul is not None:
+            message = f"span {span.span_id} of trace {span.trace_id}: {nul} holds NUL characters"
+            batch.rejected.append(IngestWarning(message, span.trace_id, span.span_id))
+            continue
         batch.observations.append(mapped.observation)
         if mapped.trace_update is not None:
             batch.trace_updates.append(mapped.trace_update)
         batch.warnings.extend(mapped.warnings)
+    # Every span of a trace may carry the same refused id (propagate_attributes): name it once.
+    batch.warnings = list({w.message: w for w in batch.warnings}.values())
     return batch

@@ -10,7 +10,7 @@ from powerrag.domain.records import SCORE_SOURCES, ScoreRecord
 from powerrag.domain.scores import typed_value
 from powerrag.domain.timeutil import in_range, parse_iso
 from powerrag.ingest.semconv import normalise_environment
-from powerrag.ingest.values import dumps
+from powerrag.ingest.values import dumps, field_with_nul
 
 # Longest value each id column holds (store/infra/schema.py scores table).
 _ID_LENGTHS = {
@@ -69,7 +69,7 @@ def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecor
     if raw_ts and not in_range(ts):
         raise InvalidRequestError(f"score.timestamp is out of range (1990-2200): {raw_ts}")
     metadata = body.get("metadata")
-    return ScoreRecord(
+    score = ScoreRecord(
         id=_opt_str(body, "id") or default_id,
         name=name,
         data_type=data_type,
@@ -87,3 +87,7 @@ def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecor
         config_id=_opt_str(body, "configId"),
         queue_id=_opt_str(body, "queueId"),
     )
+    nul = field_with_nul(score)
+    if nul is not None:
+        raise InvalidRequestError(f"score {nul} must not contain NUL characters")
+    return score

@@ -16,12 +16,23 @@ from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.jsondoc import JSONObject
-from powerrag.domain.records import IngestWarning, ObservationRecord, TraceUpdate
+from powerrag.domain.records import (
+    MAX_SESSION_ID,
+    REFUSED_SESSION_KEY,
+    IngestWarning,
+    ObservationRecord,
+    TraceUpdate,
+)
 from powerrag.domain.timeutil import in_range, now_us
 from powerrag.ingest import frameworks
 from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
 from powerrag.ingest.semconv_io import extract_io
-from powerrag.ingest.usage import usage_details
+from powerrag.ingest.trace_attrs import (
+    attribute_value,
+    first_text,
+    refused_session_message,
+)
+from powerrag.ingest.usage import sent_usage_details, usage_details
 from powerrag.ingest.values import (
     as_str,
     checked_cost,
@@ -34,7 +45,6 @@ from powerrag.ingest.values import (
 LF = "langfuse."
 OBS_META = "langfuse.observation.metadata"
 TRACE_META = "langfuse.trace.metadata"
-MAX_SESSION_ID = 200
 _INT32 = range(-(2**31), 2**31)  # observations.prompt_version is an INTEGER column
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
@@ -201,6 +211,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     version = as_str(attrs.get("langfuse.version")) or as_str(span.resource.get("service.version"))
     io_in, io_out = extract_io(span)
     usage, cost = usage_details(attrs, span.scope.name), _cost(attrs)
+    sent_usage = sent_usage_details(attrs, usage)
     model = _model(attrs)
     json_values = ingestion_version is not None and ingestion_version >= 4
     resource_meta = _metadata(span.resource, TRACE_META, json_values)
@@ -228,6 +239,7 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
         metadata=dumps(obs_meta),
         usage_details=usage,
         cost_details=cost,
+        provided_usage=sent_usage,
         prompt_name=_prompt_name(attrs, obs_type),
         prompt_version=_prompt_version(attrs, obs_type),
         is_app_root=attrs.get("langfuse.internal.is_app_root") in (True, "true"),
@@ -238,21 +250,23 @@ def map_span(span: SpanData, *, ingestion_version: int | None = None) -> MappedS
     update = None
     trace_meta = _metadata(attrs, TRACE_META, json_values)
     if is_root or trace_meta or resource_meta or any(attrs.get(k) for k in _TRACE_UPDATE_KEYS):
-        session_id = _session_id(attrs, span, warnings)
+        session_id, refused = _session_id(attrs, span, warnings, json_values)
+        if refused is not None:
+            trace_meta = {**trace_meta, REFUSED_SESSION_KEY: refused}
         update = TraceUpdate(
             trace_id=span.trace_id,
             source_id=span.span_id,
             timestamp=start,
             is_root=is_root,
             name=as_str(attrs.get("langfuse.trace.name")),
-            user_id=_first_str(attrs, _USER_KEYS),
+            user_id=first_text(attrs, _USER_KEYS, json_values),
             session_id=session_id,
             release=as_str(attrs.get("langfuse.release"))
             or as_str(span.resource.get("langfuse.release")),
             version=version,
             environment=environment,
             public=_public(attrs),
-            tags=_tags(attrs),
+            tags=_tags(attrs, json_values),
             metadata=_trace_metadata(obs_meta, origin, resource_meta, trace_meta, is_root),
             input=to_json_text(attrs.get("langfuse.trace.input")),
             output=to_json_text(attrs.get("langfuse.trace.output")),
@@ -434,7 +448,7 @@ def _completion_start(attrs: JSONObject, start: int) -> int | None:
 def _model(attrs: JSONObject) -> str | None:
     if attrs.get("gen_ai.operation.name") in ("invoke_agent", "agent_step"):
         return None
-    return _first_str(attrs, _MODEL_KEYS) or frameworks.genkit_model(attrs)
+    return first_text(attrs, _MODEL_KEYS, json_values=False) or frameworks.genkit_model(attrs)
 
 
 def _model_parameters(attrs: JSONObject, scope: str) -> str | None:
@@ -444,7 +458,15 @@ def _model_parameters(attrs: JSONObject, scope: str) -> str | None:
     explicit = parse_json_maybe(attrs.get("langfuse.observation.model.parameters"))
     if isinstance(explicit, dict):
         params.update(explicit)
-    return dumps(params) if params else None
+    if not params:
+        return None
+    # Langfuse answers strings and numbers as sent, any other value as its JSON text
+    # (reference §1.13; `"stop": "[\"a\"]"`, docs/api.md).
+    return dumps({k: v if _is_text_or_number(v) else dumps(v) for k, v in params.items()})
+
+
+def _is_text_or_number(value: Any) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
 
 
 def _generic_model_parameters(attrs: JSONObject) -> JSONObject:
@@ -456,9 +478,7 @@ def _generic_model_parameters(attrs: JSONObject) -> JSONObject:
     for key, value in attrs.items():
         for prefix in ("gen_ai.request.", "llm.invocation_parameters."):
             if key.startswith(prefix) and key != "gen_ai.request.model":
-                params[key[len(prefix) :]] = (
-                    value if isinstance(value, str | int | float) else dumps(value)
-                )
+                params[key[len(prefix) :]] = value
     return params
 
 
@@ -532,29 +552,16 @@ def _is_number(text: str) -> bool:
     return text[:1].isdigit() or text[:1] == "-"
 
 
-def _first_str(attrs: JSONObject, keys: tuple[str, ...]) -> str | None:
-    for key in keys:
-        value = as_str(attrs.get(key))
-        if value:
-            return value
-    return None
-
-
-def _session_id(attrs: JSONObject, span: SpanData, warnings: list[IngestWarning]) -> str | None:
-    value = _first_str(attrs, _SESSION_KEYS)
-    if value is None:
-        return None
-    if len(value) > MAX_SESSION_ID or not value.isascii():
-        reason = "longer than 200 characters" if len(value) > MAX_SESSION_ID else "not US-ASCII"
-        warnings.append(
-            IngestWarning(
-                f"session id dropped from trace {span.trace_id}: {reason}",
-                trace_id=span.trace_id,
-                span_id=span.span_id,
-            )
-        )
-        return None
-    return value
+def _session_id(
+    attrs: JSONObject, span: SpanData, warnings: list[IngestWarning], json_values: bool
+) -> tuple[str | None, str | None]:
+    """(the session id, or a refused one): ids in any script up to 200 characters are kept."""
+    value = first_text(attrs, _SESSION_KEYS, json_values)
+    if value is None or len(value) <= MAX_SESSION_ID:
+        return value, None
+    message = refused_session_message(span.trace_id, value)
+    warnings.append(IngestWarning(message, trace_id=span.trace_id, span_id=span.span_id))
+    return None, value
 
 
 def _public(attrs: JSONObject) -> bool | None:
@@ -564,9 +571,9 @@ def _public(attrs: JSONObject) -> bool | None:
     return raw is True or raw == "true"
 
 
-def _tags(attrs: JSONObject) -> tuple[str, ...]:
+def _tags(attrs: JSONObject, json_values: bool) -> tuple[str, ...]:
     for key in _TAG_KEYS:
-        raw = attrs.get(key)
+        raw = attribute_value(attrs, key, json_values)
         if not raw:
             continue
         if isinstance(raw, list):
@@ -585,9 +592,10 @@ def _tags(attrs: JSONObject) -> tuple[str, ...]:
 def _prompt_name(attrs: JSONObject, obs_type: str) -> str | None:
     if obs_type != "GENERATION":
         return None
-    return _first_str(
-        attrs, ("langfuse.observation.prompt.name", "langfuse.prompt.name")
-    ) or as_str(frameworks.ai_sdk_prompt(attrs).get("name"))
+    prompt_keys = ("langfuse.observation.prompt.name", "langfuse.prompt.name")
+    return first_text(attrs, prompt_keys, json_values=False) or as_str(
+        frameworks.ai_sdk_prompt(attrs).get("name")
+    )
 
 
 def _prompt_version(attrs: JSONObject, obs_type: str) -> int | None:

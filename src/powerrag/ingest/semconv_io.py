@@ -35,8 +35,9 @@ _ROLE_EVENTS = {
 
 def extract_io(span: SpanData) -> IO:
     attrs = span.attributes
-    inp = attrs.get("langfuse.observation.input")
-    out = attrs.get("langfuse.observation.output")
+    # An empty string is no value: Langfuse reads it back as null (docs/api.md).
+    inp, out = (attrs.get(f"langfuse.observation.{k}") for k in ("input", "output"))
+    inp, out = (None if v == "" else v for v in (inp, out))
     if inp is not None or out is not None:
         return to_json_text(inp), to_json_text(out)
     scoped = frameworks.scoped_io(span, _genai_messages)

@@ -41,6 +41,19 @@ def usage_details(attrs: JSONObject, scope: str) -> dict[str, int]:
     return checked_usage(usage, "usage") if usage else {}
 
 
+def sent_usage_details(attrs: JSONObject, counted: dict[str, int]) -> dict[str, int]:
+    """Langfuse's explicit usage with the keys the SDK sent (`prompt_tokens`, …), when they
+    differ from the counted ones; empty otherwise (the counted usage is then what was sent)."""
+    explicit = attrs.get(_EXPLICIT)
+    if not isinstance(explicit, str):
+        return {}
+    parsed = parse_json_maybe(explicit)
+    if not isinstance(parsed, dict):
+        return {}
+    sent = usage_map(parsed, _EXPLICIT, as_sent=True)
+    return sent if any(key not in counted for key in sent) else {}
+
+
 def _count(key: str, value: Any) -> int | None:
     """A non-negative token count from a number or integer text; None for anything else."""
     if isinstance(value, str) and value.strip().isdigit():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import fields
 from typing import Any
 
 import orjson
@@ -24,6 +25,19 @@ _INT64 = range(-(2**63), 2**63)
 # orjson reads integers beyond 64 bits as floats (a 40-digit id becomes 1e+40); text
 # holding a run this long is read by the standard library instead, which keeps them.
 _LONG_DIGITS = re.compile(r"\d{20}")
+
+
+def field_with_nul(*records: Any) -> str | None:
+    """The first text field of these records (dataclasses, or None) that holds NUL, which
+    PostgreSQL cannot store: refused by name, not failing the whole batch's write as a 500.
+    JSON text fields never do: JSON escapes NUL."""
+    for record in records:
+        for field in fields(record) if record is not None else ():
+            value = getattr(record, field.name)
+            texts = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(t, str) and "\x00" in t for t in texts):
+                return field.name
+    return None
 
 
 def to_json_text(value: Any) -> str | None:
@@ -116,15 +130,19 @@ def as_str(value: Any) -> str | None:
     return dumps(value)
 
 
-def usage_map(value: Any, where: str = "usage") -> dict[str, int]:
+def usage_map(value: Any, where: str = "usage", *, as_sent: bool = False) -> dict[str, int]:
     """Keep only non-negative integer counts (ingestion schema `UsageDetails`).
 
-    InvalidRequestError naming `where` when a count is too large to store.
+    OpenAI-shaped usage (`prompt_tokens`, ...) is renamed to Langfuse's `input`, `output`,
+    `total` for counting, unless `as_sent`. InvalidRequestError naming `where` when a count
+    is too large to store.
     """
     obj = parse_json_object(value)
     if not obj:
         return {}
-    if "prompt_tokens" in obj or ("input_tokens" in obj and "output_tokens" in obj):
+    if not as_sent and (
+        "prompt_tokens" in obj or ("input_tokens" in obj and "output_tokens" in obj)
+    ):
         obj = _openai_usage(obj)
     result: dict[str, int] = {}
     for key, raw in obj.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from powerrag.store import memberships, sessions, users
+from powerrag.store import memberships, users
 from powerrag.store.database import Store
 
 
@@ -10,14 +10,15 @@ def may_watch(store: Store, project_id: str, session_id: str, user_id: str | Non
     """The rule of the replay page: the session exists, and it is public or the signed-in
     user is an administrator or a member of its project.
 
-    Primary-key lookups on one connection: open streams ask it before each delivery.
+    Primary-key lookups: open streams ask it before each delivery.
     """
+    with store.reading() as data:
+        session = data.get_session(project_id, session_id)
+    if session is None:
+        return False
+    if session.public:
+        return True
     with store.connect() as conn:
-        session = sessions.get_session(conn, project_id, session_id)
-        if session is None:
-            return False
-        if session.public:
-            return True
         user = users.get_user(conn, user_id) if user_id else None
         if user is None:
             return False

@@ -8,7 +8,6 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
 from powerrag.query.paging import Paged
-from powerrag.store import scores, sessions, traces
 from powerrag.store.database import Store
 
 
@@ -36,21 +35,21 @@ def list_sessions(
     *,
     with_scores: bool = False,
 ) -> SessionList:
-    with store.connect() as conn:
-        total = sessions.count_sessions(conn, project_id, f)
-        rows = sessions.list_sessions(conn, project_id, f, order, page)
+    with store.reading() as data:
+        total = data.count_sessions(project_id, f)
+        rows = data.list_sessions(project_id, f, order, page)
         if not with_scores:
             return SessionList(Paged(rows, page, total))
         by_session: dict[str, list[ScoreRow]] = {}
-        for score in scores.session_scores(conn, project_id, [r.id for r in rows]):
+        for score in data.session_scores(project_id, [r.id for r in rows]):
             by_session.setdefault(score.session_id or "", []).append(score)
-        environments = sessions.list_environments(conn, project_id)
+        environments = data.list_environments(project_id)
     return SessionList(Paged(rows, page, total), by_session, environments)
 
 
 def find_session(store: Store, project_id: str, session_id: str) -> SessionRow | None:
-    with store.connect() as conn:
-        return sessions.get_session(conn, project_id, session_id)
+    with store.reading() as data:
+        return data.get_session(project_id, session_id)
 
 
 def require_session(store: Store, project_id: str, session_id: str) -> SessionRow:
@@ -68,8 +67,8 @@ MAX_SESSION_TRACES = 5000
 
 def get_session(store: Store, project_id: str, session_id: str) -> SessionDetail:
     """The session with its traces in time order; InvalidRequestError past MAX_SESSION_TRACES."""
-    with store.connect() as conn:
-        row = sessions.get_session(conn, project_id, session_id)
+    with store.reading() as data:
+        row = data.get_session(project_id, session_id)
         if row is None:
             raise NotFoundError("Session not found within authorized project")
         if row.trace_count > MAX_SESSION_TRACES:
@@ -78,9 +77,9 @@ def get_session(store: Store, project_id: str, session_id: str) -> SessionDetail
                 f"{MAX_SESSION_TRACES} one answer holds; read them a page at a time with "
                 "GET /api/public/traces?sessionId=<id>&page=1&limit=100"
             )
-        return SessionDetail(row, traces.session_traces(conn, project_id, session_id))
+        return SessionDetail(row, data.session_traces(project_id, session_id))
 
 
 def trace_in_session(store: Store, project_id: str, session_id: str, trace_id: str) -> bool:
-    with store.connect() as conn:
-        return bool(traces.traces_in_session(conn, project_id, session_id, [trace_id]))
+    with store.reading() as data:
+        return bool(data.traces_in_session(project_id, session_id, [trace_id]))

@@ -10,7 +10,6 @@ from powerrag.domain.rows import ObservationNode, ObservationRow, ScoreRow, Trac
 from powerrag.domain.scores import is_v1
 from powerrag.query.paging import Paged
 from powerrag.query.prices import PricedObservation, priced
-from powerrag.store import observations, scores, traces
 from powerrag.store.database import Store
 
 # A trace page shows at most this many observations: a 50,000-span trace made a 32 MB page
@@ -61,16 +60,12 @@ def list_traces(
     fields: frozenset[str] = frozenset(TRACE_FIELDS),
 ) -> Paged[TraceItem]:
     """Traces matching the filters; observation and score ids in one query each."""
-    with store.connect() as conn:
-        total = traces.count_traces(conn, project_id, f)
-        rows = traces.list_traces(conn, project_id, f, order, page, with_io="io" in fields)
+    with store.reading() as data:
+        total = data.count_traces(project_id, f)
+        rows = data.list_traces(project_id, f, order, page, with_io="io" in fields)
         ids = [r.id for r in rows]
-        obs = (
-            traces.observation_ids_by_trace(conn, project_id, ids)
-            if "observations" in fields
-            else {}
-        )
-        found = traces.score_ids_by_trace(conn, project_id, ids) if "scores" in fields else {}
+        obs = data.observation_ids_by_trace(project_id, ids) if "observations" in fields else {}
+        found = data.score_ids_by_trace(project_id, ids) if "scores" in fields else {}
     items = [TraceItem(r, obs.get(r.id), found.get(r.id)) for r in rows]
     return Paged(items, page, total)
 
@@ -85,28 +80,22 @@ def get_trace(
     store: Store, project_id: str, trace_id: str, fields: frozenset[str] = frozenset(TRACE_FIELDS)
 ) -> TraceDetail:
     """One trace with its observations and scores; NotFoundError when absent."""
-    with store.connect() as conn:
-        trace = _require(
-            traces.get_trace(conn, project_id, trace_id, with_io="io" in fields), trace_id
-        )
-        rows = (
-            observations.trace_observations(conn, project_id, trace_id)
-            if "observations" in fields
-            else []
-        )
-        found = scores.trace_scores(conn, project_id, [trace_id]) if "scores" in fields else []
+    with store.reading() as data:
+        trace = _require(data.get_trace(project_id, trace_id, with_io="io" in fields), trace_id)
+        rows = data.trace_observations(project_id, trace_id) if "observations" in fields else []
+        found = data.trace_scores(project_id, [trace_id]) if "scores" in fields else []
     # Rendered as ScoreV1, which has no CORRECTION variant; the API's order is by time.
     v1 = [s for s in found if s.trace_id == trace_id and is_v1(s.trace_id, s.data_type)]
     return TraceDetail(trace, priced(store, project_id, rows), v1)
 
 
 def trace_page(store: Store, project_id: str, trace_id: str) -> TracePage:
-    with store.connect() as conn:
-        trace = traces.get_trace(conn, project_id, trace_id, with_io=False)
+    with store.reading() as data:
+        trace = data.get_trace(project_id, trace_id, with_io=False)
         if trace is None:
             raise NotFoundError(f"trace {trace_id!r} not found")
-        nodes = observations.tree_nodes(conn, project_id, [trace_id], MAX_PAGE_OBSERVATIONS)
-        found = scores.trace_scores(conn, project_id, [trace_id])
+        nodes = data.tree_nodes(project_id, [trace_id], MAX_PAGE_OBSERVATIONS)
+        found = data.trace_scores(project_id, [trace_id])
     return TracePage(trace, nodes, found)
 
 
@@ -114,8 +103,8 @@ def observation_of_trace(
     store: Store, project_id: str, trace_id: str, observation_id: str
 ) -> ObservationRow:
     """One observation of a trace, I/O included; NotFoundError when it is not the trace's."""
-    with store.connect() as conn:
-        rows = observations.get_observations(conn, project_id, [observation_id])
+    with store.reading() as data:
+        rows = data.get_observations(project_id, [observation_id])
     if not rows or rows[0].trace_id != trace_id:
         raise NotFoundError(f"observation {observation_id!r} not found in trace {trace_id!r}")
     return rows[0]

@@ -1,19 +1,174 @@
-"""The write contract every engine honours (the pipeline depends on it, not on Store)."""
+"""The contract every engine honours: the Writer and one reader per noun of trace data.
+
+SQLite and PostgreSQL implement the readers with `store/readers.py` over one connection;
+a ClickHouse engine (trace data in ClickHouse, the small transactional tables in
+PostgreSQL) implements the same protocols. `tests/contract` runs one behavioural suite
+against every implementation. Every read is scoped by `project_id` first; rows are the
+frozen dataclasses of `domain/rows.py`, never an engine's own types.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Protocol
 
+from powerrag.domain.filters import (
+    ObservationCursor,
+    ObservationFilter,
+    PageRequest,
+    ScoreCursor,
+    ScoreFilter,
+    SessionFilter,
+    SessionOrder,
+    TraceFilter,
+    TraceOrder,
+)
 from powerrag.domain.records import IngestBatch
+from powerrag.domain.rows import (
+    GenerationIO,
+    ObservationNode,
+    ObservationRow,
+    ScoreRow,
+    SessionRow,
+    StepIO,
+    TraceRow,
+    TraceTime,
+)
 
 
 class Writer(Protocol):
     def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
-        """Store every (project_id, batch) in one transaction, or none of them."""
+        """Store every (project_id, batch) in one transaction, or none of them.
+
+        Idempotent (a batch written twice equals it written once), order-independent
+        (children before their root), and the trace and session figures are current
+        when it returns."""
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         """Delete traces and everything that hangs off them; return how many existed."""
+
+
+class TraceReader(Protocol):
+    def count_traces(self, project_id: str, f: TraceFilter) -> int: ...
+
+    def list_traces(
+        self,
+        project_id: str,
+        f: TraceFilter,
+        order: TraceOrder,
+        page: PageRequest,
+        *,
+        with_io: bool = True,
+    ) -> list[TraceRow]:
+        """One page in `order`, ties by id in the same direction; NULLs sort smallest."""
+
+    def get_trace(
+        self, project_id: str, trace_id: str, *, with_io: bool = True
+    ) -> TraceRow | None: ...
+
+    def session_traces(
+        self,
+        project_id: str,
+        session_id: str,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        trace_ids: Sequence[str] | None = None,
+    ) -> list[TraceRow]:
+        """A session's traces by (timestamp, id): all, a page, or the named ones."""
+
+    def session_timeline(self, project_id: str, session_id: str) -> list[TraceTime]: ...
+
+    def traces_in_session(
+        self, project_id: str, session_id: str, trace_ids: Sequence[str]
+    ) -> list[str]: ...
+
+
+class ObservationReader(Protocol):
+    def count_observations(self, project_id: str, f: ObservationFilter) -> int: ...
+
+    def list_observations(
+        self, project_id: str, f: ObservationFilter, page: PageRequest
+    ) -> list[ObservationRow]:
+        """Newest first, ties by id descending."""
+
+    def list_observations_after(
+        self,
+        project_id: str,
+        f: ObservationFilter,
+        cursor: ObservationCursor | None,
+        limit: int,
+    ) -> list[ObservationRow]:
+        """Rows after `cursor` in (start_time, trace_id, id) descending order."""
+
+    def get_observations(
+        self, project_id: str, observation_ids: Sequence[str]
+    ) -> list[ObservationRow]: ...
+
+    def trace_observations(self, project_id: str, trace_id: str) -> list[ObservationRow]:
+        """A trace's observations by (start_time, id)."""
+
+    def observation_ids_by_trace(
+        self, project_id: str, trace_ids: Sequence[str]
+    ) -> dict[str, list[str]]: ...
+
+    def tree_nodes(
+        self, project_id: str, trace_ids: Sequence[str], limit: int | None = None
+    ) -> list[ObservationNode]:
+        """By (trace_id, start_time, id); the first `limit` when given."""
+
+    def generations_of(self, project_id: str, trace_ids: Sequence[str]) -> list[GenerationIO]: ...
+
+    def step_io_of(self, project_id: str, trace_ids: Sequence[str]) -> list[StepIO]:
+        """Input, output and metadata of these traces' observations other than generations."""
+
+
+class SessionReader(Protocol):
+    def count_sessions(self, project_id: str, f: SessionFilter) -> int: ...
+
+    def list_sessions(
+        self, project_id: str, f: SessionFilter, order: SessionOrder, page: PageRequest
+    ) -> list[SessionRow]:
+        """One page in `order`, ties by id in the same direction."""
+
+    def get_session(self, project_id: str, session_id: str) -> SessionRow | None: ...
+
+    def list_environments(self, project_id: str) -> list[str]: ...
+
+
+class ScoreReader(Protocol):
+    def count_scores(self, project_id: str, f: ScoreFilter) -> int: ...
+
+    def list_scores(self, project_id: str, f: ScoreFilter, page: PageRequest) -> list[ScoreRow]:
+        """Newest first, ties by id descending."""
+
+    def list_scores_after(
+        self, project_id: str, f: ScoreFilter, cursor: ScoreCursor | None, limit: int
+    ) -> list[ScoreRow]:
+        """Rows after `cursor` in (timestamp, id) descending order."""
+
+    def get_score(self, project_id: str, score_id: str) -> ScoreRow | None: ...
+
+    def trace_scores(self, project_id: str, trace_ids: Sequence[str]) -> list[ScoreRow]:
+        """Scores of these traces and their observations, oldest first."""
+
+    def session_scores(self, project_id: str, session_ids: Sequence[str]) -> list[ScoreRow]:
+        """Scores of the sessions themselves (not of their traces), oldest first."""
+
+    def score_ids_by_trace(
+        self, project_id: str, trace_ids: Sequence[str]
+    ) -> dict[str, list[str]]: ...
+
+
+class TraceData(TraceReader, ObservationReader, SessionReader, ScoreReader, Protocol):
+    """Every reader of trace data, on one consistent handle (one connection for SQL)."""
+
+
+class TraceStore(Writer, Protocol):
+    """An engine's trace data: written through the Writer, read through a handle."""
+
+    def reading(self) -> AbstractContextManager[TraceData]: ...
 
 
 # Keeps IN (...) lists under every engine's parameter limit.

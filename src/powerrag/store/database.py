@@ -14,10 +14,12 @@ from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
+from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
 from powerrag.store.infra.engines import create_db_engine, normalise_url
 from powerrag.store.infra.statistics import StatisticsRefresher, analyze_at_open
+from powerrag.store.readers import SqlTraceData
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -27,8 +29,8 @@ def load_default_prices() -> list[ModelPrice]:
     return [model_from_json(entry) for entry in json.loads(text)]
 
 
-class Store:
-    """One database. Writes go through `write_batches`; reads through `connect`."""
+class Store(TraceStore):
+    """One database: a `base.TraceStore` (`write_batches`, `reading`) and `connect` for the rest."""
 
     def __init__(self, url: str, *, pool_size: int = 8) -> None:
         """Build the engine and collaborators; nothing connects until first use."""
@@ -59,6 +61,12 @@ class Store:
     def connect(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
             yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[TraceData]:
+        """The trace-data readers (`store/base.py`) on one connection."""
+        with self.connect() as conn:
+            yield SqlTraceData(conn)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, bindparam, or_, 
 from sqlalchemy import func as sql
 
 from powerrag.domain.filters import ObservationCursor, ObservationFilter, PageRequest
-from powerrag.domain.rows import GenerationIO, ObservationNode, ObservationRow
+from powerrag.domain.rows import GenerationIO, ObservationNode, ObservationRow, StepIO
 from powerrag.store.filters import equals, in_range, one_of
 from powerrag.store.infra.schema import observations, traces
 from powerrag.store.origins import with_origins
@@ -133,6 +133,7 @@ def trace_observations(conn: Connection, project_id: str, trace_id: str) -> list
 # Columns of an observation needed for trees and timelines (not its I/O).
 _NODE_COLUMNS = [observations.c[name] for name in ObservationNode.__dataclass_fields__]
 _GENERATION_COLUMNS = [observations.c[name] for name in GenerationIO.__dataclass_fields__]
+_STEP_COLUMNS = [observations.c[name] for name in StepIO.__dataclass_fields__]
 
 
 def _statements() -> dict[str, Any]:
@@ -152,6 +153,9 @@ def _statements() -> dict[str, Any]:
         .limit(bindparam("limit")),
         "generations": select(*_GENERATION_COLUMNS)
         .where(*of_traces, _o.type == "GENERATION")
+        .order_by(*by_trace),
+        "steps": select(*_STEP_COLUMNS)
+        .where(*of_traces, _o.type != "GENERATION")
         .order_by(*by_trace),
     }
 
@@ -182,3 +186,12 @@ def generations_of(
     params = {"project_id": project_id, "ids": list(trace_ids)}
     rows = conn.execute(_STATEMENTS["generations"], params).mappings()
     return [GenerationIO(**r) for r in rows]
+
+
+def step_io_of(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> list[StepIO]:
+    """I/O and metadata of these traces' observations but generations (whose I/O
+    `generations_of` reads): the replay's root conversations and steps."""
+    if not trace_ids:
+        return []
+    params = {"project_id": project_id, "ids": list(trace_ids)}
+    return [StepIO(**r) for r in conn.execute(_STATEMENTS["steps"], params).mappings()]

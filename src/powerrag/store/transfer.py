@@ -8,6 +8,8 @@ project of any size moves in little memory. Importing twice changes nothing.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -22,11 +24,15 @@ from powerrag.store.infra.migrate import head_revision
 from powerrag.store.infra.schema import (
     api_keys,
     comments,
+    media,
+    media_blobs,
+    media_links,
     observations,
     project_memberships,
     projects,
     scores,
     sessions,
+    span_content_events,
     span_origins,
     trace_updates,
     traces,
@@ -45,13 +51,21 @@ PROJECT_TABLES: tuple[Table, ...] = (
     trace_updates,
     span_origins,
     observations,
+    span_content_events,
     sessions,
     scores,
     comments,
+    media,
+    media_blobs,
+    media_links,
 )
 # Accounts are not per project (the UI logins travel with it); memberships follow them.
 ACCOUNT_TABLES: tuple[Table, ...] = (users, project_memberships)
 TABLES = {t.name: t for t in (*PROJECT_TABLES, *ACCOUNT_TABLES)}
+# Media bytes travel as base64 text (JSON has no bytes), a few rows at a time: each may
+# be as large as `media_max_bytes`.
+_BINARY: dict[str, tuple[str, ...]] = {media_blobs.name: ("content",)}
+_BLOB_BATCH = 8
 
 
 class TransferError(PowerRAGError):
@@ -76,12 +90,31 @@ def _line(value: dict[str, Any]) -> bytes:
     return orjson.dumps(value) + b"\n"
 
 
+def _batch(table: Table) -> int:
+    return _BLOB_BATCH if table.name in _BINARY else _BATCH
+
+
+def _exported(value: Any) -> Any:
+    return base64.b64encode(value).decode() if isinstance(value, bytes | memoryview) else value
+
+
 def _streamed(conn: Connection, table: Table, project_id: str) -> Iterator[dict[str, Any]]:
     key = table.c.id if table is projects else table.c.project_id
     query = select(table).where(key == project_id).order_by(*table.primary_key.columns)
-    result = conn.execution_options(yield_per=_BATCH).execute(query)
+    result = conn.execution_options(yield_per=_batch(table)).execute(query)
     for row in result.mappings():
-        yield {str(k): v for k, v in row.items()}  # orjson wants plain str keys
+        yield {str(k): _exported(v) for k, v in row.items()}  # orjson wants plain str keys
+
+
+def _imported(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """The row with its binary columns decoded from base64."""
+    columns = _BINARY.get(table.name, ())
+    try:
+        return {
+            k: base64.b64decode(v, validate=True) if k in columns else v for k, v in row.items()
+        }
+    except (binascii.Error, TypeError, ValueError):
+        raise TransferError(f"a {table.name} row holds bytes that are not base64") from None
 
 
 def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> TransferCounts:
@@ -194,10 +227,10 @@ def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, Trans
             emails[str(row["id"])] = str(row["email"])
         elif row["id" if table is projects else "project_id"] != project_id:
             raise TransferError(f"a {table.name} row belongs to another project")
-        if table is not current or len(pending) >= _BATCH:
+        if table is not current or len(pending) >= _batch(table):
             if pending and current is not None:
                 _write(conn, current, pending, emails)
             pending, current = [], table
-        pending.append(row)
+        pending.append(_imported(table, row))
         counts.add(table.name)
     raise TransferError("the export is truncated: its end line is missing")

@@ -25,6 +25,7 @@ from powerrag.domain.records import (
     TraceUpdate,
 )
 from powerrag.domain.timeutil import now_us
+from powerrag.store import media, span_contents
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -33,6 +34,7 @@ from powerrag.store.infra.schema import (
     observations,
     scores,
     sessions,
+    span_content_events,
     span_origins,
     trace_updates,
     traces,
@@ -92,6 +94,8 @@ class BatchWriter:
     def _write_records(
         self, conn: Connection, project_id: str, batch: IngestBatch, now: int
     ) -> None:
+        if batch.span_contents:
+            span_contents.write_events(conn, project_id, batch.span_contents, now)
         observations_in = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
@@ -113,6 +117,7 @@ class BatchWriter:
                 keep=("body",),
             )
             rows = [self._observation_row(project_id, o, now) for o in latest]
+            span_contents.fill_rows(conn, project_id, rows)
             upsert(
                 conn,
                 observations,
@@ -200,6 +205,7 @@ def _merge_by_project(
         target.observation_patches.extend(batch.observation_patches)
         target.trace_updates.extend(batch.trace_updates)
         target.scores.extend(batch.scores)
+        target.span_contents.extend(batch.span_contents)
     return sorted(merged.items())
 
 
@@ -207,6 +213,7 @@ def _trace_ids(batch: IngestBatch) -> list[str]:
     ids = {o.trace_id for o in batch.observations}
     ids.update(p.trace_id for p in batch.observation_patches if p.trace_id)
     ids.update(u.trace_id for u in batch.trace_updates)
+    ids.update(c.trace_id for c in batch.span_contents)
     return sorted(ids)
 
 
@@ -243,6 +250,9 @@ def _observation_dict(
         "output": obs.output,
         "metadata": obs.metadata,
         "usage_details": _dumps(cost.usage_details) if cost.usage_details else None,
+        "provided_usage_details": _dumps(_as_sent(obs.provided_usage, cost.usage_details))
+        if obs.provided_usage
+        else None,
         "provided_cost_details": _dumps(obs.cost_details) if obs.cost_details else None,
         "cost_details": _dumps(cost.cost_details) if has_cost else None,
         "input_tokens": in_tokens,
@@ -288,7 +298,15 @@ def _record_from_row(row: Any) -> ObservationRecord:
         prompt_version=row["prompt_version"],
         is_app_root=bool(row["is_app_root"]),
         origin_id=row["origin_id"],
+        provided_usage=_loads_dict(row["provided_usage_details"]),
     )
+
+
+def _as_sent(sent: dict[str, int], counted: dict[str, int]) -> dict[str, int]:
+    """The keys the SDK sent, with the counted `total` added when it sent none."""
+    if "total" in sent or "total" not in counted:
+        return sent
+    return {**sent, "total": counted["total"]}
 
 
 _UPDATE_FIELDS = (
@@ -645,8 +663,8 @@ def _delete_comments(project_id: str, trace_ids: Sequence[str]) -> Any:
 
 
 def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
-    """Delete traces with their observations, updates, scores and comments; refresh their
-    sessions."""
+    """Delete traces with their observations, updates, scores and comments, and the media no
+    other trace holds; refresh their sessions."""
     now = now_us()
     ids = sorted(set(trace_ids))
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
@@ -669,7 +687,8 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
         delete_documents(conn, project_id, chunk)
-        for table in (observations, trace_updates, scores):
+        media.forget_traces(conn, project_id, chunk)
+        for table in (observations, trace_updates, scores, span_content_events):
             conn.execute(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from powerrag.web import replay_labels
+
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
 
@@ -117,6 +119,7 @@ _EN: dict[str, str] = {
     "new_project": "New project",
     "create": "Create",
     "not_found": "Not found",
+    "refused_session_id": "This trace's session id has %d characters, over the %d a session id may have, so the trace joined no session. The id is kept in its metadata (powerrag_refused_session_id):",
     "observations_truncated": "Showing the first %d of %d observations; the API lists them all (/api/public/observations?traceId=…).",
     "not_found_text": "There is nothing here, or you cannot see it.",
     "bad_request": "That did not work",
@@ -257,6 +260,7 @@ _ZH: dict[str, str] = {
     "new_project": "新建项目",
     "create": "创建",
     "not_found": "未找到",
+    "refused_session_id": "此追踪的会话 ID 有 %d 个字符，超过了会话 ID 的上限 %d，因此未加入任何会话。该 ID 保存在其元数据中（powerrag_refused_session_id）：",
     "observations_truncated": "仅显示 %d / %d 个观测；完整列表请通过 API 获取（/api/public/observations?traceId=…）。",
     "not_found_text": "这里什么也没有，或者您无权查看。",
     "bad_request": "操作未成功",
@@ -289,7 +293,8 @@ _ZH: dict[str, str] = {
     "sign_out_everywhere": "在所有设备上退出",
 }
 
-MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH}}
+_EN.update(replay_labels.EN)
+MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH, **replay_labels.ZH}}
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

@@ -148,7 +148,9 @@ def render(
         "csrf": csrf_token(request),
         "user": getattr(request.state, "user", None),
         "request_path": request.url.path,
-        "request_url": request.url.path + query,
+        # The decoded path quoted again (request.url.path leaves "%" and "#" as they are, so
+        # an id holding them would not come back): every id stays whole.
+        "request_url": quote(request.scope["path"]) + query,
     }
     response = PageResponse(env.get_template(template), page_context, status)
     new_token = getattr(request.state, "new_csrf", None)
@@ -181,7 +183,7 @@ class WebRoute(APIRoute):
             except SignInRequiredError:
                 if wants_json(request):
                     return json_response({"message": "sign in first", "status": 401}, 401)
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+                return RedirectResponse(urls.login(request.url.path), status_code=303)
             except KNOWN as exc:
                 kind = kind_of(exc)
                 message = kind.message or str(exc)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import accounts
+from powerrag import accounts, urls
 from powerrag.accounts import SignIn
 from powerrag.context import context_of
 from powerrag.domain.errors import ForbiddenError, InvalidRequestError
@@ -28,7 +27,7 @@ def _safe_next(target: str | None) -> str:
     """Only local paths: an open redirect would let a link sign people in elsewhere."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return "/"
+    return urls.HOME
 
 
 @router.get("/")
@@ -36,12 +35,12 @@ async def home(request: Request) -> Response:
     user = await require_user(request)
     projects = await run_in_threadpool(accounts.list_projects, context_of(request).store, user)
     if not projects:
-        return RedirectResponse("/settings", status_code=303)
-    return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/sessions", status_code=303)
+        return RedirectResponse(urls.SETTINGS_HOME, status_code=303)
+    return RedirectResponse(urls.sessions(projects[0].id), status_code=303)
 
 
 @router.get("/login")
-async def login_page(request: Request, next: str = "/") -> Response:
+async def login_page(request: Request, next: str = urls.HOME) -> Response:
     has_users = await run_in_threadpool(accounts.has_users, context_of(request).store)
     return render(request, "login.html", {"setup": not has_users, "next": _safe_next(next)})
 
@@ -81,7 +80,7 @@ async def login(request: Request) -> Response:
     if sign_in is None:
         return render(request, "login.html", {**context, "error": "wrong_login"}, status=401)
     throttle.succeeded(attempt)
-    return _signed_in(request, sign_in, form.get("next", "/"))
+    return _signed_in(request, sign_in, form.get("next", urls.HOME))
 
 
 def _check_host(request: Request) -> None:
@@ -93,9 +92,9 @@ def _check_host(request: Request) -> None:
 async def setup_page(request: Request, token: str = "") -> Response:
     """The first-admin form, with the one-time token from the link `powerrag serve` prints."""
     if await run_in_threadpool(accounts.has_users, context_of(request).store):
-        return RedirectResponse("/login", status_code=303)
+        return RedirectResponse(urls.login(), status_code=303)
     _check_host(request)
-    return render(request, "login.html", {"setup": True, "next": "/", "token": token})
+    return render(request, "login.html", {"setup": True, "next": urls.HOME, "token": token})
 
 
 @router.post("/setup")
@@ -104,11 +103,11 @@ async def setup(request: Request) -> Response:
     form = await check_csrf(request)
     store = context_of(request).store
     if await run_in_threadpool(accounts.has_users, store):
-        context = {"setup": False, "next": "/", "error": "admin_exists"}
+        context = {"setup": False, "next": urls.HOME, "error": "admin_exists"}
         return render(request, "login.html", context, status=400)
     _check_host(request)
     hashing = web_state(request).hashing
-    context = {"setup": True, "next": "/", "token": form.get("token", "")}
+    context = {"setup": True, "next": urls.HOME, "token": form.get("token", "")}
     try:
         sign_in = await hashing.run(
             accounts.create_first_admin,
@@ -124,11 +123,11 @@ async def setup(request: Request) -> Response:
         return render(request, "login.html", {**context, "errorText": str(exc)}, status=403)
     except InvalidRequestError as exc:
         return render(request, "login.html", {**context, "errorText": str(exc)}, status=400)
-    return _signed_in(request, sign_in, "/")
+    return _signed_in(request, sign_in, urls.HOME)
 
 
 def _signed_out(request: Request) -> Response:
-    response = RedirectResponse("/login", status_code=303)
+    response = RedirectResponse(urls.login(), status_code=303)
     cookies = web_state(request).cookies
     cookies.clear_session(response)
     return response
@@ -154,7 +153,7 @@ async def logout_everywhere(request: Request) -> Response:
 
 
 @router.get("/lang/{language}")
-async def switch_language(request: Request, language: str, next: str = "/") -> Response:
+async def switch_language(request: Request, language: str, next: str = urls.HOME) -> Response:
     """A link, not a form: changing the display language changes no data."""
     if language not in LANGUAGES:
         raise InvalidRequestError(f"language is one of {', '.join(LANGUAGES)}")

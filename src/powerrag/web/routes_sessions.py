@@ -86,6 +86,16 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
     return render(request, "_turns.html", context)
 
 
+@router.get("/project/{project_id}/sessions/{session_id:path}/figures")
+async def session_figures(request: Request, project_id: str, session_id: str) -> Response:
+    """The header's figures and the session timeline, fetched again as live traces arrive."""
+    chrome = await _replay_access(request, project_id, session_id)
+    store = context_of(request).store
+    header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
+    context = {**chrome, **header_view(header, public=chrome["readOnly"])}
+    return render(request, "_live_header.html", context)
+
+
 @router.get("/project/{project_id}/sessions/{session_id:path}/events")
 async def session_events(request: Request, project_id: str, session_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""

@@ -6,13 +6,11 @@ and only administrators create accounts (issue 19, M4).
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import accounts
+from powerrag import accounts, urls
 from powerrag.accounts import MEMBER, ROLES, ApiKey, Member
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
@@ -68,8 +66,7 @@ async def _settings_page(
 
 
 def _back(project_id: str, anchor: str = "", query: str = "") -> RedirectResponse:
-    path = f"/project/{quote(project_id, safe='')}/settings"
-    return RedirectResponse(f"{path}{query}{anchor}", 303)
+    return RedirectResponse(f"{urls.settings(project_id)}{query}{anchor}", 303)
 
 
 @router.get("/settings")
@@ -79,7 +76,7 @@ async def settings_home(request: Request) -> Response:
     if not projects:
         context: JSONObject = {"project": None, "projects": [], "keys": [], "members": []}
         return render(request, "settings.html", context)
-    return RedirectResponse(f"/project/{quote(projects[0].id, safe='')}/settings", status_code=303)
+    return RedirectResponse(urls.settings(projects[0].id), status_code=303)
 
 
 @router.get("/project/{project_id}/settings")

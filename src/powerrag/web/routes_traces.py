@@ -39,7 +39,23 @@ async def traces_list(request: Request, project_id: str) -> Response:
     return render(request, "traces.html", {**page.chrome(), **data})
 
 
-@router.get("/project/{project_id}/traces/{trace_id}")
+# Before the trace page: ids are free text (a "/" in them arrives decoded), so the
+# trace page's `{trace_id:path}` would take this path too.
+@router.get("/project/{project_id}/traces/{trace_id:path}/observations/{observation_id:path}")
+async def observation_panel(
+    request: Request, project_id: str, trace_id: str, observation_id: str
+) -> Response:
+    """The panel of one observation (fetched when it is clicked in the tree or timeline)."""
+    page = await project_page(request, project_id)
+    selected = observation_view(
+        await run_in_threadpool(
+            traces.observation_of_trace, page.ctx.store, project_id, trace_id, observation_id
+        )
+    )
+    return render(request, "_panel.html", {**page.chrome(), "selected": selected})
+
+
+@router.get("/project/{project_id}/traces/{trace_id:path}")
 async def trace_page(request: Request, project_id: str, trace_id: str) -> Response:
     page = await project_page(request, project_id)
     store = page.ctx.store
@@ -59,17 +75,3 @@ async def trace_page(request: Request, project_id: str, trace_id: str) -> Respon
         else None
     )
     return render(request, "trace.html", {**page.chrome(), **detail, "selected": selected})
-
-
-@router.get("/project/{project_id}/traces/{trace_id}/observations/{observation_id}")
-async def observation_panel(
-    request: Request, project_id: str, trace_id: str, observation_id: str
-) -> Response:
-    """The panel of one observation (fetched when it is clicked in the tree or timeline)."""
-    page = await project_page(request, project_id)
-    selected = observation_view(
-        await run_in_threadpool(
-            traces.observation_of_trace, page.ctx.store, project_id, trace_id, observation_id
-        )
-    )
-    return render(request, "_panel.html", {**page.chrome(), "selected": selected})

@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from powerrag.domain.jsondoc import JSONObject
+from powerrag.domain.records import MAX_SESSION_ID, REFUSED_SESSION_KEY
 from powerrag.domain.rows import (
     CommentRow,
     ObservationNode,
@@ -25,6 +26,7 @@ from powerrag.query.replay import SessionHeader, Turn
 from powerrag.query.sessions import SessionList
 from powerrag.query.traces import TracePage
 from powerrag.web.messages import render_value, split_history
+from powerrag.web.steps import split_view, step_view
 
 
 def seconds(start: int | None, end: int | None) -> float | None:
@@ -192,14 +194,23 @@ def tree_view(rows: list[ObservationNode]) -> list[JSONObject]:
     return flat
 
 
+def refused_session_id(metadata: str | None) -> str | None:
+    """The session id refused for being too long, kept in the trace's metadata (docs/api.md)."""
+    found = orjson.loads(metadata) if metadata else None
+    value = found.get(REFUSED_SESSION_KEY) if isinstance(found, dict) else None
+    return value if isinstance(value, str) else None
+
+
 def trace_page_view(found: TracePage) -> JSONObject:
     trace = trace_view(found.trace)
     trace["metadata"] = pretty_json(found.trace.metadata)
+    trace["refusedSessionId"] = refused_session_id(found.trace.metadata)
     return {
         "trace": trace,
         "observations": tree_view(found.nodes),
         "observationsTruncated": found.truncated,
         "scores": [score_view(s) for s in found.scores],
+        "maxSessionId": MAX_SESSION_ID,
     }
 
 
@@ -223,7 +234,7 @@ def observation_view(o: ObservationRow) -> JSONObject:
         "input": render_value(o.input, "user"),
         "output": render_value(o.output, "assistant"),
         "metadata": pretty_json(o.metadata),
-        "usage": pretty_json(o.usage_details),
+        "usage": pretty_json(o.provided_usage_details or o.usage_details),
         "costDetails": pretty_json(o.cost_details),
         "totalCost": o.total_cost,
         "version": o.version,
@@ -253,18 +264,21 @@ def header_view(found: SessionHeader, *, public: bool = False) -> JSONObject:
     return {
         "session": session,
         "comments": [] if public else [comment_view(c) for c in found.comments],
-        "timeline": [
-            {"id": t.id, "startUs": t.timestamp, "endUs": t.end_time or t.timestamp}
-            for t in found.timeline
-        ],
+        "timeline": [split_view(t) for t in found.timeline],
     }
 
 
 def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
-    """A turn of the replay; a public page's leaves out what `header_view` says."""
+    """A turn of the replay; a public page's leaves out what `header_view` says.
+
+    Errors of its steps show where they happened; `errors` lists the others (the turn's
+    own root observation failing).
+    """
     tree = tree_view(turn.nodes)
     shown = public_score_view if public else score_view
     view = trace_view(turn.trace)
+    steps = [step_view(s, turn.trace.timestamp) for s in turn.steps]
+    in_steps = {s["id"] for s in steps}
     view.update(
         {
             "startUs": turn.trace.timestamp,
@@ -273,8 +287,10 @@ def turn_view(turn: Turn, *, public: bool = False) -> JSONObject:
             "errors": [
                 {"name": o["name"], "message": o["statusMessage"] or ""}
                 for o in tree
-                if o["level"] == "ERROR"
+                if o["level"] == "ERROR" and o["id"] not in in_steps
             ],
+            "steps": steps,
+            "split": split_view(turn.split),
             "input": split_history(render_value(turn.input, "user")),
             "output": render_value(turn.output, "assistant"),
             "observations": tree,

@@ -14,6 +14,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -205,6 +206,9 @@ observations = Table(
     Column("field_times", Text, nullable=True),
     _time("created_at"),
     _time("updated_at"),
+    # Usage as the SDK sent it (`prompt_tokens`, ... kept, `total` added), which the API
+    # answers; `usage_details` holds the normalised counts that tokens and cost come from.
+    Column("provided_usage_details", Text, nullable=True),
     Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),
     Index("ix_observations_project_start", "project_id", "start_time"),
 )
@@ -286,6 +290,75 @@ comments = Table(
     _time("created_at"),
     _time("updated_at"),
     Index("ix_comments_project_object", "project_id", "object_type", "object_id"),
+)
+
+# Media an SDK uploaded (images, audio, files in a trace's input, output or metadata), one
+# row per distinct content of a project: the id is the first 22 characters of the URL-safe
+# base64 SHA-256, as Langfuse's (docs/api.md, Media).
+media = Table(
+    "media",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    # Standard base64 of the SHA-256 the SDK declared; an upload must match it.
+    Column("sha256", String(64), nullable=False),
+    Column("content_type", String(255), nullable=False),
+    Column("content_length", BigInteger, nullable=False),
+    _time("created_at"),
+    # The SDK's report of its upload (PATCH /api/public/media/{id}), or the upload's own.
+    _time("uploaded_at", nullable=True),
+    Column("upload_http_status", Integer, nullable=True),
+    Column("upload_http_error", Text, nullable=True),
+    Column("upload_time_ms", Integer, nullable=True),
+)
+
+# The bytes, apart from `media` so that listing media never reads them; in the database,
+# so every replica serves them.
+media_blobs = Table(
+    "media_blobs",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("media_id", String(64), primary_key=True),
+    Column("content", LargeBinary, nullable=False),
+    _time("created_at"),
+)
+
+# Where media was found: a trace's or an observation's field. Media without a link left
+# (its traces deleted) is deleted with its bytes.
+media_links = Table(
+    "media_links",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("trace_id", String(64), primary_key=True),
+    # Empty when the media is in the trace's own field.
+    Column("observation_id", String(64), primary_key=True),
+    Column("field", String(16), primary_key=True),
+    Column("media_id", String(64), primary_key=True),
+    _time("created_at"),
+    Index("ix_media_links_project_media", "project_id", "media_id"),
+)
+
+# GenAI message content sent as OTLP log events (api/ingestion.py, /v1/logs), one row per
+# event, by the span it names (observation id = span id). The span's input and output are
+# made from these rows (domain/span_content.py) whichever arrives first; they stay while
+# the span does, so a resent span without content gets it back. Rows whose span has not
+# arrived within a day are removed (store/span_contents.py).
+span_content_events = Table(
+    "span_content_events",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("observation_id", String(64), primary_key=True),
+    Column("event_key", String(32), primary_key=True),
+    Column("trace_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    # The record's time in nanoseconds, then its place in its request: the message order.
+    Column("time_ns", BigInteger, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("choice_index", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    _time("received_at"),
+    Index("ix_span_content_events_project_received", "project_id", "received_at"),
+    Index("ix_span_content_events_project_trace", "project_id", "trace_id"),
 )
 
 # The full-text search index (store/search.py): one document per trace (its own fields,

@@ -23,7 +23,15 @@ GROWTH = 4
 # Beyond this the sample is as good as it gets; PostgreSQL's autovacuum keeps it current.
 LAST_THRESHOLD = 70_000_000
 # The tables ingestion writes and the reads plan against.
-TABLES = ("observations", "traces", "trace_updates", "sessions", "scores", "span_origins")
+TABLES = (
+    "observations",
+    "traces",
+    "trace_updates",
+    "sessions",
+    "scores",
+    "span_origins",
+    "span_content_events",
+)
 
 
 def analyze(engine: Engine) -> None:

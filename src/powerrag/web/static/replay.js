@@ -1,9 +1,11 @@
-// Session Replay: progressive loading, live turns over server-sent events, and playback
-// of the conversation at its real relative timing with a scrubber.
+// Session Replay: progressive loading, live turns and figures over server-sent events, the
+// steps toggle, and playback at the session's real timing (player.js holds the clock maths).
 import { layout } from "./common.js";
+import { Axis, clockText } from "./player.js";
 
-const IDLE_CAP_US = 2_000_000; // "skip idle gaps": no pause between turns longer than this
 const IDLE_MARK_US = 300_000_000; // a silence of 5 minutes or more is marked between turns
+const TICK_MS = 50;
+const STEPS_KEY = "powerrag.replay.showSteps";
 const replay = document.getElementById("replay");
 const list = document.getElementById("turns");
 const moreButton = document.getElementById("load-more");
@@ -13,19 +15,23 @@ const speedSelect = document.getElementById("play-speed");
 const skipIdle = document.getElementById("skip-idle");
 const scrubber = document.getElementById("scrubber");
 const clock = document.getElementById("play-clock");
+const showSteps = document.getElementById("show-steps");
 const timeline = JSON.parse(document.getElementById("timeline-data").textContent);
 const base = replay.dataset.base;
-let playing = null; // {index, timer}
+// The moment shown (µs on the session's clock), or null: the whole session, as loaded.
+let now = null;
+let playing = null; // {timer, wall}
+let busy = false; // a tick is loading turns
+let lastShown = null;
 
-function loadedTurns() {
-  return [...list.querySelectorAll(":scope > li.turn")];
-}
+const axis = () => new Axis(timeline, skipIdle.checked);
+const loadedTurns = () => [...list.querySelectorAll(":scope > li.turn")];
 
 function fragment(html) {
   const template = document.createElement("template");
   template.innerHTML = html; // server-rendered, every value escaped
   layout(template.content);
-  return [...template.content.querySelectorAll("li.turn")];
+  return template.content;
 }
 
 async function loadMore() {
@@ -33,12 +39,13 @@ async function loadMore() {
   if (offset >= timeline.length) return false;
   const response = await fetch(`${base}/turns?offset=${offset}`, { headers: { Accept: "text/html" } });
   if (!response.ok) return false;
-  const items = fragment(await response.text());
+  const items = [...fragment(await response.text()).querySelectorAll("li.turn")];
   for (const li of items) {
     if (!document.getElementById(li.id)) list.append(li);
   }
   moreButton.hidden = loadedTurns().length >= timeline.length;
   markIdleGaps();
+  render();
   return items.length > 0;
 }
 
@@ -63,11 +70,184 @@ function markIdleGaps() {
   }
 }
 
+// ---- steps toggle (remembered in this browser) ----
+function applySteps() {
+  replay.classList.toggle("hide-steps", !showSteps.checked);
+}
+showSteps.checked = localStorage.getItem(STEPS_KEY) !== "0";
+applySteps();
+showSteps.addEventListener("change", () => {
+  localStorage.setItem(STEPS_KEY, showSteps.checked ? "1" : "0");
+  applySteps();
+});
+
+// ---- the moment shown ----
+function render() {
+  const a = axis();
+  const at = now ?? a.end;
+  const turns = loadedTurns();
+  const current = turns.filter((li) => Number(li.dataset.start) <= at).at(-1);
+  for (const li of turns) {
+    li.classList.toggle("future", now !== null && Number(li.dataset.start) > at);
+    li.classList.toggle("current", now !== null && li === current);
+    for (const el of li.querySelectorAll(".step[data-start], .turn-output[data-start]")) {
+      el.classList.toggle("future", now !== null && Number(el.dataset.start) > at);
+      el.classList.toggle("in-progress", now !== null && el.classList.contains("step")
+        && Number(el.dataset.start) <= at && at < Number(el.dataset.end));
+    }
+  }
+  clock.textContent = clockText(at - a.start, a.end - a.start);
+  const fraction = a.total ? a.toPlay(at) / a.total : 1;
+  scrubber.value = String(Math.round(fraction * 1000));
+  player.dataset.t = ((at - a.start) / 1e6).toFixed(1);
+  placeTimeline(a, fraction);
+}
+
+function placeTimeline(a, fraction) {
+  for (const bar of document.querySelectorAll("#tl-track .tl-turn")) {
+    const left = a.total ? a.toPlay(Number(bar.dataset.start)) / a.total : 0;
+    const right = a.total ? a.toPlay(Number(bar.dataset.end)) / a.total : 1;
+    bar.style.left = `${left * 100}%`;
+    bar.style.width = `${Math.max((right - left) * 100, 0.5)}%`;
+    for (const seg of bar.querySelectorAll(".tl-seg")) {
+      seg.style.left = `${seg.dataset.offset}%`;
+      seg.style.width = `${seg.dataset.width}%`;
+    }
+  }
+  const head = document.getElementById("tl-head");
+  if (head) head.style.left = `${fraction * 100}%`;
+}
+
+// The newest thing visible at the moment: the answer, the last step begun, or the turn.
+function momentElement() {
+  const at = now ?? axis().end;
+  const turn = loadedTurns().filter((li) => Number(li.dataset.start) <= at).at(-1);
+  if (!turn) return null;
+  const shown = [...turn.querySelectorAll(".step[data-start], .turn-output[data-start]")]
+    .filter((el) => Number(el.dataset.start) <= at);
+  const visible = shown.filter((el) => el.offsetParent !== null);
+  return visible.at(-1) ?? turn;
+}
+
+function scrollToMoment(force) {
+  const el = momentElement();
+  if (el && (force || el !== lastShown)) el.scrollIntoView({ block: force ? "center" : "nearest" });
+  lastShown = el;
+}
+
+async function ensureLoaded() {
+  const at = now ?? Infinity;
+  const needed = timeline.filter((t) => t.startUs <= at).length;
+  while (loadedTurns().length < needed && (await loadMore())) { /* keep loading */ }
+}
+
+function pinUrl() {
+  const url = new URL(window.location.href);
+  if (now === null) url.searchParams.delete("t");
+  else url.searchParams.set("t", ((now - axis().start) / 1e6).toFixed(1).replace(/\.0$/, ""));
+  window.history.replaceState(null, "", url);
+}
+
+async function seek(at, { scroll = true } = {}) {
+  const a = axis();
+  now = Math.min(Math.max(at, a.start), a.end);
+  await ensureLoaded();
+  render();
+  if (scroll) scrollToMoment(true);
+  if (!playing) {
+    player.dataset.state = now >= a.end ? "done" : "paused";
+    pinUrl();
+  }
+}
+
+// ---- playback ----
+function stop(state) {
+  if (playing) clearInterval(playing.timer);
+  playing = null;
+  player.dataset.state = state;
+  playButton.textContent = `▶ ${playButton.dataset.play}`;
+  pinUrl();
+}
+
+async function tick() {
+  if (!playing || busy) return;
+  const wall = performance.now();
+  const a = axis();
+  const played = a.toPlay(now) + (wall - playing.wall) * 1000 * Number(speedSelect.value);
+  playing.wall = wall;
+  now = played >= a.total ? a.end : a.toReal(played);
+  busy = true;
+  try {
+    await ensureLoaded();
+  } finally {
+    busy = false;
+  }
+  render();
+  scrollToMoment(false);
+  if (now >= a.end) stop("done");
+}
+
+function play() {
+  if (!timeline.length) return;
+  const a = axis();
+  if (now === null || now >= a.end) now = a.start;
+  playing = { timer: setInterval(tick, TICK_MS), wall: performance.now() };
+  player.dataset.state = "playing";
+  playButton.textContent = `❚❚ ${playButton.dataset.pause}`;
+  tick();
+}
+
+function toggle() {
+  if (playing) stop("paused");
+  else play();
+}
+
+// Moments worth stopping at: each turn's start and end and each loaded step's start.
+function moments() {
+  const found = new Set();
+  for (const t of timeline) { found.add(t.startUs); found.add(t.endUs); }
+  for (const el of list.querySelectorAll(".step[data-start]")) found.add(Number(el.dataset.start));
+  return [...found].sort((x, y) => x - y);
+}
+
+function stepBy(direction) {
+  if (playing) stop("paused");
+  const at = now ?? axis().end;
+  const all = moments();
+  const target = direction > 0 ? all.find((m) => m > at) : all.filter((m) => m < at).at(-1);
+  if (target !== undefined) seek(target);
+}
+
+playButton.addEventListener("click", toggle);
+scrubber.addEventListener("input", () => {
+  if (playing) stop("paused");
+  const a = axis();
+  seek(a.toReal((Number(scrubber.value) / 1000) * a.total));
+});
+skipIdle.addEventListener("change", () => render());
+document.getElementById("session-timeline")?.parentElement.addEventListener("click", (event) => {
+  const bar = event.target.closest(".tl-turn");
+  if (!bar) return;
+  if (playing) stop("paused");
+  seek(Number(bar.dataset.start));
+});
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (target.closest("input, select, textarea, [contenteditable]")) return;
+  if (event.key === " " && !target.closest("button, a, summary")) {
+    event.preventDefault();
+    toggle();
+  } else if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
+    event.preventDefault();
+    stepBy(event.key === "ArrowRight" ? 1 : -1);
+  }
+});
+
 // ---- live ----
 function placeTurn(li) {
   const existing = document.getElementById(li.id);
   if (existing) {
-    li.className = existing.className.includes("future") ? `${li.className} future` : li.className;
     existing.replaceWith(li);
     return;
   }
@@ -75,18 +255,33 @@ function placeTurn(li) {
   const after = loadedTurns().find((el) => Number(el.dataset.start) > start);
   if (after) after.before(li);
   else if (moreButton.hidden) list.append(li);
-  if (!timeline.some((t) => t.id === li.dataset.trace)) {
-    timeline.push({ id: li.dataset.trace, startUs: start, endUs: Number(li.dataset.end) });
-    timeline.sort((a, b) => a.startUs - b.startUs);
-    document.getElementById("fig-traces").textContent = String(timeline.length);
-  }
 }
 
 async function refreshTurns(ids) {
   const response = await fetch(`${base}/turns?ids=${ids.map(encodeURIComponent).join(",")}`);
   if (!response.ok) return;
-  for (const li of fragment(await response.text())) placeTurn(li);
+  for (const li of fragment(await response.text()).querySelectorAll("li.turn")) placeTurn(li);
+}
+
+// The header's figures and the timeline as they are now (duration, tokens, cost, errors).
+async function refreshFigures() {
+  const response = await fetch(`${base}/figures`);
+  if (!response.ok) return;
+  const fresh = fragment(await response.text());
+  for (const id of ["session-figures", "session-timeline"]) {
+    const el = fresh.getElementById(id);
+    if (el) document.getElementById(id)?.replaceWith(el);
+  }
+  const data = fresh.getElementById("timeline-data");
+  if (data) timeline.splice(0, timeline.length, ...JSON.parse(data.textContent));
+}
+
+async function refresh(ids) {
+  await Promise.all([refreshTurns(ids), refreshFigures()]);
+  moreButton.hidden = loadedTurns().length >= timeline.length;
   markIdleGaps();
+  render();
+  replay.dataset.refreshed = String(Number(replay.dataset.refreshed || 0) + 1);
 }
 
 if (replay.dataset.live === "1" && window.EventSource) {
@@ -94,82 +289,16 @@ if (replay.dataset.live === "1" && window.EventSource) {
   const source = new EventSource(`${base}/events`);
   source.addEventListener("open", () => { status.hidden = false; replay.dataset.liveState = "open"; });
   source.addEventListener("error", () => { status.hidden = true; replay.dataset.liveState = "retrying"; });
-  source.addEventListener("turns", (event) => refreshTurns(JSON.parse(event.data).ids));
+  source.addEventListener("turns", (event) => refresh(JSON.parse(event.data).ids));
   source.addEventListener("resync", () => window.location.reload());
 }
-
-// ---- playback ----
-function positions() {
-  const pos = [];
-  timeline.forEach((turn, i) => {
-    if (i === 0) { pos.push(0); return; }
-    const gap = Math.max(turn.startUs - timeline[i - 1].startUs, 0);
-    pos.push(pos[i - 1] + (skipIdle.checked ? Math.min(gap, IDLE_CAP_US) : gap));
-  });
-  return pos;
-}
-
-function show(count) {
-  const visible = new Set(timeline.slice(0, count).map((t) => t.id));
-  for (const li of loadedTurns()) {
-    li.classList.toggle("future", !visible.has(li.dataset.trace));
-    li.classList.toggle("current", li.dataset.trace === timeline[count - 1]?.id);
-  }
-  clock.textContent = `${count} / ${timeline.length}`;
-  player.dataset.step = String(count);
-}
-
-async function ensureLoaded(count) {
-  while (loadedTurns().length < count && (await loadMore())) { /* keep loading */ }
-}
-
-function stop(state) {
-  if (playing) clearTimeout(playing.timer);
-  playing = null;
-  player.dataset.state = state;
-  playButton.textContent = `▶ ${playButton.dataset.play}`;
-}
-
-function schedule(index) {
-  const pos = positions();
-  const delayMs = (pos[index] - pos[index - 1]) / 1000 / Number(speedSelect.value);
-  playing.timer = setTimeout(() => step(index), delayMs);
-}
-
-async function step(index) {
-  if (!playing) return;
-  await ensureLoaded(index + 1);
-  show(index + 1);
-  const pos = positions();
-  scrubber.value = String(pos.at(-1) ? Math.round((pos[index] / pos.at(-1)) * 1000) : 1000);
-  document.getElementById(`turn-${timeline[index].id}`)?.scrollIntoView({ block: "nearest" });
-  if (index + 1 >= timeline.length) stop("done");
-  else schedule(index + 1);
-}
-
-function play() {
-  if (!timeline.length) return;
-  const shown = player.dataset.state === "paused" ? Number(player.dataset.step || 0) : 0;
-  playing = { timer: 0 };
-  player.dataset.state = "playing";
-  playButton.textContent = `❚❚ ${playButton.dataset.pause}`;
-  // Resuming waits the real gap before the next turn; a fresh start shows the first at once.
-  if (shown > 0 && shown < timeline.length) schedule(shown);
-  else step(0);
-}
-
-playButton.addEventListener("click", () => (playing ? stop("paused") : play()));
-scrubber.addEventListener("input", async () => {
-  if (playing) stop("paused");
-  const pos = positions();
-  const at = (Number(scrubber.value) / 1000) * (pos.at(-1) || 0);
-  const count = Math.max(pos.filter((p) => p <= at).length, 1);
-  await ensureLoaded(count);
-  show(count);
-  player.dataset.state = count >= timeline.length ? "done" : "paused";
-});
 
 markIdleGaps();
 player.hidden = false;
 player.dataset.state = "idle";
-clock.textContent = `${timeline.length} / ${timeline.length}`;
+const pinned = new URLSearchParams(window.location.search).get("t");
+if (pinned !== null && timeline.length && Number.isFinite(Number(pinned))) {
+  seek(axis().start + Number(pinned) * 1e6);
+} else {
+  render();
+}

@@ -1,7 +1,7 @@
 """full-text search: a document per trace and observation, indexed by each engine
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0008
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import TSVECTOR
 
-revision = "0007"
-down_revision = "0003"
+revision = "0008"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,136 @@
+"""`/api/public/media`: Langfuse's media API, with this server as the blob store.
+
+`POST` registers media and answers an upload URL on this server (null when the project
+holds the bytes already); the SDK `PUT`s the bytes there, then `PATCH`es the result
+(tests/data/sdk-traffic.md §6). `GET` answers a download URL. Both URLs carry a signed,
+expiring token instead of API keys, as the presigned URLs of Langfuse's object store do.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from powerrag import media as service
+from powerrag.api.auth import Caller, project_caller
+from powerrag.api.body import read_body, read_json
+from powerrag.api.serializers import media_record as media_json
+from powerrag.context import Context, context_of
+from powerrag.domain.errors import NotFoundError
+from powerrag.domain.media import ACTIVE_TYPES, DOWNLOAD, UPLOAD, file_name
+from powerrag.domain.rows import MediaRow
+from powerrag.ingest.media import media_request, upload_report
+from powerrag.query.media import media_content, media_record
+from powerrag.responses import json_response
+
+router = APIRouter()
+
+# A served file is never a page of this site: no script, no plugin, no framing, and a
+# unique origin (sandbox), so an uploaded SVG or HTML file cannot act as PowerRAG.
+DOWNLOAD_CSP = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+)
+
+
+def _url(request: Request, media_id: str, action: str, token: str) -> str:
+    """An absolute URL on this server as the caller reached it (scheme from a trusted
+    proxy's X-Forwarded-Proto, see `forwarded_allow_ips`)."""
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/api/public/media/{media_id}/{action}?token={token}"
+
+
+async def _record(ctx: Context, project_id: str, media_id: str) -> MediaRow:
+    row = await run_in_threadpool(media_record, ctx.store, project_id, media_id)
+    if row is None:
+        raise NotFoundError("Media asset not found")
+    return row
+
+
+@router.post("/api/public/media", operation_id="media_getUploadUrl")
+async def get_upload_url(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    ctx = context_of(request)
+    settings = ctx.settings
+    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
+    req = media_request(doc, max_bytes=settings.media_max_bytes)
+    now = ctx.clock()
+    held = await run_in_threadpool(service.register_media, ctx.store, caller.project_id, req, now)
+    upload_url = None
+    if not held:
+        token, _ = await run_in_threadpool(
+            service.sign, ctx.store, UPLOAD, caller.project_id, req.media_id, now
+        )
+        upload_url = _url(request, req.media_id, UPLOAD, token)
+    return json_response({"mediaId": req.media_id, "uploadUrl": upload_url})
+
+
+@router.get("/api/public/media/{media_id}", operation_id="media_get")
+async def get_media(
+    media_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx = context_of(request)
+    row = await _record(ctx, caller.project_id, media_id)
+    if not row.held:
+        if row.upload_http_status not in (None, 200, 201):
+            raise NotFoundError(
+                f"Media upload failed with status {row.upload_http_status}: "
+                f"{row.upload_http_error or ''}"
+            )
+        raise NotFoundError("Media not yet uploaded")
+    token, expires = await run_in_threadpool(
+        service.sign, ctx.store, DOWNLOAD, caller.project_id, media_id, ctx.clock()
+    )
+    return json_response(media_json(row, _url(request, media_id, DOWNLOAD, token), expires))
+
+
+@router.patch("/api/public/media/{media_id}", operation_id="media_patch")
+async def patch_media(
+    media_id: str, request: Request, caller: Caller = Depends(project_caller)
+) -> Response:
+    ctx = context_of(request)
+    settings = ctx.settings
+    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
+    report = upload_report(doc)
+    await run_in_threadpool(service.record_upload, ctx.store, caller.project_id, media_id, report)
+    return Response(status_code=204)
+
+
+@router.put("/api/public/media/{media_id}/upload", operation_id="powerrag_media_upload")
+async def upload(media_id: str, request: Request, token: str = "") -> Response:
+    """The bytes, checked against the registration: type, length, then SHA-256."""
+    ctx = context_of(request)
+    project_id = await run_in_threadpool(
+        service.verify, ctx.store, token, UPLOAD, media_id, ctx.clock()
+    )
+    row = await _record(ctx, project_id, media_id)
+    headers = request.headers
+    service.check_upload_headers(
+        row,
+        headers.get("content-type"),
+        headers.get("x-amz-checksum-sha256"),
+        headers.get("content-length"),
+    )
+    body = await read_body(request, row.content_length, seconds=ctx.settings.body_read_seconds)
+    await run_in_threadpool(service.store_upload, ctx.store, row, body, ctx.clock())
+    return Response(status_code=200)
+
+
+@router.get("/api/public/media/{media_id}/download", operation_id="powerrag_media_download")
+async def download(media_id: str, request: Request, token: str = "") -> Response:
+    ctx = context_of(request)
+    project_id = await run_in_threadpool(
+        service.verify, ctx.store, token, DOWNLOAD, media_id, ctx.clock()
+    )
+    found = await run_in_threadpool(media_content, ctx.store, project_id, media_id)
+    if found is None:
+        raise NotFoundError("Media asset not found")
+    disposition = "attachment" if found.content_type in ACTIVE_TYPES else "inline"
+    headers = {
+        "content-type": found.content_type,
+        "content-disposition": f'{disposition}; filename="{file_name(media_id, found.content_type)}"',
+        "x-content-type-options": "nosniff",
+        "content-security-policy": DOWNLOAD_CSP,
+        "cache-control": "private, max-age=3600",
+        "referrer-policy": "no-referrer",
+    }
+    return Response(found.content, headers=headers)

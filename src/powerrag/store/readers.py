@@ -1,0 +1,62 @@
+"""The SQL engines' readers of trace data: the noun modules' queries on one connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Connection
+
+from powerrag.store import observations, scores, sessions, traces
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _on_connection(
+    query: Callable[Concatenate[Connection, P], R],
+) -> Callable[Concatenate[SqlTraceData, P], R]:
+    """A noun module's function as a method that passes the handle's connection."""
+
+    def method(self: SqlTraceData, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return query(self.conn, *args, **kwargs)
+
+    method.__doc__ = query.__doc__
+    return method
+
+
+class SqlTraceData:
+    """`base.TraceData` for SQLite and PostgreSQL (`Store.reading` hands one out)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    count_traces = _on_connection(traces.count_traces)
+    list_traces = _on_connection(traces.list_traces)
+    get_trace = _on_connection(traces.get_trace)
+    session_traces = _on_connection(traces.session_traces)
+    session_timeline = _on_connection(traces.session_timeline)
+    traces_in_session = _on_connection(traces.traces_in_session)
+
+    count_observations = _on_connection(observations.count_observations)
+    list_observations = _on_connection(observations.list_observations)
+    list_observations_after = _on_connection(observations.list_observations_after)
+    get_observations = _on_connection(observations.get_observations)
+    trace_observations = _on_connection(observations.trace_observations)
+    observation_ids_by_trace = _on_connection(traces.observation_ids_by_trace)
+    tree_nodes = _on_connection(observations.tree_nodes)
+    generations_of = _on_connection(observations.generations_of)
+    step_io_of = _on_connection(observations.step_io_of)
+
+    count_sessions = _on_connection(sessions.count_sessions)
+    list_sessions = _on_connection(sessions.list_sessions)
+    get_session = _on_connection(sessions.get_session)
+    list_environments = _on_connection(sessions.list_environments)
+
+    count_scores = _on_connection(scores.count_scores)
+    list_scores = _on_connection(scores.list_scores)
+    list_scores_after = _on_connection(scores.list_scores_after)
+    get_score = _on_connection(scores.get_score)
+    trace_scores = _on_connection(scores.trace_scores)
+    session_scores = _on_connection(scores.session_scores)
+    score_ids_by_trace = _on_connection(traces.score_ids_by_trace)

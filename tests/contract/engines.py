@@ -1,0 +1,46 @@
+"""The engines the contract suite runs on, each as a StoreUnderTest: a Writer and readers.
+
+A new engine (ClickHouse: docs/testing.md, "The store contract") adds a `pytest.param` to
+CONTRACT_ENGINES and a branch to the `sut` fixture (conftest.py) that yields a
+StoreUnderTest of its Writer and its `reading`; every test here then runs on it unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+
+from powerrag.domain.records import IngestBatch
+from powerrag.store.base import TraceData, TraceStore, Writer
+from powerrag.store.database import Store
+from tests.support.pg import ENGINES
+
+CONTRACT_ENGINES = ENGINES
+
+
+@dataclass(frozen=True)
+class StoreUnderTest:
+    """What the contract may touch: the Writer and the trace-data readers, nothing else."""
+
+    writer: Writer
+    reading: Callable[[], AbstractContextManager[TraceData]]
+
+    def write(self, project_id: str, *batches: IngestBatch) -> None:
+        """Each batch in its own call, in order, as separate requests would arrive."""
+        for batch in batches:
+            self.writer.write_batches([(project_id, batch)])
+
+
+def under_test(store: TraceStore) -> StoreUnderTest:
+    return StoreUnderTest(store, store.reading)
+
+
+@contextmanager
+def open_engine(url: str) -> Iterator[StoreUnderTest]:
+    """SQLite and PostgreSQL: one Store (migrated on open) is both writer and reader."""
+    store = Store.open(url, pool_size=4)
+    try:
+        yield under_test(store)
+    finally:
+        store.close()
