@@ -21,10 +21,12 @@ from powerrag.domain.filters import (
     TraceFilter,
     TraceOrder,
 )
+from powerrag.search_indexer import SearchIndexer
 from powerrag.store import sessions, traces
 from powerrag.store.database import Store
 from powerrag.store.infra import migrate
 from tests.support.project import PROJECT_ID
+from tests.support.search import app_indexer, index_now
 
 _T0 = "2026-02-01T10:00:{:02d}.000Z"
 
@@ -100,8 +102,10 @@ def _observation(
 
 
 def _send(client: TestClient, events: list[dict[str, Any]]) -> None:
+    """Ingest, then index what was marked (the app's indexer does it after the commit)."""
     answer = client.post("/api/public/ingestion", json={"batch": events})
     assert answer.status_code == 207 and answer.json()["errors"] == [], answer.text
+    index_now(client)
 
 
 def _sessions(store: Store, **criteria: Any) -> set[str]:
@@ -197,17 +201,26 @@ def test_the_index_follows_updates_late_events_and_deletions(
         assert left.scalar_one() == 0
 
 
-def test_migration_0007_indexes_the_data_stored_before_it(world: Store, database_url: str) -> None:
+def test_migration_0008_marks_the_data_stored_before_it_for_the_indexer(
+    world: Store, client: TestClient, database_url: str
+) -> None:
+    app_indexer(client).stop()  # this test indexes in its own thread
     with world.transaction() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("DROP TABLE search_fts"))
         conn.execute(text("DROP TABLE search_documents"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+        conn.execute(text("DROP TABLE search_pending"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
     assert _index_size(world) is None
 
     migrate.upgrade(database_url)
 
-    assert _index_size(world) == len(_TURNS) * 2 + 5
+    traces_stored = len(_TURNS) + 3
+    assert _index_size(world) == 0
+    assert world.search_backlog(PROJECT_ID).traces == traces_stored
+    assert SearchIndexer(world).drain() == traces_stored
+    assert _index_size(world) == traces_stored
+    assert world.search_backlog().traces == 0
     _check_searches(world)
 
 

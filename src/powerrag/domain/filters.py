@@ -86,7 +86,8 @@ class SessionFilter:
     """Criteria of a session list.
 
     `created` bounds the first trace (the API's from/to); `active` keeps sessions whose
-    activity overlaps the range (the UI's). The UI's too: `bookmarked`; `text`, words each
+    activity overlaps the range (the UI's). `user_id` is one of the session's users,
+    exactly. The UI's too: `bookmarked`; `text`, words each
     found in some trace of the session (its name, input, output, its observations' names,
     input, output and error messages: domain/search.py); `id_contains`, `user_contains` and
     `environment_contains`, case-insensitive parts of the id, a user id, the environment.
@@ -95,6 +96,7 @@ class SessionFilter:
     created: TimeRange = field(default_factory=TimeRange)
     active: TimeRange = field(default_factory=TimeRange)
     environments: tuple[str, ...] = ()
+    user_id: str | None = None
     bookmarked: bool = False
     id_contains: str | None = None
     text: str | None = None

@@ -9,10 +9,11 @@ https://lucene.apache.org/core/9_9_0/analysis/common/org/apache/lucene/analysis/
 Every character then starts a token, so a query word of one character matches as a prefix,
 and a longer one as its pairs.
 
-A document keeps each token once, without positions: indexing is what ingestion pays for,
-and positions would double it (docs/benchmarks.md). So a query word's tokens must all be in
-one document (one message, one step), not necessarily adjacent: 杭州推荐 also finds a text
-with 杭州, 州推 and 推荐 apart, and `gpt-4o` one with `gpt` and `4o` apart.
+A document is a trace: its own name, id, input and output and every observation's name,
+input, output and error message. It keeps each token once, without positions: indexing is
+what a trace costs, and positions would double it (docs/benchmarks.md). So a query word's
+tokens must all be in one trace, not necessarily adjacent: 杭州推荐 also finds a trace with
+杭州, 州推 and 推荐 apart, and `gpt-4o` one with `gpt` and `4o` apart.
 
 A query is words in any order; each must occur somewhere (in the trace, in the session).
 A word's last token matches as a prefix (`refund` finds "refunds").
@@ -100,11 +101,21 @@ def json_text_strings(text: str) -> Iterator[str]:
 def document_tokens(plain: Iterable[str | None], as_json: Iterable[str | None]) -> list[str]:
     """The distinct tokens of one searchable document, in order of first appearance: of
     plain texts (names, error messages), then of JSON texts (outputs before inputs, as the
-    caller orders them); at most MAX_TOKENS."""
-    texts = [t for t in plain if t]
-    texts += [s for t in as_json if t for s in json_text_strings(t)]
+    caller orders them); at most MAX_TOKENS. A text repeated in the trace (the history each
+    generation's input carries again) is split once."""
+    texts = dict.fromkeys(t for t in plain if t)
+    for text in dict.fromkeys(t for t in as_json if t):
+        texts.update(dict.fromkeys(json_text_strings(text)))
     distinct = dict.fromkeys(_tokens("\n".join(texts), document=True))
     return list(distinct)[:MAX_TOKENS]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchBacklog:
+    """Traces whose search document is not built yet, and since when the oldest waits."""
+
+    traces: int
+    oldest_marked_at: int | None
 
 
 def parse_query(text: str) -> tuple[Word, ...]:

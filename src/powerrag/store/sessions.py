@@ -10,7 +10,7 @@ from sqlalchemy import func as sql
 from powerrag.domain.filters import SESSION_SORTS, PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import SessionRow
 from powerrag.domain.search import parse_query
-from powerrag.store.filters import contains_phrase, contains_text, in_range, one_of
+from powerrag.store.filters import contains_phrase, contains_text, in_range, json_element, one_of
 from powerrag.store.infra.schema import sessions
 from powerrag.store.search import session_matches
 
@@ -47,6 +47,8 @@ def _where(dialect: str, project_id: str, f: SessionFilter) -> list[ColumnElemen
         where.append(_s.last_activity_at >= f.active.start)
     if f.active.end is not None:
         where.append(_s.created_at < f.active.end)
+    if f.user_id:
+        where.append(json_element(_s.user_ids, f.user_id))
     if f.user_contains:
         where.append(contains_phrase([_s.user_ids], f.user_contains))
     if f.environment_contains:

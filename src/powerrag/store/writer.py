@@ -39,11 +39,7 @@ from powerrag.store.infra.schema import (
     trace_updates,
     traces,
 )
-from powerrag.store.search import (
-    delete_documents,
-    write_observation_documents,
-    write_trace_documents,
-)
+from powerrag.store.search_index import delete_documents, forget_marks, mark_traces
 
 
 def _dumps(value: Any) -> str:
@@ -83,6 +79,8 @@ class BatchWriter:
             lock_keys(conn, [f"trace:{project_id}:{t}" for t in trace_ids])
             self._write_records(conn, project_id, batch, now)
             pairs = refresh_traces(conn, project_id, trace_ids, now)
+            # The search indexer builds their documents after this commits.
+            mark_traces(conn, project_id, trace_ids, now)
             touched = sorted({s for s, _ in pairs})
             if touched:
                 lock_keys(conn, [f"session:{project_id}:{s}" for s in touched])
@@ -126,7 +124,6 @@ class BatchWriter:
                 keep=("created_at",),
                 where=NOT_OLDER,
             )
-            write_observation_documents(conn, rows)
         if batch.trace_updates:
             rows = [_update_row(project_id, u) for u in batch.trace_updates]
             upsert(
@@ -462,10 +459,8 @@ def _refresh_trace_chunk(
         rows.append(trace_row)
     # The bookmark is the UI's: an update it commits meanwhile must survive this refresh.
     upsert(conn, traces, rows, keys=("project_id", "id"), keep=("bookmarked", "created_at"))
-    write_trace_documents(conn, rows)
     if gone:
         conn.execute(_TRACE_SQL["delete"], {"project_id": project_id, "ids": gone})
-        delete_documents(conn, project_id, gone)
     return touched
 
 
@@ -671,6 +666,8 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
     deleted = 0
     sessions_before: set[str] = set()
     for chunk in chunked(ids):
+        # First: waits for a search indexer holding these traces' marks (search_index.py).
+        forget_marks(conn, project_id, chunk)
         sessions_before |= {
             row[0]
             for row in conn.execute(

@@ -361,10 +361,10 @@ span_content_events = Table(
     Index("ix_span_content_events_project_trace", "project_id", "trace_id"),
 )
 
-# The full-text search index (store/search.py): one document per trace (its own fields,
-# observation_id '') and per observation. `body` is the tokens as text on SQLite, indexed by
-# the FTS5 table `search_fts`, and a tsvector with a GIN index on PostgreSQL; migration 0007
-# makes those, which this metadata does not describe (ENGINE_SEARCH_OBJECTS).
+# The full-text search index (store/search.py): one document per trace, its own fields and
+# every observation's. `body` is the tokens as text on SQLite, indexed by the FTS5 table
+# `search_fts`, and a tsvector with a GIN index on PostgreSQL; migration 0008 makes those,
+# which this metadata does not describe (ENGINE_SEARCH_OBJECTS).
 search_documents = Table(
     "search_documents",
     metadata,
@@ -372,10 +372,19 @@ search_documents = Table(
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
     Column("project_id", String(64), nullable=False),
     Column("trace_id", String(64), nullable=False),
-    Column("observation_id", String(64), nullable=False),
-    # The observation's event time: its document is replaced as its row is (event_times.py).
-    _time("event_time", nullable=True),
     Column("body", Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
-    UniqueConstraint("project_id", "trace_id", "observation_id"),
+    UniqueConstraint("project_id", "trace_id"),
 )
 ENGINE_SEARCH_OBJECTS = ("search_fts", "ix_search_documents_body")
+
+# Traces whose document is to be (re)built: the batch writer marks each trace it touches in
+# its transaction, the search indexer (powerrag/search_indexer.py) claims marks by deleting
+# them in the transaction that writes the documents (store/search_index.py).
+search_pending = Table(
+    "search_pending",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("trace_id", String(64), primary_key=True),
+    # When the trace was first marked since it was last indexed: the searchable lag.
+    _time("marked_at"),
+)

@@ -1,10 +1,12 @@
-"""full-text search: a document per trace and observation, indexed by each engine
+"""full-text search: a document per trace in each engine's index, and marks of traces to index
 
 Revision ID: 0008
 Revises: 0006
 """
 
 from __future__ import annotations
+
+import time
 
 import sqlalchemy as sa
 from alembic import op
@@ -41,15 +43,10 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("project_id", sa.String(length=64), nullable=False),
         sa.Column("trace_id", sa.String(length=64), nullable=False),
-        sa.Column("observation_id", sa.String(length=64), nullable=False),
-        sa.Column("event_time", sa.BigInteger(), nullable=True),
         sa.Column("body", sa.Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_documents")),
         sa.UniqueConstraint(
-            "project_id",
-            "trace_id",
-            "observation_id",
-            name=op.f("uq_search_documents_project_id_trace_id_observation_id"),
+            "project_id", "trace_id", name=op.f("uq_search_documents_project_id_trace_id")
         ),
     )
     if sqlite:
@@ -57,6 +54,18 @@ def upgrade() -> None:
             op.execute(statement)
     else:
         op.execute("CREATE INDEX ix_search_documents_body ON search_documents USING gin (body)")
-    from powerrag.store.search import rebuild_documents
-
-    rebuild_documents(op.get_bind())
+    op.create_table(
+        "search_pending",
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.Column("trace_id", sa.String(length=64), nullable=False),
+        sa.Column("marked_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("project_id", "trace_id", name=op.f("pk_search_pending")),
+    )
+    # The traces stored before this migration are marked, not indexed here: the search
+    # indexer builds their documents once the server runs (powerrag/search_indexer.py).
+    op.execute(
+        sa.text(
+            "INSERT INTO search_pending (project_id, trace_id, marked_at) "
+            "SELECT project_id, id, :now FROM traces"
+        ).bindparams(now=time.time_ns() // 1000)
+    )
