@@ -109,8 +109,9 @@ class Pipeline:
             self._decoder.shutdown(wait=True)
             self._decoder = None
 
-    def busy(self, quiet_seconds: float = 0.1) -> bool:
-        """Requests are queued, or a group was written less than `quiet_seconds` ago."""
+    def busy(self, quiet_seconds: float = 0.5) -> bool:
+        """Requests are queued, or a group was written less than `quiet_seconds` ago (under
+        load on a shared machine, groups can be a few hundred milliseconds apart)."""
         return not self._queue.empty() or time.monotonic() - self._last_write < quiet_seconds
 
     async def decode(self, decoder: Callable[[], IngestBatch]) -> IngestBatch:
