@@ -1,8 +1,9 @@
 """End-to-end ingestion: protobuf batches to a real `powerrag serve`, N requests in flight.
 
 Measures spans/s from the first request to the last 2xx, then probes the public
-read API until every span and trace is queryable and reports that lag; samples the
-server's RSS idle and during the run. Prints one JSON line.
+read API until every span and trace is queryable and reports that lag, then until no trace
+waits for the search index (`searchable_lag_s`); samples the server's RSS idle and during
+the run. Prints one JSON line.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, inspect, text
 
 from benchmarks.backend import add_argument, backend
 from benchmarks.common import AUTH, RssSampler, emit, rss_kib
 from benchmarks.workload import CONTENT_TYPE, Shape, batches
+from powerrag.store.infra.engines import normalise_url, sqlite_url
 
 OTLP_PATH = "/api/public/otel/v1/traces"
 
@@ -100,6 +103,29 @@ def probe_lag(url: str, shape: Shape, last_answer: float, timeout: float = 600.0
     }
 
 
+def probe_search_lag(
+    database_url: str, last_answer: float, timeout: float = 600.0
+) -> dict[str, Any]:
+    """Poll the search index's marks (`search_pending`) until none is left: how long after
+    the last answer everything became searchable. Empty for a build without the table."""
+    engine = create_engine(normalise_url(database_url))
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("search_pending"):
+                return {}
+        while True:
+            with engine.connect() as conn:
+                left = conn.execute(text("SELECT count(*) FROM search_pending")).scalar_one()
+            waited = time.perf_counter() - last_answer
+            if left == 0:
+                return {"searchable_lag_s": round(waited, 3)}
+            if waited > timeout:
+                raise RuntimeError(f"{left} traces still not searchable after {timeout} s")
+            time.sleep(0.05)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--spans", type=int, default=40_000)
@@ -117,6 +143,7 @@ def main() -> None:
     figures["mb_sent"] = round(sum(len(b) for b, _ in bodies) / 2**20, 1)
     if args.url:
         figures.update(_run(args.url, bodies, shape, args.inflight))
+        figures.pop("last_answer")
         emit(figures)
         return
     with (
@@ -132,6 +159,8 @@ def main() -> None:
         figures["idle_rss_mb"] = round(rss_kib(server.pid)["VmRSS"] / 1024, 1)
         with RssSampler(server.pid) as sampler:
             figures.update(_run(server.url, bodies, shape, args.inflight))
+            url = target.database_url() or sqlite_url(server.data_dir)
+            figures.update(probe_search_lag(url, figures.pop("last_answer")))
         figures["peak_rss_mb"] = round(sampler.peak_kib / 1024, 1)
         figures["vm_hwm_mb"] = round(rss_kib(server.pid)["VmHWM"] / 1024, 1)
         figures.update(target.size_figures(shape.total_spans))
@@ -147,6 +176,7 @@ def _run(url: str, bodies: list[tuple[bytes, int]], shape: Shape, inflight: int)
         "statuses": sent["statuses"],
         "request_p50_ms": sent["request_p50_ms"],
         "request_p95_ms": sent["request_p95_ms"],
+        "last_answer": sent["last_answer"],
         **lag,
     }
 

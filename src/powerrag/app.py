@@ -1,8 +1,8 @@
 """The composition root: `create_app(settings)` wires store, pipeline, API and UI.
 
 Building the app does no I/O. Its lifespan opens the store (unless one is passed
-in, which the caller then owns), starts the pipeline, the session lifecycle worker and
-the UI's live updates, and stops them in reverse order.
+in, which the caller then owns), starts the pipeline, the search indexer, the session
+lifecycle worker and the UI's live updates, and stops them in reverse order.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from powerrag.context import Context
 from powerrag.domain.timeutil import now_us
 from powerrag.lifecycle import Lifecycle
 from powerrag.pipeline import Pipeline
+from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 from powerrag.web.setup import install_web, web_running
 
@@ -56,15 +57,21 @@ def create_app(
             opened = store if store is not None else open_store(settings)
             if store is None:
                 stack.callback(opened.close)
+            indexer = SearchIndexer(opened)
             pipeline = Pipeline(
                 opened,
                 max_pending=settings.max_pending_requests,
                 wait_seconds=settings.queue_wait_seconds,
                 group_max=settings.group_commit_max,
+                on_commit=indexer.notify,
             )
             pipeline.start()
             stack.callback(pipeline.stop)
-            ctx = Context(settings=settings, store=opened, pipeline=pipeline, clock=clock)
+            indexer.start(busy=pipeline.busy)
+            stack.callback(indexer.stop)
+            ctx = Context(
+                settings=settings, store=opened, pipeline=pipeline, indexer=indexer, clock=clock
+            )
             app.state.ctx = ctx
             if settings.lifecycle_interval_seconds > 0:
                 worker = Lifecycle(opened, settings, clock)

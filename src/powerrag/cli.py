@@ -14,6 +14,7 @@ from powerrag import __version__, accounts
 from powerrag.bootstrap import FirstKeys, bootstrap
 from powerrag.config import SETTINGS, Settings, convert, settings_from_env
 from powerrag.domain.errors import PowerRAGError
+from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 from powerrag.store.infra.migrate import upgrade
 from powerrag.store.transfer import export_project, import_project
@@ -137,9 +138,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         with open(args.file, "rb") as lines, store.transaction() as conn:
             project_id, counts = import_project(conn, lines)
+        print(f"imported project {project_id}: {counts.summary()}")
+        # Searchable now rather than when a server's search indexer gets to it.
+        indexed = SearchIndexer(store).drain(project_id)
     finally:
         store.close()
-    print(f"imported project {project_id}: {counts.summary()}")
+    print(f"indexed {indexed} traces for search")
     return 0
 
 

@@ -9,6 +9,7 @@ from starlette.requests import HTTPConnection
 
 from powerrag.config import Settings
 from powerrag.pipeline import Pipeline
+from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 
 
@@ -17,6 +18,7 @@ class Context:
     settings: Settings
     store: Store
     pipeline: Pipeline
+    indexer: SearchIndexer
     # Microseconds since the epoch; tests pass a fixed clock.
     clock: Callable[[], int]
 

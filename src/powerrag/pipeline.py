@@ -76,8 +76,12 @@ class Pipeline:
         max_pending: int = 64,
         wait_seconds: float = 1.0,
         group_max: int = 64,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._store = store
+        self._on_commit = on_commit
+        # When the writer last finished a group (monotonic seconds): `busy` reads it.
+        self._last_write = float("-inf")
         self._queue: queue.Queue[_Item | object] = queue.Queue(maxsize=max_pending)
         self._wait_seconds = wait_seconds
         self._group_max = group_max
@@ -104,6 +108,11 @@ class Pipeline:
         if self._decoder is not None:
             self._decoder.shutdown(wait=True)
             self._decoder = None
+
+    def busy(self, quiet_seconds: float = 0.5) -> bool:
+        """Requests are queued, or a group was written less than `quiet_seconds` ago (under
+        load on a shared machine, groups can be a few hundred milliseconds apart)."""
+        return not self._queue.empty() or time.monotonic() - self._last_write < quiet_seconds
 
     async def decode(self, decoder: Callable[[], IngestBatch]) -> IngestBatch:
         """Run a pure decoder on the decode threads (never on the event loop)."""
@@ -177,6 +186,9 @@ class Pipeline:
             group, stop = self._take_group()
             if group:
                 self._process(group)
+                self._last_write = time.monotonic()
+                if self._on_commit is not None:
+                    self._on_commit()
             if stop:
                 return
 

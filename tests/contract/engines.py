@@ -12,7 +12,8 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 
 from powerrag.domain.records import IngestBatch
-from powerrag.store.base import TraceData, TraceStore, Writer
+from powerrag.search_indexer import SearchIndexer
+from powerrag.store.base import SearchIndex, TraceData, TraceStore, Writer
 from powerrag.store.database import Store
 from tests.support.pg import ENGINES
 
@@ -21,19 +22,25 @@ CONTRACT_ENGINES = ENGINES
 
 @dataclass(frozen=True)
 class StoreUnderTest:
-    """What the contract may touch: the Writer and the trace-data readers, nothing else."""
+    """What the contract may touch: the Writer, the trace-data readers and the search
+    index, nothing else."""
 
     writer: Writer
     reading: Callable[[], AbstractContextManager[TraceData]]
+    index: SearchIndex
 
-    def write(self, project_id: str, *batches: IngestBatch) -> None:
-        """Each batch in its own call, in order, as separate requests would arrive."""
+    def write(self, project_id: str, *batches: IngestBatch, indexed: bool = True) -> None:
+        """Each batch in its own call, in order, as separate requests would arrive; then,
+        unless `indexed` is False, the search index brought up to date, as the server's
+        search indexer does after the commits."""
         for batch in batches:
             self.writer.write_batches([(project_id, batch)])
+        if indexed:
+            SearchIndexer(self.index).drain()
 
 
 def under_test(store: TraceStore) -> StoreUnderTest:
-    return StoreUnderTest(store, store.reading)
+    return StoreUnderTest(store, store.reading, store)
 
 
 @contextmanager

@@ -57,7 +57,9 @@ class TimeRange:
 
 @dataclass(frozen=True, slots=True)
 class TraceFilter:
-    """Criteria of a trace list; `level` and `text` are the UI's (a phrase in I/O or name)."""
+    """Criteria of a trace list. The UI's: `level`; `text`, words searched in the trace's
+    name, id, input and output and its observations' (domain/search.py); `user_contains`
+    and `environment_contains`, case-insensitive parts of the user id and environment."""
 
     name: str | None = None
     user_id: str | None = None
@@ -69,6 +71,8 @@ class TraceFilter:
     release: str | None = None
     level: str | None = None
     text: str | None = None
+    user_contains: str | None = None
+    environment_contains: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +86,11 @@ class SessionFilter:
     """Criteria of a session list.
 
     `created` bounds the first trace (the API's from/to); `active` keeps sessions whose
-    activity overlaps the range (the UI's). `user_id`, `bookmarked`, `id_contains` and
-    `text` (a phrase in any trace's or observation's I/O) are the UI's.
+    activity overlaps the range (the UI's). `user_id` is one of the session's users,
+    exactly. The UI's too: `bookmarked`; `text`, words each
+    found in some trace of the session (its name, input, output, its observations' names,
+    input, output and error messages: domain/search.py); `id_contains`, `user_contains` and
+    `environment_contains`, case-insensitive parts of the id, a user id, the environment.
     """
 
     created: TimeRange = field(default_factory=TimeRange)
@@ -95,6 +102,8 @@ class SessionFilter:
     text: str | None = None
     # "active" or "ended" (docs/evaluation.md); None for both.
     status: str | None = None
+    user_contains: str | None = None
+    environment_contains: str | None = None
 
 
 SESSION_STATUSES = ("active", "ended")

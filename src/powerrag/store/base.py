@@ -35,6 +35,7 @@ from powerrag.domain.rows import (
     TraceRow,
     TraceTime,
 )
+from powerrag.domain.search import SearchBacklog
 
 
 class Writer(Protocol):
@@ -165,8 +166,21 @@ class TraceData(TraceReader, ObservationReader, SessionReader, ScoreReader, Prot
     """Every reader of trace data, on one consistent handle (one connection for SQL)."""
 
 
-class TraceStore(Writer, Protocol):
-    """An engine's trace data: written through the Writer, read through a handle."""
+class SearchIndex(Protocol):
+    """The full-text search index, kept current after the writes (powerrag/search_indexer.py):
+    a filter's `text` finds what a write stored once `index_search` has claimed its traces."""
+
+    def index_search(self, limit: int, project_id: str | None = None) -> int:
+        """Build the documents of up to `limit` traces written since they were last indexed
+        (of one project, or any); how many."""
+
+    def search_backlog(self, project_id: str | None = None) -> SearchBacklog:
+        """The traces written and not indexed yet."""
+
+
+class TraceStore(Writer, SearchIndex, Protocol):
+    """An engine's trace data: written through the Writer, read through a handle, searched
+    through an index built after the writes."""
 
     def reading(self) -> AbstractContextManager[TraceData]: ...
 

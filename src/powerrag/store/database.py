@@ -14,6 +14,8 @@ from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
+from powerrag.domain.search import SearchBacklog
+from powerrag.store import search_index
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -97,6 +99,15 @@ class Store(TraceStore):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
+
+    def index_search(self, limit: int, project_id: str | None = None) -> int:
+        """Build the search documents of up to `limit` marked traces (store/search_index.py)."""
+        with self.transaction() as conn:
+            return search_index.index_pending(conn, limit, project_id)
+
+    def search_backlog(self, project_id: str | None = None) -> SearchBacklog:
+        with self.connect() as conn:
+            return search_index.backlog(conn, project_id)
 
     def close(self) -> None:
         self.statistics.wait(timeout=30)  # an ANALYZE waiting on a lock must not hold up exit

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, exists, select
+from sqlalchemy import ColumnElement, Connection, bindparam, false, select
 from sqlalchemy import func as sql
 
 from powerrag.domain.filters import SESSION_SORTS, PageRequest, SessionFilter, SessionOrder
 from powerrag.domain.rows import SessionRow
+from powerrag.domain.search import parse_query
 from powerrag.store.filters import contains_phrase, contains_text, in_range, json_element, one_of
-from powerrag.store.infra.schema import observations, sessions, traces
+from powerrag.store.infra.schema import sessions
+from powerrag.store.search import session_matches
 
 _s = sessions.c
 # The column behind each of the UI's sorts, in the order `domain.filters.SESSION_SORTS` names them.
@@ -34,7 +36,7 @@ SORT_COLUMNS: dict[str, Any] = dict(
 )
 
 
-def _where(project_id: str, f: SessionFilter) -> list[ColumnElement[bool]]:
+def _where(dialect: str, project_id: str, f: SessionFilter) -> list[ColumnElement[bool]]:
     where = [
         _s.project_id == project_id,
         in_range(_s.created_at, f.created),
@@ -47,46 +49,26 @@ def _where(project_id: str, f: SessionFilter) -> list[ColumnElement[bool]]:
         where.append(_s.created_at < f.active.end)
     if f.user_id:
         where.append(json_element(_s.user_ids, f.user_id))
+    if f.user_contains:
+        where.append(contains_phrase([_s.user_ids], f.user_contains))
+    if f.environment_contains:
+        where.append(contains_text(_s.environment, f.environment_contains))
     if f.bookmarked:
         where.append(_s.bookmarked.is_(True))
     if f.id_contains:
         where.append(contains_text(_s.id, f.id_contains))
     if f.text:
-        where.append(_text_condition(project_id, f.text))
+        words = parse_query(f.text)
+        where.extend(session_matches(dialect, project_id, _s.id, words) if words else [false()])
     if f.status is not None:
         where.append(_s.ended_at.is_(None) if f.status == "active" else _s.ended_at.is_not(None))
     return where
 
 
-def _text_condition(project_id: str, phrase: str) -> ColumnElement[bool]:
-    """The phrase in any of the session's traces' or observations' I/O."""
-    t, o = traces.c, observations.c
-    in_traces = exists(
-        select(1)
-        .where(
-            t.project_id == project_id,
-            t.session_id == _s.id,
-            contains_phrase([t.input, t.output], phrase),
-        )
-        .correlate(sessions)
-    )
-    in_observations = exists(
-        select(1)
-        .select_from(
-            observations.join(traces, (t.project_id == o.project_id) & (t.id == o.trace_id))
-        )
-        .where(
-            t.project_id == project_id,
-            t.session_id == _s.id,
-            contains_phrase([o.input, o.output], phrase),
-        )
-        .correlate(sessions)
-    )
-    return in_traces | in_observations
-
-
 def count_sessions(conn: Connection, project_id: str, f: SessionFilter) -> int:
-    query = select(sql.count()).select_from(sessions).where(*_where(project_id, f))
+    query = (
+        select(sql.count()).select_from(sessions).where(*_where(conn.dialect.name, project_id, f))
+    )
     return int(conn.execute(query).scalar_one())
 
 
@@ -97,7 +79,7 @@ def list_sessions(
     keys = (SORT_COLUMNS[order.sort], _s.id)
     query = (
         select(sessions)
-        .where(*_where(project_id, f))
+        .where(*_where(conn.dialect.name, project_id, f))
         .order_by(*(k.desc() if order.descending else k.asc() for k in keys))
         .limit(page.limit)
         .offset(page.offset)

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, exists, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, false, select
 from sqlalchemy import func as sql
 
 from powerrag.domain.filters import PageRequest, TraceFilter, TraceOrder
 from powerrag.domain.rows import TraceRow, TraceTime
+from powerrag.domain.search import parse_query
 from powerrag.store.base import chunked
-from powerrag.store.filters import contains_phrase, equals, has_all, in_range, one_of
+from powerrag.store.filters import contains_text, equals, has_all, in_range, one_of
 from powerrag.store.infra.schema import observations, scores, traces
+from powerrag.store.search import trace_matches
 
 _root = observations.alias("root_observation")
 _IO_COLUMNS = (
@@ -40,7 +42,7 @@ def _rows(conn: Connection, query: Any, params: dict[str, Any] | None = None) ->
     return [TraceRow(**row) for row in conn.execute(query, params or {}).mappings()]
 
 
-def _where(project_id: str, f: TraceFilter) -> list[ColumnElement[bool]]:
+def _where(dialect: str, project_id: str, f: TraceFilter) -> list[ColumnElement[bool]]:
     t = traces.c
     where = [
         t.project_id == project_id,
@@ -54,26 +56,18 @@ def _where(project_id: str, f: TraceFilter) -> list[ColumnElement[bool]]:
         in_range(t.timestamp, f.timestamp),
         has_all(t.tags, f.tags),
     ]
+    if f.user_contains:
+        where.append(contains_text(t.user_id, f.user_contains))
+    if f.environment_contains:
+        where.append(contains_text(t.environment, f.environment_contains))
     if f.text:
-        where.append(_text_condition(project_id, f.text))
+        words = parse_query(f.text)
+        where.extend(trace_matches(dialect, project_id, t.id, words) if words else [false()])
     return where
 
 
-def _text_condition(project_id: str, phrase: str) -> ColumnElement[bool]:
-    """The phrase in the trace's own I/O, name or id, or in any of its observations' I/O."""
-    t, o = traces.c, observations.c
-    in_observations = exists(
-        select(1).where(
-            o.project_id == project_id,
-            o.trace_id == t.id,
-            contains_phrase([o.input, o.output], phrase),
-        )
-    )
-    return contains_phrase([t.input, t.output, t.name, t.id], phrase) | in_observations
-
-
 def count_traces(conn: Connection, project_id: str, f: TraceFilter) -> int:
-    query = select(sql.count()).select_from(traces).where(*_where(project_id, f))
+    query = select(sql.count()).select_from(traces).where(*_where(conn.dialect.name, project_id, f))
     return int(conn.execute(query).scalar_one())
 
 
@@ -91,7 +85,7 @@ def list_traces(
     first = column.desc().nulls_last() if order.descending else column.asc().nulls_first()
     query = (
         _select(with_io)
-        .where(*_where(project_id, f))
+        .where(*_where(conn.dialect.name, project_id, f))
         .order_by(first, traces.c.id.desc() if order.descending else traces.c.id.asc())
         .limit(page.limit)
         .offset(page.offset)

@@ -40,6 +40,7 @@ from powerrag.store.infra.schema import (
     traces,
     users,
 )
+from powerrag.store.search_index import mark_project
 
 FORMAT = "powerrag-project"
 FORMAT_VERSION = 1
@@ -218,6 +219,8 @@ def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, Trans
                 _write(conn, current, pending, emails)
             if record["end"] != counts.rows:
                 raise TransferError(f"the file's rows {counts.rows} differ from its end line")
+            # The search index is not exported: the search indexer builds it from the rows.
+            mark_project(conn, project_id, now_us())
             return project_id, counts
         table = TABLES.get(str(record.get("table")))
         if table is None:

@@ -39,6 +39,7 @@ from powerrag.store.infra.schema import (
     trace_updates,
     traces,
 )
+from powerrag.store.search_index import delete_documents, forget_marks, mark_traces
 
 
 def _dumps(value: Any) -> str:
@@ -78,6 +79,8 @@ class BatchWriter:
             lock_keys(conn, [f"trace:{project_id}:{t}" for t in trace_ids])
             self._write_records(conn, project_id, batch, now)
             pairs = refresh_traces(conn, project_id, trace_ids, now)
+            # The search indexer builds their documents after this commits.
+            mark_traces(conn, project_id, trace_ids, now)
             touched = sorted({s for s, _ in pairs})
             if touched:
                 lock_keys(conn, [f"session:{project_id}:{s}" for s in touched])
@@ -665,6 +668,8 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
     deleted = 0
     sessions_before: set[str] = set()
     for chunk in chunked(ids):
+        # First: waits for a search indexer holding these traces' marks (search_index.py).
+        forget_marks(conn, project_id, chunk)
         sessions_before |= {
             row[0]
             for row in conn.execute(
@@ -680,6 +685,7 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
         )
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
+        delete_documents(conn, project_id, chunk)
         media.forget_traces(conn, project_id, chunk)
         for table in (observations, trace_updates, scores, span_content_events):
             conn.execute(

@@ -57,3 +57,13 @@ async def managed_page(request: Request, project_id: str) -> ProjectPage:
     if not await run_in_threadpool(accounts.can_manage, page.ctx.store, page.user, project_id):
         raise ForbiddenError("only the project's owners and administrators can do this")
     return page
+
+
+async def search_ready(ctx: Context, project_id: str, text: str | None) -> dict[str, Any]:
+    """Before a text search: index the project's traces stored since the last indexing
+    (powerrag/search_indexer.py), so a search finds what the SDK stored just before it.
+    Gives the page `searchPending`, the traces still not searchable, when searching."""
+    if text is None:
+        return {}
+    backlog = await run_in_threadpool(ctx.indexer.catch_up, project_id)
+    return {"searchPending": backlog.traces}

@@ -15,6 +15,7 @@ from powerrag.domain.filters import (
     TraceFilter,
 )
 from powerrag.domain.records import LEVELS
+from powerrag.domain.search import parse_query
 from powerrag.domain.timeutil import parse_iso
 
 DAY_US = 86_400_000_000
@@ -61,14 +62,22 @@ def _text(q: Query, key: str) -> str | None:
     return q.get(key, "").strip() or None
 
 
+def _search(q: Query) -> str | None:
+    """The search box's words, checked here so a bad query is the page's 400."""
+    text = _text(q, "q")
+    if text is not None:
+        parse_query(text)
+    return text
+
+
 def session_list(q: Query) -> tuple[SessionFilter, SessionOrder, PageRequest]:
     f = SessionFilter(
         active=_range(q),
-        user_id=_text(q, "user"),
-        environments=tuple(filter(None, [q.get("environment", "").strip()])),
+        user_contains=_text(q, "user"),
+        environment_contains=_text(q, "environment"),
         bookmarked=q.get("bookmarked", "") == "1",
         id_contains=_text(q, "id"),
-        text=_text(q, "q"),
+        text=_search(q),
         status=_status(q),
     )
     sort = q.get("sort", "last_activity")
@@ -96,13 +105,13 @@ def trace_list(q: Query) -> tuple[TraceFilter, PageRequest]:
         raise InvalidRequestError(f"level is one of {', '.join(LEVELS)}, got {level!r}")
     f = TraceFilter(
         name=_text(q, "name"),
-        user_id=_text(q, "user"),
+        user_contains=_text(q, "user"),
         session_id=_text(q, "session"),
         tags=tuple(filter(None, [q.get("tag", "").strip()])),
-        environments=tuple(filter(None, [q.get("environment", "").strip()])),
+        environment_contains=_text(q, "environment"),
         level=level,
         timestamp=_range(q),
-        text=_text(q, "q"),
+        text=_search(q),
     )
     page = int_param(q.get("page", ""), "page", 1, low=1, high=MAX_PAGE)
     return f, PageRequest(page, TRACES_PAGE_SIZE)

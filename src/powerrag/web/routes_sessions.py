@@ -14,7 +14,7 @@ from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
 from powerrag.query import replay, sessions
 from powerrag.web.auth import check_csrf, current_user, require_user
-from powerrag.web.common import member_page, project_page
+from powerrag.web.common import member_page, project_page, search_ready
 from powerrag.web.content import mark_held
 from powerrag.web.live import session_stream
 from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
@@ -31,6 +31,7 @@ async def sessions_list(request: Request, project_id: str) -> Response:
     page = await project_page(request, project_id)
     q = request.query_params
     f, order, paging = session_list(q)
+    searching = await search_ready(page.ctx, project_id, f.text)
     found = await run_in_threadpool(
         lambda: sessions.list_sessions(
             page.ctx.store, project_id, f, order, paging, with_scores=True
@@ -43,6 +44,7 @@ async def sessions_list(request: Request, project_id: str) -> Response:
         "environments": found.environments,
         "sorts": list(SESSION_SORTS),
         "filters": {k: q.get(k, "") for k in SESSION_FILTER_KEYS},
+        **searching,
     }
     return render(request, "sessions.html", {**page.chrome(), **data})
 

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from powerrag.domain.filters import TraceOrder
 from powerrag.domain.records import LEVELS
 from powerrag.query import traces
-from powerrag.web.common import project_page
+from powerrag.web.common import project_page, search_ready
 from powerrag.web.content import mark_held
 from powerrag.web.params import TRACE_FILTER_KEYS, trace_list
 from powerrag.web.render import WebRoute, render
@@ -23,6 +23,7 @@ async def traces_list(request: Request, project_id: str) -> Response:
     page = await project_page(request, project_id)
     q = request.query_params
     f, paging = trace_list(q)
+    searching = await search_ready(page.ctx, project_id, f.text)
     found = await run_in_threadpool(
         lambda: traces.list_traces(
             page.ctx.store, project_id, f, TraceOrder(), paging, frozenset({"core"})
@@ -36,6 +37,7 @@ async def traces_list(request: Request, project_id: str) -> Response:
         "pages": found.pages,
         "filters": {k: q.get(k, "") for k in TRACE_FILTER_KEYS},
         "levels": LEVELS,
+        **searching,
     }
     return render(request, "traces.html", {**page.chrome(), **data})
 

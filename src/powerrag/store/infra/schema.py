@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 
 metadata = MetaData(
     naming_convention={
@@ -432,4 +433,32 @@ alerts = Table(
     _time("created_at"),
     _time("updated_at"),
     Index("ix_alerts_project", "project_id"),
+)
+
+# The full-text search index (store/search.py): one document per trace, its own fields and
+# every observation's. `body` is the tokens as text on SQLite, indexed by the FTS5 table
+# `search_fts`, and a tsvector with a GIN index on PostgreSQL; migration 0008 makes those,
+# which this metadata does not describe (ENGINE_SEARCH_OBJECTS).
+search_documents = Table(
+    "search_documents",
+    metadata,
+    # INTEGER PRIMARY KEY on SQLite: FTS5 keys its rows by it, and VACUUM keeps it.
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("trace_id", String(64), nullable=False),
+    Column("body", Text().with_variant(TSVECTOR(), "postgresql"), nullable=False),
+    UniqueConstraint("project_id", "trace_id"),
+)
+ENGINE_SEARCH_OBJECTS = ("search_fts", "ix_search_documents_body")
+
+# Traces whose document is to be (re)built: the batch writer marks each trace it touches in
+# its transaction, the search indexer (powerrag/search_indexer.py) claims marks by deleting
+# them in the transaction that writes the documents (store/search_index.py).
+search_pending = Table(
+    "search_pending",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("trace_id", String(64), primary_key=True),
+    # When the trace was first marked since it was last indexed: the searchable lag.
+    _time("marked_at"),
 )
