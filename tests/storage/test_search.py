@@ -210,7 +210,7 @@ def test_migration_0008_marks_the_data_stored_before_it_for_the_indexer(
             conn.execute(text("DROP TABLE search_fts"))
         conn.execute(text("DROP TABLE search_documents"))
         conn.execute(text("DROP TABLE search_pending"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     assert _index_size(world) is None
 
     migrate.upgrade(database_url)
