@@ -32,6 +32,7 @@ from tests.support.isolation import (
     B_ID,
     B_KEYS,
     B_MARKERS,
+    B_RULE,
     B_SESSION,
     World,
     basic_auth,
@@ -90,6 +91,8 @@ class Ui:
             "key_id": self.b_key_id,
             "user_id": self.bob_id,
             "language": "en",
+            "kind": "rules",
+            "item_id": B_RULE,
         }
 
     def bob_row(self) -> list[tuple[Any, ...]]:

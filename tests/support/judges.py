@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
+import httpx
 
 from tests.support.lifecycle import event
 
@@ -25,7 +25,7 @@ SESSION_MAPPING = [
 GOOD_ANSWER = '{"reasoning": "Both requests were answered.", "score": true}'
 
 
-def set_up_judge(api: TestClient, base_url: str, **rule: Any) -> dict[str, Any]:
+def set_up_judge(api: httpx.Client, base_url: str, **rule: Any) -> dict[str, Any]:
     """Connection `local`, evaluator `helpful`, rule `helpful-sessions` (session target)."""
     connection = {
         "provider": "local",
@@ -96,18 +96,18 @@ EXPECTED_PROMPT = (
 )
 
 
-def ingest(api: TestClient, events: list[dict[str, Any]]) -> None:
+def ingest(api: httpx.Client, events: list[dict[str, Any]]) -> None:
     response = api.post("/api/public/ingestion", json={"batch": events})
     assert response.status_code == 207 and response.json()["errors"] == [], response.text
 
 
-def eval_scores(api: TestClient, session_id: str) -> list[tuple[str, Any, str]]:
+def eval_scores(api: httpx.Client, session_id: str) -> list[tuple[str, Any, str]]:
     response = api.get("/api/public/v2/scores", params={"sessionId": session_id, "source": "EVAL"})
     assert response.status_code == 200, response.text
     return [(s["name"], s["value"], s["comment"]) for s in response.json()["data"]]
 
 
-def runs(api: TestClient, rule_id: str) -> list[dict[str, Any]]:
+def runs(api: httpx.Client, rule_id: str) -> list[dict[str, Any]]:
     response = api.get(f"/api/public/unstable/evaluation-rules/{rule_id}/runs")
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["data"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from powerrag.web import replay_labels
+from powerrag.web import evaluation_labels, replay_labels
 
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
@@ -304,7 +304,11 @@ _ZH: dict[str, str] = {
 }
 
 _EN.update(replay_labels.EN)
-MESSAGES: dict[str, dict[str, str]] = {"en": _EN, "zh-CN": {**_EN, **_ZH, **replay_labels.ZH}}
+_EN.update(evaluation_labels.EN)
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": _EN,
+    "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH},
+}
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

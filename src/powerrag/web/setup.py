@@ -11,7 +11,13 @@ from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
 from powerrag.context import Context
-from powerrag.web import routes_auth, routes_sessions, routes_settings, routes_traces
+from powerrag.web import (
+    routes_auth,
+    routes_evaluation,
+    routes_sessions,
+    routes_settings,
+    routes_traces,
+)
 from powerrag.web.auth import Cookies
 from powerrag.web.hashing import PasswordHashing
 from powerrag.web.live import LiveBroker, LiveLimits
@@ -25,7 +31,7 @@ def install_web(app: FastAPI) -> None:
     """Add the UI's routes; `web_running` gives them their state when the app starts."""
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
-    for module in (routes_auth, routes_sessions, routes_traces, routes_settings):
+    for module in (routes_auth, routes_sessions, routes_traces, routes_settings, routes_evaluation):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 
