@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 
+from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
 from powerrag.store.database import Store
 from tests.support.fake_openai import FakeOpenAI, failure, text
@@ -18,7 +19,7 @@ from tests.support.judges import (
     runs,
     set_up_judge,
 )
-from tests.support.lifecycle import Clock
+from tests.support.lifecycle import SECOND, Clock, event
 
 
 def test_the_judge_sees_each_message_once_and_its_verdict_becomes_a_session_score(
@@ -174,3 +175,47 @@ def test_filters_and_a_rerun_over_chosen_sessions(
     )
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_body")
     assert bad.json()["message"] == "sessionIds must be a non-empty list of ids"
+
+
+def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
+    api: TestClient, worker: Lifecycle, clock: Clock
+) -> None:
+    answer = '{"reasoning": "On topic.", "score": 0.75}'
+    with FakeOpenAI([text(answer)], [(10, 5)]) as fake:
+        set_up_judge(api, fake.base_url)
+        evaluator = {
+            "name": "relevance",
+            "prompt": "Q: {{question}}\nA: {{answer}}",
+            "outputDefinition": {
+                "dataType": "NUMERIC",
+                "reasoning": {"description": "why"},
+                "score": {"description": "0 to 1", "minValue": 0, "maxValue": 1},
+            },
+            "modelConfig": {"provider": "local", "model": "gpt-4o-mini"},
+        }
+        assert api.post("/api/public/unstable/evaluators", json=evaluator).status_code == 200
+        rule = {
+            "name": "relevance-of-traces",
+            "evaluator": {"name": "relevance"},
+            "target": "trace",
+            "enabled": True,
+            "delay": 5000,
+            "mapping": [
+                {"variable": "question", "source": "input", "jsonPath": "$.q"},
+                {"variable": "answer", "source": "output"},
+            ],
+        }
+        made = api.post("/api/public/unstable/evaluation-rules", json=rule).json()
+        when = to_iso(clock() + SECOND)
+        trace = {"id": "t-new", "timestamp": when, "input": {"q": "Rain?"}, "output": "Yes."}
+        ingest(api, [event("trace-create", trace)])
+        assert worker.run_once(clock.advance(2)).judged == 1
+        assert fake.requests == []  # its 5 s delay has not passed
+        worker.run_once(clock.advance(6))
+        worker.run_once(clock.advance(20))  # the judge trace it wrote is not judged
+    assert [r["messages"][0]["content"] for r in fake.requests] == ["Q: Rain?\nA: Yes."]
+    scores = api.get("/api/public/v2/scores", params={"traceId": "t-new"}).json()["data"]
+    assert [(s["name"], s["value"], s["comment"], s["source"]) for s in scores] == [
+        ("relevance", 0.75, "On topic.", "EVAL")
+    ]
+    assert [r["state"] for r in runs(api, made["id"])] == ["done"]
