@@ -176,7 +176,19 @@ SETTINGS: tuple[Setting, ...] = (
         "outbound_allowed",
         str,
         "public,private,loopback",
-        "Where webhooks may go: comma-separated `public`, `private`, `loopback`, networks (10.1.0.0/16) or host names; link-local addresses (cloud metadata) are refused unless a network lists them.",
+        "Where webhooks and LLM judges may go: comma-separated `public`, `private`, `loopback`, networks (10.1.0.0/16) or host names; link-local addresses (cloud metadata) are refused unless a network lists them.",
+    ),
+    Setting(
+        "judge_max_attempts",
+        int,
+        3,
+        "Attempts of an LLM-as-judge evaluation (a 429, a 5xx or a malformed answer is retried with backoff) before it is marked failed with its error.",
+    ),
+    Setting(
+        "judge_concurrency",
+        int,
+        4,
+        "LLM judge calls one process makes at the same time.",
     ),
 )
 
@@ -212,6 +224,8 @@ class Settings:
     lifecycle_interval_seconds: float = 10.0
     job_max_attempts: int = 5
     outbound_allowed: str = "public,private,loopback"
+    judge_max_attempts: int = 3
+    judge_concurrency: int = 4
 
     @property
     def resolved_database_url(self) -> str:

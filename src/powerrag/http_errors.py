@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from powerrag.domain.errors import (
     BodyTimeoutError,
+    ConflictError,
     CsrfError,
     ForbiddenError,
     InvalidRequestError,
@@ -17,6 +18,7 @@ from powerrag.domain.errors import (
     OverloadedError,
     StorageFullError,
     UnauthorizedError,
+    UnprocessableError,
     UnsupportedMediaTypeError,
 )
 from powerrag.ingest.otlp import BodyTooLargeError
@@ -37,6 +39,8 @@ ERRORS: tuple[tuple[type[Exception], ErrorKind], ...] = (
     (InvalidRequestError, ErrorKind(400, "InvalidRequestError", "bad_request")),
     (UnsupportedMediaTypeError, ErrorKind(415, "UnsupportedMediaTypeError", "bad_request")),
     (NotFoundError, ErrorKind(404, "LangfuseNotFoundError", "not_found")),
+    (ConflictError, ErrorKind(409, "ConflictError", "bad_request")),
+    (UnprocessableError, ErrorKind(422, "UnprocessableContentError", "bad_request")),
     (UnauthorizedError, ErrorKind(401, "UnauthorizedError", "forbidden")),
     (CsrfError, ErrorKind(403, "ForbiddenError", "forbidden", "csrf_failed")),
     (ForbiddenError, ErrorKind(403, "ForbiddenError", "forbidden")),

@@ -14,22 +14,26 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import orjson
 from sqlalchemy import Connection
 
+from powerrag import judging
 from powerrag.config import Settings
 from powerrag.domain import jobs as job_states
 from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature
 from powerrag.domain.checks import CheckRule, run_check
 from powerrag.domain.errors import NotFoundError
+from powerrag.domain.eval_rules import EvaluationRule
 from powerrag.domain.jobs import JobRow
 from powerrag.domain.records import IngestBatch, ScoreRecord
 from powerrag.domain.rows import SessionRow
 from powerrag.domain.timeutil import to_iso
+from powerrag.judge_client import PermanentJudgeError, RetryableJudgeError
 from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
-from powerrag.store import alert_scan, jobs, lifecycle, rules, sessions
+from powerrag.store import alert_scan, evaluation, jobs, judge_inputs, lifecycle, rules, sessions
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.lifecycle")
@@ -48,6 +52,8 @@ class Pass:
     ended: int
     fired: int
     ran: int
+    # Trace and observation evaluations enqueued by this pass.
+    judged: int = 0
 
 
 class PermanentError(Exception):
@@ -71,6 +77,19 @@ def enqueue_checks(
             )
 
 
+def enqueue_session_work(
+    conn: Connection,
+    project_id: str,
+    session_id: str,
+    ended_at: int,
+    checks: list[CheckRule],
+    judges: list[EvaluationRule],
+) -> None:
+    """What a session's end sets off: its checks and its session evaluation rules."""
+    enqueue_checks(conn, project_id, session_id, ended_at, checks)
+    judging.enqueue_session(conn, project_id, session_id, ended_at, judges)
+
+
 def end_session(store: Store, project_id: str, session_id: str, now: int) -> SessionRow:
     """End a session now (`POST /api/public/sessions/{id}/end`); an ended one stays as it is."""
     with store.transaction() as conn:
@@ -78,8 +97,13 @@ def end_session(store: Store, project_id: str, session_id: str, now: int) -> Ses
             raise NotFoundError("Session not found within authorized project")
         ended = lifecycle.end_session(conn, project_id, session_id, now, idle_before=None)
         if ended is not None:
-            enqueue_checks(
-                conn, project_id, session_id, ended, rules.list_rules(conn, "check", project_id)
+            enqueue_session_work(
+                conn,
+                project_id,
+                session_id,
+                ended,
+                rules.list_rules(conn, "check", project_id),
+                evaluation.page(conn, "rule", project_id, None),
             )
         row = sessions.get_session(conn, project_id, session_id)
     assert row is not None
@@ -93,22 +117,30 @@ class Lifecycle:
         self.clock = clock
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.allowed = Destinations(settings.outbound_allowed)
+        self.judge = judging.Judge(store, self.allowed)
         self._scanned_at: int | None = None
+        self._judge_scanned_at: int | None = None
 
     def run_once(self, now: int | None = None) -> Pass:
         now = self.clock() if now is None else now
         ended = self.sweep(now)
         fired = self.scan_alerts(now)
+        judged = self.scan_targets(now)
         ran = 0
-        while ran < JOBS_PER_PASS:
-            with self.store.transaction() as conn:
-                claimed = jobs.claim(conn, self.owner, now, job_states.LEASE_US, 20)
-            if not claimed:
-                break
-            for job in claimed:
-                self.run_job(job, now)
-            ran += len(claimed)
-        return Pass(ended, fired, ran)
+        # Judge calls wait on an LLM: they run side by side, at most `judge_concurrency`.
+        with ThreadPoolExecutor(max(1, self.settings.judge_concurrency)) as pool:
+            while ran < JOBS_PER_PASS:
+                with self.store.transaction() as conn:
+                    claimed = jobs.claim(conn, self.owner, now, job_states.LEASE_US, 20)
+                if not claimed:
+                    break
+                calls = [j for j in claimed if j.kind == judging.KIND]
+                for job in claimed:
+                    if job.kind != judging.KIND:
+                        self.run_job(job, now)
+                list(pool.map(lambda job: self.run_job(job, now), calls))
+                ran += len(claimed)
+        return Pass(ended, fired, ran, judged)
 
     def sweep(self, now: int) -> int:
         """End the sessions idle for `session_idle_seconds`; enqueue their checks."""
@@ -117,11 +149,30 @@ class Lifecycle:
         with self.store.transaction() as conn:
             idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT)
             checks = rules.list_rules(conn, "check", None) if idle else []
+            judges = evaluation.page(conn, "rule", None, None) if idle else []
             for project_id, session_id in idle:
                 ended = lifecycle.end_session(conn, project_id, session_id, now, cutoff)
                 if ended is not None:
-                    enqueue_checks(conn, project_id, session_id, ended, checks)
+                    enqueue_session_work(conn, project_id, session_id, ended, checks, judges)
                     count += 1
+        return count
+
+    def scan_targets(self, now: int) -> int:
+        """A job per new trace or observation of each enabled trace or observation rule."""
+        count = 0
+        with self.store.transaction() as conn:
+            for rule in evaluation.page(conn, "rule", None, None):
+                if not rule.enabled or rule.target == "session":
+                    continue
+                since = rule.created_at
+                if self._judge_scanned_at is not None:
+                    since = max(since, self._judge_scanned_at - SCAN_MARGIN_US)
+                for target_id, trace_id in judge_inputs.new_targets(
+                    conn, rule.project_id, rule.target, since
+                ):
+                    judging.enqueue(conn, rule, target_id, now, occasion="new", trace_id=trace_id)
+                    count += 1
+        self._judge_scanned_at = now
         return count
 
     def scan_alerts(self, now: int) -> int:
@@ -161,19 +212,26 @@ class Lifecycle:
         return fired
 
     def run_job(self, job: JobRow, now: int) -> None:
-        limit = self.settings.job_max_attempts
+        judge = job.kind == judging.KIND
+        limit = self.settings.judge_max_attempts if judge else self.settings.job_max_attempts
         try:
             if job.attempts > limit:
                 raise PermanentError(f"claimed {job.attempts} times without finishing")
             if job.kind == "check":
                 self._run_check(job, now)
+            elif judge:
+                self.judge.run(job, now)
             else:
                 self._deliver(job)
-        except PermanentError as exc:
+        except judging.SkippedError as exc:
+            with self.store.transaction() as conn:
+                jobs.finish(conn, job.id, self.owner, now, note=str(exc))
+        except (PermanentError, PermanentJudgeError) as exc:
             with self.store.transaction() as conn:
                 jobs.fail(conn, job, self.owner, now, str(exc), max_attempts=job.attempts)
         except Exception as exc:  # any failure is recorded and retried
-            error = str(exc) if isinstance(exc, DeliveryError) else f"{type(exc).__name__}: {exc}"
+            plain = isinstance(exc, DeliveryError | RetryableJudgeError)
+            error = str(exc) if plain else f"{type(exc).__name__}: {exc}"
             with self.store.transaction() as conn:
                 jobs.fail(conn, job, self.owner, now, error, limit)
         else:

@@ -1,4 +1,4 @@
-"""Outgoing requests (webhooks) go only where the operator allows (`outbound_allowed`).
+"""Outgoing requests (webhooks, LLM judges) go only where the operator allows (`outbound_allowed`).
 
 Every address the host name resolves to must be allowed, at each redirect too: a
 webhook cannot be bounced to the cloud metadata service (169.254.169.254) by a 302.
@@ -88,12 +88,19 @@ def _kind(address: IPAddress) -> str:
     return "public"
 
 
-def post(url: str, body: bytes, headers: Mapping[str, str], allowed: Destinations) -> int:
-    """POST `body`, following at most 3 redirects to allowed places; the 2xx status.
+def send(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    allowed: Destinations,
+    timeout: float = TIMEOUT_SECONDS,
+) -> httpx.Response:
+    """POST `body`, following at most 3 redirects to allowed places; the final answer,
+    whatever its status.
 
-    RefusedDestinationError for a refused place, DeliveryError for any other failure.
+    RefusedDestinationError for a refused place, DeliveryError when no answer came.
     """
-    with httpx.Client(follow_redirects=False, timeout=TIMEOUT_SECONDS, trust_env=False) as client:
+    with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False) as client:
         for _ in range(MAX_REDIRECTS + 1):
             reason = allowed.refusal(url)
             if reason:
@@ -106,7 +113,13 @@ def post(url: str, body: bytes, headers: Mapping[str, str], allowed: Destination
             if response.is_redirect and location:
                 url = urljoin(url, location)
                 continue
-            if response.is_success:
-                return response.status_code
-            raise DeliveryError(f"HTTP {response.status_code} from {urlsplit(url).netloc}")
+            return response
     raise DeliveryError(f"more than {MAX_REDIRECTS} redirects")
+
+
+def post(url: str, body: bytes, headers: Mapping[str, str], allowed: Destinations) -> int:
+    """POST `body` (see `send`); the 2xx status, or DeliveryError for any other answer."""
+    response = send(url, body, headers, allowed)
+    if response.is_success:
+        return response.status_code
+    raise DeliveryError(f"HTTP {response.status_code} from {urlsplit(str(response.url)).netloc}")

@@ -85,6 +85,24 @@ def remove_member(project_id: str, user_id: str) -> str:
     return f"{members(project_id)}/{_segment(user_id)}/remove"
 
 
+def evaluation(project_id: str) -> str:
+    """Settings for LLM connections, evaluators, rules, checks and alerts."""
+    return f"{settings(project_id)}/evaluation"
+
+
+def evaluation_create(project_id: str, kind: str) -> str:
+    return f"{evaluation(project_id)}/{kind}"
+
+
+def evaluation_delete(project_id: str, kind: str, item_id: str) -> str:
+    return f"{evaluation(project_id)}/{kind}/{_segment(item_id)}/delete"
+
+
+def evaluation_try(project_id: str) -> str:
+    """Run a session rule again over chosen sessions (the replay's "try on this session")."""
+    return f"{evaluation(project_id)}/run"
+
+
 # Pages outside any project: the home redirect, sign-in and out, settings, the language.
 HOME = "/"
 SETUP = "/setup"

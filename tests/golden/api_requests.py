@@ -72,6 +72,20 @@ AUTOMATIONS = [
     )
 ]
 
+# Nor a connection, evaluator or evaluation rule: the empty pages, paging errors, missing ones.
+U = f"{A}/unstable"
+EVALUATION = [
+    Request("connections-list", f"{A}/llm-connections"),
+    Request("connections-bad-limit", f"{A}/llm-connections?limit=0"),
+    Request("evaluators-list", f"{U}/evaluators?page=2&limit=10"),
+    Request("evaluators-get-missing", f"{U}/evaluators/no-such-evaluator"),
+    Request("evaluators-bad-page", f"{U}/evaluators?page=0"),
+    Request("evaluators-without-key", f"{U}/evaluators", who="signed-out"),
+    Request("rules-list", f"{U}/evaluation-rules"),
+    Request("rules-get-missing", f"{U}/evaluation-rules/no-such-rule"),
+    Request("rules-runs-missing", f"{U}/evaluation-rules/no-such-rule/runs"),
+]
+
 _ORDERS = ("userId", "sessionId", "id", "timestamp", "name", "release", "version", "public")
 TRACES = [
     Request("list", f"{A}/traces"),
@@ -245,4 +259,5 @@ GROUPS = {
     "api-scores-v1": SCORES_V1,
     "api-scores-v3": SCORES_V3,
     "api-automations": AUTOMATIONS,
+    "api-evaluation": EVALUATION,
 }

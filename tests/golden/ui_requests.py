@@ -199,6 +199,10 @@ SETTINGS = [
     Request("project", f"/project/{PROJECT}/settings?{J}"),
     Request("missing-project", f"/project/no-such-project/settings?{J}"),
     Request("signed-out", f"/project/{PROJECT}/settings?{J}", who="signed-out"),
+    Request("evaluation", f"/project/{PROJECT}/settings/evaluation?{J}"),
+    Request(
+        "evaluation-signed-out", f"/project/{PROJECT}/settings/evaluation?{J}", who="signed-out"
+    ),
 ]
 
 GROUPS = {

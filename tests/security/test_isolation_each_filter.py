@@ -59,15 +59,18 @@ API_NOT_LISTS = {
     # Rule lists take no filters; B's rules carry B_MARKERS, checked in test_isolation.py.
     "/api/public/checks",
     "/api/public/alerts",
+    # Pages of connections, evaluators and rules take no filters; B's carry B_MARKERS too.
+    "/api/public/llm-connections",
+    "/api/public/unstable/evaluators",
+    "/api/public/unstable/evaluation-rules",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/traces": ("traces", w.UI_TRACE_FILTERS),
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
-UI_NOT_LISTS = {
-    "/project/{project_id}/settings"
-}  # keys and members: tests/security/test_ui_isolation.py
+# Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
+UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
 
 
 @pytest.fixture

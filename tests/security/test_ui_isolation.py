@@ -33,6 +33,7 @@ from tests.support.isolation import (
     B_ID,
     B_KEYS,
     B_MARKERS,
+    B_RULE,
     B_SESSION,
     World,
     basic_auth,
@@ -95,6 +96,8 @@ class Ui:
             "key_id": self.b_key_id,
             "user_id": self.bob_id,
             "language": "en",
+            "kind": "rules",
+            "item_id": B_RULE,
         }
 
     def b_comment_id(self) -> str:

@@ -31,6 +31,7 @@ from powerrag.store.transfer import TransferError, import_project
 from powerrag.store.users import insert_user
 from tests.support.bodies import PROTOBUF
 from tests.support.genai_logs import LOGS_PATH, chat_events, protobuf_logs_body
+from tests.support.judges import set_up_judge
 from tests.support.media import PNG, upload
 from tests.support.pg import PostgresServer, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
@@ -104,6 +105,7 @@ def _fill(url: str, data_dir: Path) -> None:
         assert client.post("/api/public/checks", json=check).status_code == 201
         assert client.post("/api/public/alerts", json={**alert, "secret": "s"}).status_code == 201
         index_now(client)
+        set_up_judge(client, "http://judge.invalid/v1")
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))

@@ -1,8 +1,9 @@
 """A local stand-in for OpenAI's Chat Completions endpoint: the process edge of agent tests.
 
 `FakeOpenAI(answers)` serves `POST /v1/chat/completions` on a free port of 127.0.0.1 and
-answers each request with the next scripted answer (`tool_call(...)` or `text(...)`); it
-keeps every request body, so a test can check what the client sent. Non-streaming only.
+answers each request with the next scripted answer (`tool_call(...)`, `text(...)`, or
+`failure(status)`, an error answer such as 429 or 500); it keeps every request body and
+its headers, so a test can check what the client sent. Non-streaming only.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ def text(content: str) -> dict[str, Any]:
     return {"message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
 
 
+def failure(status: int, message: str = "scripted failure") -> dict[str, Any]:
+    """An error answer with this HTTP status (429, 500, a 400 refusing `response_format`)."""
+    return {"status": status, "error": {"message": message}}
+
+
 class FakeOpenAI:
     """Serves the scripted `answers` in order; usage is `usage[i]` (prompt, completion)."""
 
@@ -47,6 +53,7 @@ class FakeOpenAI:
             raise ValueError("one usage pair per answer")
         self.answers, self.usage = answers, usage
         self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -69,12 +76,15 @@ class FakeOpenAI:
         self._server.server_close()
         self._thread.join()
 
-    def _next(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _next(self, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
         with self._lock:
             index = len(self.requests)
             self.requests.append(body)
+            self.headers.append(headers)
         if index >= len(self.answers):
             return 500, {"error": {"message": f"no scripted answer for request {index + 1}"}}
+        if "status" in self.answers[index]:
+            return self.answers[index]["status"], {"error": self.answers[index]["error"]}
         prompt, completion = self.usage[index]
         return 200, {
             "id": f"chatcmpl-fake-{index + 1}",
@@ -99,7 +109,8 @@ class FakeOpenAI:
                 if self.path != "/v1/chat/completions":
                     status, answer = 404, {"error": {"message": f"no route {self.path}"}}
                 else:
-                    status, answer = fake._next(body)
+                    headers = {k.lower(): v for k, v in self.headers.items()}
+                    status, answer = fake._next(body, headers)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")

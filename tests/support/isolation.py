@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from powerrag.store import rules
+from powerrag.store import evaluation, rules
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
@@ -35,10 +35,12 @@ B_MARKERS = (
     "b-secret-media",
     "b-secret-check",
     "b-secret-alert",
+    "b-secret-judge",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
-# B's check rule and alert share one id, so `{rule_id}` reaches both (tables differ).
+# B's check rule, alert, LLM connection, evaluator and evaluation rule share one id, so
+# `{rule_id}` and `{item_id}` reach each (tables differ).
 B_RULE = "b-rule-1"
 
 
@@ -76,6 +78,8 @@ class World:
             "media_id": self.media_id,
             "project_id": B_ID,
             "rule_id": B_RULE,
+            "item_id": B_RULE,
+            "kind": "rules",
         }
 
     def fill_b(self) -> None:
@@ -108,6 +112,7 @@ class World:
             assert answer.status_code == 200, answer.text
         upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
         self._b_rules()
+        self._b_judge()
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}
@@ -139,6 +144,55 @@ class World:
                     "webhook_url": "http://127.0.0.1:9/b-secret-alert",
                     "secret": "b-secret-alert",
                     **times,
+                },
+            )
+
+    def _b_judge(self) -> None:
+        times = {"created_at": 1, "updated_at": 1}
+        owned = {"id": B_RULE, "project_id": B_ID, **times}
+        with self.store.transaction() as conn:
+            evaluation.add(
+                conn,
+                "connection",
+                {
+                    **owned,
+                    "provider": "b-secret-judge",
+                    "adapter": "openai",
+                    "base_url": "http://127.0.0.1:9/b-secret-judge",
+                    "secret": "b-secret-judge-sealed",
+                    "display_secret_key": "...udge",
+                    "custom_models": ["b-secret-judge"],
+                    "with_default_models": False,
+                    "extra_header_keys": [],
+                    "config": None,
+                },
+            )
+            evaluation.add(
+                conn,
+                "evaluator",
+                {
+                    **owned,
+                    "name": "b-secret-judge",
+                    "version": 1,
+                    "prompt": "b-secret-judge {{x}}",
+                    "output_definition": {"dataType": "BOOLEAN"},
+                    "model_config": None,
+                    "mapping": None,
+                },
+            )
+            evaluation.add(
+                conn,
+                "rule",
+                {
+                    **owned,
+                    "name": "b-secret-judge",
+                    "evaluator_id": B_RULE,
+                    "target": "session",
+                    "enabled": True,
+                    "sampling": 1.0,
+                    "delay_ms": 0,
+                    "filters": [],
+                    "mapping": [{"variable": "x", "source": "transcript", "jsonPath": None}],
                 },
             )
 

@@ -86,6 +86,49 @@ def _comment(ui: TestClient, action: str) -> Form:
     return Form(f"{SESSION}/comments/{comment['id']}/{action}", {"content": "edited"}, 303)
 
 
+EVALUATION = f"{SETTINGS}/evaluation"
+
+
+def _new_check(ui: TestClient) -> Form:
+    form = {"name": "to delete", "check": "turns", "threshold": "3", "pattern": ""}
+    assert post_form(ui, f"{EVALUATION}/checks", form).status_code == 303
+    (check,) = [c for c in _evaluation_json(ui)["checks"] if c["name"] == "to delete"]
+    return Form(f"{EVALUATION}/checks/{check['id']}/delete", {}, 303)
+
+
+def _evaluation_json(ui: TestClient) -> dict[str, Any]:
+    answer: dict[str, Any] = ui.get(EVALUATION, params={"format": "json"}).json()
+    return answer
+
+
+def _session_rule(ui: TestClient) -> Form:
+    """A connection, an evaluator and a session rule, made through the settings' own forms;
+    then the replay's "try on this session" form."""
+    connection = {"provider": "local", "base_url": "http://127.0.0.1:9/v1", "secret_key": "sk-1"}
+    assert post_form(ui, f"{EVALUATION}/connections", connection).status_code == 303
+    evaluator = {
+        "name": "helpful",
+        "prompt": "{{conversation}}",
+        "data_type": "BOOLEAN",
+        "reasoning_description": "why",
+        "score_description": "helped",
+        "provider": "local",
+        "model": "m",
+    }
+    assert post_form(ui, f"{EVALUATION}/evaluators", evaluator).status_code == 303
+    rule = {
+        "name": "judge",
+        "evaluator": "helpful",
+        "target": "session",
+        "sampling": "1",
+        "delay": "0",
+        "mapping": "conversation=transcript",
+    }
+    assert post_form(ui, f"{EVALUATION}/rules", rule).status_code == 303
+    (found,) = _evaluation_json(ui)["rules"]
+    return Form(f"{EVALUATION}/run", {"rule_id": found["rule"]["id"], "session_id": "sess-m"}, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -132,6 +175,11 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
         303,
     ),
     "/project/{project_id}/settings/members/{user_id}/remove": _member_to_remove,
+    "/project/{project_id}/settings/evaluation/{kind}": lambda ui: Form(
+        f"{EVALUATION}/checks", {"name": "long", "check": "turns", "threshold": "3"}, 303
+    ),
+    "/project/{project_id}/settings/evaluation/{kind}/{item_id}/delete": _new_check,
+    "/project/{project_id}/settings/evaluation/run": _session_rule,
 }
 
 
@@ -167,7 +215,8 @@ def _state(ui: TestClient) -> str:
     settings = _settings_json(ui)
     session = ui.get(SESSION, params={"format": "json"}).json()
     changeable = ("keys", "members", "projects", "project", "publicShowsUsers")
-    return repr(([settings[k] for k in changeable], session))
+    evaluation = _evaluation_json(ui)
+    return repr(([settings[k] for k in changeable], session, evaluation))
 
 
 def _refused(ui: TestClient, form: Form, data: dict[str, str], *, drop_cookie: bool) -> None:

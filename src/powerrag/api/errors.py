@@ -18,34 +18,60 @@ log = logging.getLogger("powerrag.api")
 RETRY_AFTER_SECONDS = "1"
 
 
-def error_body(status: int, message: str, name: str) -> Response:
+# Langfuse's unstable endpoints answer `{"message", "code", "details"}` instead
+# (`unstablePublicApiError`); the code by status when the error names none.
+UNSTABLE_PREFIX = "/api/public/unstable/"
+_CODES = {
+    400: "invalid_request",
+    401: "authentication_failed",
+    403: "access_denied",
+    404: "resource_not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    422: "unprocessable_content",
+    429: "rate_limited",
+}
+
+
+def error_body(
+    status: int,
+    message: str,
+    name: str,
+    request: Request | None = None,
+    exc: Exception | None = None,
+) -> Response:
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status in (429, 503) else None
     if status == 408:  # the rest of a body too slow to read is not waited for (RFC 9110 §15.5.9)
         headers = {"Connection": "close"}
+    if request is not None and request.url.path.startswith(UNSTABLE_PREFIX):
+        code = getattr(exc, "code", None) or _CODES.get(status, "internal_error")
+        body = {"message": message, "code": code, "details": getattr(exc, "details", None)}
+        return json_response(body, status, headers)
     return json_response({"message": message, "error": name}, status, headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    async def known(_: Request, exc: Exception) -> Response:
+    async def known(request: Request, exc: Exception) -> Response:
         kind = kind_of(exc)
-        return error_body(kind.status, str(exc), kind.name)
+        return error_body(kind.status, str(exc), kind.name, request, exc)
 
     for cls in KNOWN:
         app.add_exception_handler(cls, known)
 
     @app.exception_handler(RequestValidationError)
-    async def validation(_: Request, exc: RequestValidationError) -> Response:
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
         )
-        return error_body(400, f"Invalid request data: {problems}", "InvalidRequestError")
+        return error_body(400, f"Invalid request data: {problems}", "InvalidRequestError", request)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> Response:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         names = {404: "LangfuseNotFoundError", 405: "MethodNotAllowedError"}
-        return error_body(exc.status_code, str(exc.detail), names.get(exc.status_code, "HttpError"))
+        name = names.get(exc.status_code, "HttpError")
+        return error_body(exc.status_code, str(exc.detail), name, request)
 
     @app.exception_handler(Exception)
-    async def internal(_: Request, exc: Exception) -> Response:
+    async def internal(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return error_body(500, "Internal Server Error", "InternalServerError")
+        return error_body(500, "Internal Server Error", "InternalServerError", request)

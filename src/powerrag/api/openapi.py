@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from powerrag import __version__
-from powerrag.api import openapi_lifecycle
+from powerrag.api import openapi_evaluation, openapi_lifecycle
 from powerrag.domain.jsondoc import JSONObject
 
 _BUNDLED = "openapi-langfuse.json"
@@ -231,13 +231,20 @@ def openapi_document() -> JSONObject:
         "description": _DESCRIPTION,
     }
     paths = doc["paths"]
-    for path, item in {**_own_operations(paths), **openapi_lifecycle.operations()}.items():
+    own = {
+        **_own_operations(paths),
+        **openapi_lifecycle.operations(),
+        **openapi_evaluation.operations(),
+    }
+    for path, item in own.items():
         paths.setdefault(path, {}).update(item)
     for path, method in _WRITES:
         paths[path][method]["responses"].update(_WRITE_ERRORS)
     _score_batches(paths["/api/public/scores"]["post"])
     _protobuf(paths["/api/public/otel/v1/traces"]["post"])
     openapi_lifecycle.annotate_sessions(paths)
+    openapi_evaluation.annotate(paths)
+    openapi_evaluation.fix_const(doc["components"]["schemas"])
     doc["components"]["schemas"].update(_SCHEMAS | openapi_lifecycle.SCHEMAS)
     # The additions share this module's objects: a deep copy keeps callers off them.
     return copy.deepcopy(doc)

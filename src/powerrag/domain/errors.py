@@ -4,7 +4,22 @@ from __future__ import annotations
 
 
 class PowerRAGError(Exception):
-    """Base of every error PowerRAG raises on purpose."""
+    """Base of every error PowerRAG raises on purpose.
+
+    `code` and `details` are what Langfuse's unstable endpoints answer besides the message
+    (`unstablePublicApiError` in its OpenAPI document); other endpoints leave them out.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.details = details
 
 
 class InvalidRequestError(PowerRAGError):
@@ -13,6 +28,14 @@ class InvalidRequestError(PowerRAGError):
 
 class NotFoundError(PowerRAGError):
     """The thing asked for does not exist in the caller's project (HTTP 404)."""
+
+
+class ConflictError(PowerRAGError):
+    """The request clashes with what exists, such as a name taken (HTTP 409)."""
+
+
+class UnprocessableError(PowerRAGError):
+    """Well-formed but cannot be carried out, such as a judge with no LLM to run on (HTTP 422)."""
 
 
 class UnauthorizedError(PowerRAGError):

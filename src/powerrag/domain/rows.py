@@ -65,6 +65,8 @@ class SessionRow:
     updated_at: int
     ended_at: int | None = None
     previous_id: str | None = None
+    # A trace asked to end it (domain/session_end.py); the next pass does.
+    end_requested: bool = False
 
     @property
     def status(self) -> str:

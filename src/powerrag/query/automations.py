@@ -6,7 +6,7 @@ from typing import Any
 
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.jobs import JobRow
-from powerrag.store import jobs, rules
+from powerrag.store import alert_scan, jobs, rules
 from powerrag.store.database import Store
 
 
@@ -28,3 +28,12 @@ def rule_jobs(store: Store, kind: str, project_id: str, rule_id: str) -> list[Jo
     require_rule(store, kind, project_id, rule_id)
     with store.connect() as conn:
         return jobs.list_jobs(conn, project_id, rule_id)
+
+
+def fired_alerts(store: Store, project_id: str, session_ids: list[str]) -> dict[str, list[str]]:
+    """Session id -> names of the alerts that fired for it: the list's and replay's badge."""
+    with store.connect() as conn:
+        every = rules.list_rules(conn, "alert", project_id)
+        found = alert_scan.fired(conn, project_id, [a.id for a in every], session_ids)
+    names = {a.id: a.name for a in every}
+    return {s: sorted(names[a] for a in ids if a in names) for s, ids in found.items()}

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from powerrag.domain.alerts import AlertRule, Crossing
-from powerrag.store.infra.schema import observations, scores, sessions, traces
+from powerrag.store.infra.schema import jobs, observations, scores, sessions, traces
 
 _s, _t, _o, _sc = sessions.c, traces.c, observations.c, scores.c
 DAY_US = 24 * 3600 * 1_000_000
@@ -118,3 +118,19 @@ def _loops(conn: Connection, alert: AlertRule, after: int) -> list[Crossing]:
         Crossing(f"alert:{alert.id}:session:{s}", s, None, float(n))
         for s, n in sorted(worst.items())
     ]
+
+
+def fired(
+    conn: Connection, project_id: str, alert_ids: list[str], session_ids: list[str]
+) -> dict[str, set[str]]:
+    """Session id -> ids of the alerts that fired for it (their webhook jobs, by key)."""
+    keys = [f"alert:{a}:session:{s}" for a in alert_ids for s in session_ids]
+    if not keys:
+        return {}
+    found: dict[str, set[str]] = {}
+    query = select(jobs.c.subject, jobs.c.key).where(
+        jobs.c.project_id == project_id, jobs.c.key.in_(keys)
+    )
+    for subject, key in conn.execute(query):
+        found.setdefault(key.split(":session:", 1)[1], set()).add(subject)
+    return found

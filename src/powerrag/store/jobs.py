@@ -28,8 +28,10 @@ def enqueue(
     subject: str,
     payload: str,
     now: int,
+    run_after: int | None = None,
 ) -> None:
-    """Add a job unless one with this key exists (then nothing changes)."""
+    """Add a job, due at `run_after` (default now), unless one with this key exists (then
+    nothing changes)."""
     row = {
         "id": uuid.uuid4().hex,
         "project_id": project_id,
@@ -41,7 +43,7 @@ def enqueue(
         "attempts": 0,
         "lease_owner": None,
         "lease_until": None,
-        "run_after": now,
+        "run_after": now if run_after is None else run_after,
         "last_error": None,
         "created_at": now,
         "updated_at": now,
@@ -89,12 +91,21 @@ def _rows(conn: Connection, ids: Sequence[str]) -> list[JobRow]:
     return [JobRow(**row) for row in conn.execute(query).mappings()]
 
 
-def finish(conn: Connection, job_id: str, owner: str, now: int) -> bool:
-    """Mark done; False when the lease was lost to another worker meanwhile."""
+def finish(conn: Connection, job_id: str, owner: str, now: int, note: str | None = None) -> bool:
+    """Mark done (with a note for the log, such as why nothing was scored); False when
+    the lease was lost to another worker meanwhile."""
     result = conn.execute(
         update(jobs)
         .where(_j.id == job_id, _j.lease_owner == owner, _j.state == RUNNING)
-        .values(state=DONE, lease_owner=None, lease_until=None, finished_at=now, updated_at=now)
+        .values(
+            state=DONE,
+            lease_owner=None,
+            lease_until=None,
+            finished_at=now,
+            updated_at=now,
+            # The last failure stays in the log unless a note replaces it.
+            last_error=_j.last_error if note is None else note,
+        )
     )
     return result.rowcount == 1
 

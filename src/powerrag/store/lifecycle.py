@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from powerrag.domain.checks import SessionFacts, Turn
 from powerrag.store.infra.schema import observations, sessions, traces
@@ -19,14 +19,31 @@ PREVIOUS_ID_KEY = "session.previous_id"
 
 
 def idle_sessions(conn: Connection, cutoff: int, limit: int) -> list[tuple[str, str]]:
-    """(project, session) of open sessions with no trace since `cutoff`, oldest first."""
-    query = (
+    """(project, session) of open sessions asked to end by a trace, then of those with no
+    trace since `cutoff`, oldest first."""
+    asked = (
+        select(_s.project_id, _s.id)
+        .where(_s.ended_at.is_(None), _s.end_requested.is_(True))
+        .order_by(_s.updated_at)
+        .limit(limit)
+    )
+    idle = (
         select(_s.project_id, _s.id)
         .where(_s.ended_at.is_(None), _s.updated_at < cutoff)
         .order_by(_s.updated_at)
         .limit(limit)
     )
-    return [(r[0], r[1]) for r in conn.execute(query)]
+    found = [(r[0], r[1]) for r in conn.execute(asked)]
+    return list(dict.fromkeys(found + [(r[0], r[1]) for r in conn.execute(idle)]))[:limit]
+
+
+def request_end(conn: Connection, project_id: str, session_ids: list[str]) -> None:
+    """A trace asked to end these sessions (docs/evaluation.md): the next pass ends them."""
+    conn.execute(
+        update(sessions)
+        .where(_s.project_id == project_id, _s.id.in_(session_ids))
+        .values(end_requested=True)
+    )
 
 
 def end_session(
@@ -36,9 +53,13 @@ def end_session(
     time, or None when it was already ended, gone or has just had a trace."""
     where = [_s.project_id == project_id, _s.id == session_id, _s.ended_at.is_(None)]
     if idle_before is not None:
-        where.append(_s.updated_at < idle_before)
+        where.append(or_(_s.updated_at < idle_before, _s.end_requested.is_(True)))
     previous = previous_id_of(conn, project_id, session_id)
-    result = conn.execute(update(sessions).where(*where).values(ended_at=now, previous_id=previous))
+    result = conn.execute(
+        update(sessions)
+        .where(*where)
+        .values(ended_at=now, previous_id=previous, end_requested=False)
+    )
     return now if result.rowcount == 1 else None
 
 

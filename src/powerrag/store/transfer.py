@@ -26,6 +26,9 @@ from powerrag.store.infra.schema import (
     api_keys,
     check_rules,
     comments,
+    evaluation_rules,
+    evaluators,
+    llm_connections,
     media,
     media_blobs,
     media_links,
@@ -52,6 +55,11 @@ PROJECT_TABLES: tuple[Table, ...] = (
     api_keys,
     check_rules,
     alerts,
+    # A connection's key is encrypted with this installation's secret: another one cannot
+    # read it, and its judges fail with "save it again" until someone does.
+    llm_connections,
+    evaluators,
+    evaluation_rules,
     traces,
     trace_updates,
     span_origins,

@@ -24,8 +24,9 @@ from powerrag.domain.records import (
     ScoreRecord,
     TraceUpdate,
 )
+from powerrag.domain.session_end import asks_to_end
 from powerrag.domain.timeutil import now_us
-from powerrag.store import media, span_contents
+from powerrag.store import lifecycle, media, span_contents
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -85,6 +86,7 @@ class BatchWriter:
             if touched:
                 lock_keys(conn, [f"session:{project_id}:{s}" for s in touched])
                 refresh_sessions(conn, project_id, touched, now)
+                _request_ends(conn, project_id, batch, pairs)
             scored = {s.trace_id for s in batch.scores if s.trace_id} - set(trace_ids)
             found[project_id] = pairs | _sessions_of(conn, project_id, sorted(scored))
         return found
@@ -190,6 +192,16 @@ class BatchWriter:
         row["event_time"] = stamped.event_time
         row["field_times"] = stamped.field_times_text()
         return row
+
+
+def _request_ends(
+    conn: Connection, project_id: str, batch: IngestBatch, pairs: set[tuple[str, str]]
+) -> None:
+    """Sessions a trace of this batch asked to end (domain/session_end.py): one scan of
+    the batch's trace updates, a write only when one asks."""
+    ending = {u.trace_id for u in batch.trace_updates if asks_to_end(u)}
+    if ending:
+        lifecycle.request_end(conn, project_id, sorted({s for s, t in pairs if t in ending}))
 
 
 def _merge_by_project(

@@ -12,7 +12,8 @@ from powerrag import accounts, annotate, project_options, urls
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
-from powerrag.query import replay, sessions
+from powerrag.query import automations, replay, sessions
+from powerrag.query import evaluation as evaluation_reads
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page, search_ready
 from powerrag.web.content import mark_held
@@ -37,8 +38,15 @@ async def sessions_list(request: Request, project_id: str) -> Response:
             page.ctx.store, project_id, f, order, paging, with_scores=True
         )
     )
+    alerted = await run_in_threadpool(
+        automations.fired_alerts,
+        page.ctx.store,
+        project_id,
+        [row.id for row in found.paged.items],
+    )
     data = {
         **sessions_page(found),
+        "alerted": alerted,
         "sort": order.sort,
         "order": "desc" if order.descending else "asc",
         "environments": found.environments,
@@ -171,4 +179,14 @@ async def replay_page(
     await mark_held(context_of(request), project_id, context["turns"])
     if not chrome["readOnly"]:
         context["publicUrl"] = urls.absolute(request, urls.session(project_id, session_id))
+        context |= await _evaluation_context(store, project_id, session_id)
+        context["tried"] = request.query_params.get("tried") == "1"
     return render(request, "session.html", context, status=status)
+
+
+async def _evaluation_context(store: Any, project_id: str, session_id: str) -> dict[str, Any]:
+    """The alerts the session fired and the session rules to try on it (members only)."""
+    fired = await run_in_threadpool(automations.fired_alerts, store, project_id, [session_id])
+    every = await run_in_threadpool(evaluation_reads.page, store, "rule", project_id, 1, 100)
+    rules = [{"id": r.id, "name": r.name} for r in every.items if r.target == "session"]
+    return {"alerts": fired.get(session_id, []), "sessionRules": rules}

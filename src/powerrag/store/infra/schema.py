@@ -247,6 +247,9 @@ sessions = Table(
     _time("ended_at", nullable=True),
     # The session this one continues (OpenTelemetry's `session.previous_id`), read at its end.
     Column("previous_id", String(200), nullable=True),
+    # A trace asked to end the session (the SDK convention, docs/evaluation.md): the next
+    # pass ends it. Cleared when it ends; the writer never writes it otherwise.
+    Column("end_requested", Boolean, nullable=False, default=False, server_default=text("false")),
     Index("ix_sessions_project_created", "project_id", "created_at"),
     Index("ix_sessions_project_activity", "project_id", "last_activity_at"),
     # The sessions list sorts by these figures; without an index a sort reads every row.
@@ -461,4 +464,61 @@ search_pending = Table(
     Column("trace_id", String(64), primary_key=True),
     # When the trace was first marked since it was last indexed: the searchable lag.
     _time("marked_at"),
+)
+
+# OpenAI-compatible endpoints a project's judges call; the key is stored encrypted.
+llm_connections = Table(
+    "llm_connections",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("provider", String(200), nullable=False),
+    Column("adapter", String(32), nullable=False),
+    Column("base_url", Text, nullable=True),
+    # Fernet token of {"secretKey", "extraHeaders"} (powerrag/secretbox.py).
+    Column("secret", Text, nullable=False),
+    Column("display_secret_key", String(32), nullable=False),
+    Column("custom_models", Text, nullable=False),
+    Column("with_default_models", Boolean, nullable=False),
+    Column("extra_header_keys", Text, nullable=False),
+    Column("config", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "provider"),
+)
+
+# LLM-as-judge evaluators (domain/evaluators.py); a new version keeps the id.
+evaluators = Table(
+    "evaluators",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("output_definition", Text, nullable=False),
+    Column("model_config", Text, nullable=True),
+    Column("mapping", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+# Which sessions, traces or observations an evaluator judges (domain/eval_rules.py).
+evaluation_rules = Table(
+    "evaluation_rules",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("evaluator_id", String(36), ForeignKey("evaluators.id"), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("sampling", Float, nullable=False),
+    Column("delay_ms", BigInteger, nullable=False),
+    Column("filters", Text, nullable=False),
+    Column("mapping", Text, nullable=False),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name"),
 )
