@@ -55,3 +55,9 @@ def test_too_many_words_are_refused_naming_the_limit() -> None:
     assert len(parse_query(" ".join(f"w{i}" for i in range(MAX_QUERY_WORDS)))) == MAX_QUERY_WORDS
     with pytest.raises(InvalidRequestError, match="at most 16 words, got 17"):
         parse_query(" ".join(f"w{i}" for i in range(MAX_QUERY_WORDS + 1)))
+
+
+def test_a_short_latin_word_is_whole_a_longer_or_cjk_one_a_prefix() -> None:
+    prefixes = {text: [w.last_is_prefix for w in parse_query(text)] for text in ("root-c", "4o")}
+    assert prefixes == {"root-c": [False], "4o": [False]}
+    assert [w.last_is_prefix for w in parse_query("ref refund 杭 杭州")] == [True, True, True, True]

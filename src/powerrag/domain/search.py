@@ -16,7 +16,9 @@ tokens must all be in one trace, not necessarily adjacent: 杭州推荐 also fin
 杭州, 州推 and 推荐 apart, and `gpt-4o` one with `gpt` and `4o` apart.
 
 A query is words in any order; each must occur somewhere (in the trace, in the session).
-A word's last token matches as a prefix (`refund` finds "refunds").
+A word's last token matches as a prefix (`refund` finds "refunds") when it has at least
+MIN_PREFIX_CHARS characters or is Chinese, Japanese or Korean; a shorter one is a whole token
+(`root-c` must not find a trace with "root" and "checkout").
 """
 
 from __future__ import annotations
@@ -42,13 +44,19 @@ _TOKEN = re.compile(f"[^\\W_]{{1,{MAX_TOKEN_CHARS}}}")
 # Distinct tokens one document keeps (a 5 MB input has far fewer than this).
 MAX_TOKENS = 100_000
 MAX_QUERY_WORDS = 16
+MIN_PREFIX_CHARS = 3
 
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One word of a query: its tokens, each in the same document; the last is a prefix."""
+    """One word of a query: its tokens, each in the same document; the last may be a prefix."""
 
     tokens: tuple[str, ...]
+
+    @property
+    def last_is_prefix(self) -> bool:
+        last = self.tokens[-1]
+        return len(last) >= MIN_PREFIX_CHARS or _CJK_RUN.match(last) is not None
 
 
 def _pairs(run: str, *, with_last: bool) -> str:

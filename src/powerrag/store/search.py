@@ -30,12 +30,14 @@ def pg_quoted(token: str) -> str:
 def _fts5_query(word: Word) -> str:
     # Tokens are letters and digits only (domain.search): nothing in them needs escaping.
     *whole, last = word.tokens
-    return " AND ".join([*(f'"{t}"' for t in whole), f'"{last}"*'])
+    star = "*" if word.last_is_prefix else ""
+    return " AND ".join([*(f'"{t}"' for t in whole), f'"{last}"{star}'])
 
 
 def _tsquery(word: Word) -> str:
     *whole, last = word.tokens
-    return " & ".join([*(pg_quoted(t) for t in whole), f"{pg_quoted(last)}:*"])
+    star = ":*" if word.last_is_prefix else ""
+    return " & ".join([*(pg_quoted(t) for t in whole), f"{pg_quoted(last)}{star}"])
 
 
 def traces_with(dialect: str, project_id: str, word: Word) -> Select[Any]:
