@@ -47,6 +47,11 @@ async def _record(ctx: Context, project_id: str, media_id: str) -> MediaRow:
     return row
 
 
+async def _signed_for(ctx: Context, token: str, action: str, media_id: str) -> str:
+    """The project a signed URL was made for (ForbiddenError when forged or expired)."""
+    return await run_in_threadpool(service.verify, ctx.store, token, action, media_id, ctx.clock())
+
+
 @router.post("/api/public/media", operation_id="media_getUploadUrl")
 async def get_upload_url(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
@@ -99,9 +104,7 @@ async def patch_media(
 async def upload(media_id: str, request: Request, token: str = "") -> Response:
     """The bytes, checked against the registration: type, length, then SHA-256."""
     ctx = context_of(request)
-    project_id = await run_in_threadpool(
-        service.verify, ctx.store, token, UPLOAD, media_id, ctx.clock()
-    )
+    project_id = await _signed_for(ctx, token, UPLOAD, media_id)
     row = await _record(ctx, project_id, media_id)
     headers = request.headers
     service.check_upload_headers(
@@ -118,9 +121,7 @@ async def upload(media_id: str, request: Request, token: str = "") -> Response:
 @router.get("/api/public/media/{media_id}/download", operation_id="powerrag_media_download")
 async def download(media_id: str, request: Request, token: str = "") -> Response:
     ctx = context_of(request)
-    project_id = await run_in_threadpool(
-        service.verify, ctx.store, token, DOWNLOAD, media_id, ctx.clock()
-    )
+    project_id = await _signed_for(ctx, token, DOWNLOAD, media_id)
     found = await run_in_threadpool(media_content, ctx.store, project_id, media_id)
     if found is None:
         raise NotFoundError("Media asset not found")
