@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from powerrag import media as service
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.body import read_body, read_json
+from powerrag.api.body import read_body, read_json_body
 from powerrag.api.serializers import media_record as media_json
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import NotFoundError
@@ -56,7 +56,7 @@ async def _signed_for(ctx: Context, token: str, action: str, media_id: str) -> s
 async def get_upload_url(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
     settings = ctx.settings
-    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
+    doc = await read_json_body(request, settings)
     req = media_request(doc, max_bytes=settings.media_max_bytes)
     now = ctx.clock()
     held = await run_in_threadpool(service.register_media, ctx.store, caller.project_id, req, now)
@@ -93,9 +93,7 @@ async def patch_media(
     media_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx = context_of(request)
-    settings = ctx.settings
-    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
-    report = upload_report(doc)
+    report = upload_report(await read_json_body(request, ctx.settings))
     await run_in_threadpool(service.record_upload, ctx.store, caller.project_id, media_id, report)
     return Response(status_code=204)
 
