@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from powerrag.domain.alerts import AlertRule, validate_alert
+from powerrag.domain.alerts import AlertRule, validate_alert, validate_rule_name
 from powerrag.domain.checks import CheckRule, validate_check
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.store import rules
@@ -78,8 +78,7 @@ def _kind_name(types: tuple[type, ...]) -> str:
 
 def _checked(kind: str, row: dict[str, Any]) -> dict[str, Any]:
     if kind == "check":
-        if not row["name"].strip() or len(row["name"]) > 200:
-            raise InvalidRequestError("name must have 1 to 200 characters")
+        validate_rule_name(row["name"])
         row["threshold"], row["pattern"] = validate_check(
             row["check_kind"], row["target"], row["threshold"], row["pattern"]
         )

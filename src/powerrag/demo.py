@@ -48,7 +48,7 @@ def _attrs(values: JSONObject) -> list[KeyValue]:
     return [KeyValue(key=k, value=_value(v)) for k, v in values.items() if v is not None]
 
 
-def _span(
+def otlp_span(
     trace_id: bytes,
     parent: bytes | None,
     name: str,
@@ -57,6 +57,7 @@ def _span(
     attrs: JSONObject,
     error: str = "",
 ) -> Span:
+    """An internal span with a random id; an error sets its status (for tests too)."""
     span = Span(
         trace_id=trace_id,
         span_id=secrets.token_bytes(8),
@@ -142,7 +143,7 @@ def _turn_spans(
                     "langfuse.observation.status_message": step.error,
                 }
             )
-        span = _span(trace_id, root_id, step.name, clock, end, attrs, step.error)
+        span = otlp_span(trace_id, root_id, step.name, clock, end, attrs, step.error)
         spans.append(span)
         clock = end + int(0.02 * SECOND_NS)
     root_attrs = {
@@ -156,7 +157,7 @@ def _turn_spans(
         if turn.answer is None
         else json.dumps(turn.answer, ensure_ascii=False),
     }
-    root = _span(
+    root = otlp_span(
         trace_id,
         None,
         "chat-turn",
@@ -169,26 +170,33 @@ def _turn_spans(
     return trace_id, [root, *spans], clock
 
 
-def _request(spans: list[Span]) -> bytes:
-    resource = ResourceSpans(
-        resource=Resource(
-            attributes=_attrs({"service.name": "powerrag-demo", "telemetry.sdk.language": "python"})
-        ),
-        scope_spans=[
-            ScopeSpans(scope=InstrumentationScope(name="powerrag-demo", version="1"), spans=spans)
-        ],
+def send_export(client: httpx.Client, resource: JSONObject, scopes: dict[str, list[Span]]) -> None:
+    """POST spans as OTLP/protobuf, one scope (version 1) per name that has spans, as the
+    OpenTelemetry exporter of an SDK does."""
+    request = ExportTraceServiceRequest(
+        resource_spans=[
+            ResourceSpans(
+                resource=Resource(attributes=_attrs(resource)),
+                scope_spans=[
+                    ScopeSpans(scope=InstrumentationScope(name=name, version="1"), spans=spans)
+                    for name, spans in scopes.items()
+                    if spans
+                ],
+            )
+        ]
     )
-    return bytes(ExportTraceServiceRequest(resource_spans=[resource]).SerializeToString())
-
-
-def send_spans(client: httpx.Client, spans: list[Span]) -> None:
-    """POST spans as OTLP/protobuf, as the OpenTelemetry exporter of an SDK does."""
     response = client.post(
         "/api/public/otel/v1/traces",
-        content=_request(spans),
+        content=bytes(request.SerializeToString()),
         headers={"content-type": "application/x-protobuf"},
     )
     response.raise_for_status()
+
+
+def send_spans(client: httpx.Client, spans: list[Span]) -> None:
+    """POST the demo's spans under its own service and scope."""
+    resource: JSONObject = {"service.name": "powerrag-demo", "telemetry.sdk.language": "python"}
+    send_export(client, resource, {"powerrag-demo": spans})
 
 
 def turn_spans(

@@ -17,6 +17,8 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.bodies import json_attrs
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "frameworks"
 FRAMEWORKS = sorted(p.stem for p in DATA.glob("*.json"))
 T0_NS = 1_763_900_000_000_000_000  # 2025-11-23
@@ -30,23 +32,6 @@ def database_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'powerrag.db'}"
 
 
-def otlp_value(value: Any) -> dict[str, Any]:
-    """A plain value as an OTLP/JSON AnyValue (ints as strings, as protobuf JSON writes them)."""
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, list):
-        return {"arrayValue": {"values": [otlp_value(v) for v in value]}}
-    return {"stringValue": value}
-
-
-def _attributes(attrs: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": k, "value": otlp_value(v)} for k, v in attrs.items()]
-
-
 def _span(trace_id: str, index: int, raw: dict[str, Any]) -> dict[str, Any]:
     start = T0_NS + index * 1_000_000
     span: dict[str, Any] = {
@@ -56,9 +41,9 @@ def _span(trace_id: str, index: int, raw: dict[str, Any]) -> dict[str, Any]:
         "kind": 1,
         "startTimeUnixNano": str(start),
         "endTimeUnixNano": str(start + 1_000_000_000),
-        "attributes": _attributes(raw.get("attributes", {})),
+        "attributes": json_attrs(raw.get("attributes", {})),
         "events": [
-            {"name": name, "timeUnixNano": str(start), "attributes": _attributes(attrs)}
+            {"name": name, "timeUnixNano": str(start), "attributes": json_attrs(attrs)}
             for name, attrs in raw.get("events", [])
         ],
         "status": {"code": raw.get("status", 1)},
@@ -73,7 +58,7 @@ def otlp_body(doc: dict[str, Any]) -> dict[str, Any]:
     return {
         "resourceSpans": [
             {
-                "resource": {"attributes": _attributes(doc.get("resource", {}))},
+                "resource": {"attributes": json_attrs(doc.get("resource", {}))},
                 "scopeSpans": [
                     {
                         "scope": group["scope"],

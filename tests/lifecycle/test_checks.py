@@ -114,6 +114,8 @@ def test_bad_check_rules_are_refused_with_the_reason(api: TestClient) -> None:
         ({"name": "x", "check": "loop", "target": "trace"}, "target must be one of session"),
         ({"name": "x", "check": "loop", "threshold": "3"}, "threshold must be a number"),
         ({"check": "loop"}, "name is required"),
+        ({"name": "  ", "check": "loop"}, "name must have 1 to 200 characters"),
+        ({"name": "n" * 201, "check": "loop"}, "name must have 1 to 200 characters"),
         ({"name": "x", "check": "loop", "colour": 1}, "unknown field 'colour'"),
     ]
     for body, message in cases:

@@ -4,45 +4,22 @@ writer answered with 503 + Retry-After, what was admitted stored once it moves a
 from __future__ import annotations
 
 import gzip
-import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from powerrag.app import create_app
 from powerrag.config import Settings
-from powerrag.store import accounts
 from powerrag.store.database import Store
 from tests.support.answers import assert_error
 from tests.support.bodies import JSON, PROTOBUF
 from tests.support.genai_logs import LOGS_PATH, chat_events, json_logs_body, protobuf_logs_body
-from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.project import AUTH
+from tests.support.stalled_writer import project_store, write_lock
 
 WAIT_SECONDS = 0.5
-
-
-@contextmanager
-def _write_lock(db: Path) -> Iterator[None]:
-    """Hold SQLite's write lock from another connection, as a backup would."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
-
-
-def _store(db: Path) -> Store:
-    store = Store.open(f"sqlite:///{db}", pool_size=2)
-    with store.transaction() as conn:
-        accounts.create_project(conn, "Logs", PROJECT_ID)
-        accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
-    return store
 
 
 def test_a_logs_body_over_the_limit_is_413(store: Store, tmp_path: Path) -> None:
@@ -58,7 +35,7 @@ def test_a_logs_body_over_the_limit_is_413(store: Store, tmp_path: Path) -> None
 
 def test_a_stalled_writer_refuses_logs_with_503_and_retry_after(tmp_path: Path) -> None:
     db = tmp_path / "powerrag.db"
-    store = _store(db)
+    store = project_store(db, "Logs")
     settings = Settings(data_dir=tmp_path, max_pending_requests=1, queue_wait_seconds=WAIT_SECONDS)
     bodies = [protobuf_logs_body(chat_events(f"{i + 1:032x}", f"{i + 1:016x}")) for i in range(8)]
     app = create_app(settings, store=store)
@@ -67,7 +44,7 @@ def test_a_stalled_writer_refuses_logs_with_503_and_retry_after(tmp_path: Path) 
         ThreadPoolExecutor(len(bodies)) as pool,
     ):
         admitted = app.state.ctx.pipeline.max_admitted
-        with _write_lock(db):
+        with write_lock(db):
             began = time.monotonic()
             futures = [
                 pool.submit(client.post, LOGS_PATH, content=b, headers=PROTOBUF) for b in bodies

@@ -7,11 +7,8 @@ by its admission places (2 × max_pending_requests bodies), not by the senders.
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -21,42 +18,21 @@ from fastapi.testclient import TestClient
 
 from powerrag.app import create_app
 from powerrag.config import Settings
-from powerrag.store import accounts
-from powerrag.store.database import Store
 from powerrag.store.infra.engines import SQLITE_BUSY_TIMEOUT_MS
 from tests.support.bodies import JSON, OTLP_PATH, SpanFactory, json_doc, json_span, string_attr
 from tests.support.checks import missing_or_wrong, open_read_only
 from tests.support.load import make_bodies
 from tests.support.project import AUTH as CLIENT_AUTH
-from tests.support.project import PROJECT_ID, PUBLIC_KEY, SECRET_KEY
+from tests.support.project import PROJECT_ID
 from tests.support.server import AUTH, ServerProcess
+from tests.support.stalled_writer import project_store, write_lock
 
 WAIT_SECONDS = 0.5
 
 
-@contextmanager
-def write_lock(db: Path) -> Iterator[None]:
-    """Hold SQLite's write lock from another connection: the writer thread stalls."""
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
-
-
-def _store(db: Path) -> Store:
-    store = Store.open(f"sqlite:///{db}", pool_size=2)
-    with store.transaction() as conn:
-        accounts.create_project(conn, "Overload", PROJECT_ID)
-        accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
-    return store
-
-
 def test_stalled_writer_refuses_with_503_and_retry_after(tmp_path: Path) -> None:
     db = tmp_path / "powerrag.db"
-    store = _store(db)
+    store = project_store(db, "Overload")
     settings = Settings(data_dir=tmp_path, max_pending_requests=2, queue_wait_seconds=WAIT_SECONDS)
     factory = SpanFactory(41)
     bodies = make_bodies([factory.trace(children=1) for _ in range(24)], 1)

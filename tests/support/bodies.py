@@ -38,6 +38,26 @@ def int_attr(key: str, value: int) -> dict[str, Any]:
     return {"key": key, "value": {"intValue": str(value)}}
 
 
+def json_value(value: Any) -> dict[str, Any]:
+    """A plain value as an OTLP/JSON AnyValue (ints as strings, as protobuf JSON writes them)."""
+    if isinstance(value, bool):
+        return {"boolValue": value}
+    if isinstance(value, int):
+        return {"intValue": str(value)}
+    if isinstance(value, float):
+        return {"doubleValue": value}
+    if isinstance(value, str):
+        return {"stringValue": value}
+    if isinstance(value, list):
+        return {"arrayValue": {"values": [json_value(v) for v in value]}}
+    return {"kvlistValue": {"values": json_attrs(value)}}
+
+
+def json_attrs(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plain attributes as OTLP/JSON key-values."""
+    return [{"key": k, "value": json_value(v)} for k, v in values.items()]
+
+
 def json_span(spec: SpanSpec, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     attrs = [
         string_attr("langfuse.observation.type", "generation"),

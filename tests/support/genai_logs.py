@@ -11,7 +11,7 @@ import orjson
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue
 
-from tests.support.bodies import T0_NS, json_doc, string_attr
+from tests.support.bodies import T0_NS, json_attrs, json_doc, json_value, string_attr
 
 LOGS_PATH = "/api/public/otel/v1/logs"
 
@@ -59,22 +59,23 @@ def chat_events(trace_id: str, span_id: str) -> list[LogEvent]:
     ]
 
 
-CHAT_INPUT = [
-    {"role": "system", "content": "You are terse."},
-    {"role": "user", "content": "Weather in Paris?"},
-    {
-        "role": "assistant",
-        "tool_calls": [
-            {
-                "id": "call_1",
-                "type": "function",
-                "function": {"name": "weather", "arguments": '{"city": "Paris"}'},
-            }
-        ],
-    },
-    {"role": "tool", "content": "18C", "tool_call_id": "call_1"},
-    {"role": "user", "content": "Thanks"},
-]
+def chat_input(arguments: str = '{"city": "Paris"}') -> list[dict[str, Any]]:
+    """What `chat_events` become as a span's input; `arguments` as the tool call's are read."""
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "weather", "arguments": arguments},
+    }
+    return [
+        {"role": "system", "content": "You are terse."},
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "tool_calls": [call]},
+        {"role": "tool", "content": "18C", "tool_call_id": "call_1"},
+        {"role": "user", "content": "Thanks"},
+    ]
+
+
+CHAT_INPUT = chat_input()
 CHAT_OUTPUT = {"role": "assistant", "content": "It is 18C in Paris."}
 
 
@@ -86,38 +87,20 @@ def other_records(trace_id: str, span_id: str) -> list[LogEvent]:
     ]
 
 
-def _json_value(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, str):
-        return {"stringValue": value}
-    if isinstance(value, list):
-        return {"arrayValue": {"values": [_json_value(v) for v in value]}}
-    return {"kvlistValue": {"values": _json_attrs(value)}}
-
-
-def _json_attrs(values: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": k, "value": _json_value(v)} for k, v in values.items()]
-
-
 def json_logs_doc(events: list[LogEvent]) -> dict[str, Any]:
     records = []
     for e in events:
         attributes = {**e.attributes, **({"event.name": e.name} if e.as_attribute else {})}
         record: dict[str, Any] = {
             "timeUnixNano": str(e.time_ns),
-            "attributes": _json_attrs(attributes),
+            "attributes": json_attrs(attributes),
             "traceId": e.trace_id,
             "spanId": e.span_id,
         }
         if e.name and not e.as_attribute:
             record["eventName"] = e.name
         if e.body is not None:
-            record["body"] = _json_value(e.body)
+            record["body"] = json_value(e.body)
         records.append(record)
     scope = {"scope": {"name": "opentelemetry.instrumentation.openai_v2"}, "logRecords": records}
     return {"resourceLogs": [{"scopeLogs": [scope]}]}

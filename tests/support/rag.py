@@ -14,12 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
-from opentelemetry.proto.common.v1.common_pb2 import AnyValue, InstrumentationScope, KeyValue
-from opentelemetry.proto.resource.v1.resource_pb2 import Resource
-from opentelemetry.proto.trace.v1.trace_pb2 import ResourceSpans, ScopeSpans, Span, Status
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
-SECOND_NS = 1_000_000_000
+from powerrag.demo import SECOND_NS, otlp_span, send_export
+
 LANGFUSE_SCOPE = "langfuse-sdk"
 OPENINFERENCE_SCOPE = "openinference.instrumentation.langchain"
 
@@ -90,45 +88,6 @@ def rag_turn(
     )
 
 
-def _value(value: Any) -> AnyValue:
-    if isinstance(value, bool):
-        return AnyValue(bool_value=value)
-    if isinstance(value, int):
-        return AnyValue(int_value=value)
-    if isinstance(value, float):
-        return AnyValue(double_value=value)
-    return AnyValue(string_value=value if isinstance(value, str) else json.dumps(value))
-
-
-def _attrs(values: dict[str, Any]) -> list[KeyValue]:
-    return [KeyValue(key=k, value=_value(v)) for k, v in values.items() if v is not None]
-
-
-def _span(
-    trace: bytes,
-    parent: bytes | None,
-    name: str,
-    start: int,
-    end: int,
-    attrs: dict[str, Any],
-    error: str = "",
-) -> Span:
-    span = Span(
-        trace_id=trace,
-        span_id=secrets.token_bytes(8),
-        name=name,
-        kind=Span.SPAN_KIND_INTERNAL,
-        start_time_unix_nano=start,
-        end_time_unix_nano=end,
-        attributes=_attrs(attrs),
-    )
-    if parent:
-        span.parent_span_id = parent
-    if error:
-        span.status.CopyFrom(Status(code=Status.STATUS_CODE_ERROR, message=error))
-    return span
-
-
 def _openinference_attrs(step: RagStep, session_id: str) -> dict[str, Any]:
     attrs: dict[str, Any] = {
         "openinference.span.kind": "RETRIEVER",
@@ -150,7 +109,7 @@ def turn_spans(session_id: str, turn: RagTurn, t0_ns: int) -> tuple[str, dict[st
     trace = secrets.token_bytes(16)
     start = t0_ns + int(turn.at * SECOND_NS)
     session = {"langfuse.session.id": session_id, "langfuse.user.id": "rag-user"}
-    root = _span(
+    root = otlp_span(
         trace,
         None,
         "rag-turn",
@@ -169,7 +128,7 @@ def turn_spans(session_id: str, turn: RagTurn, t0_ns: int) -> tuple[str, dict[st
         if step.openinference:
             attrs = _openinference_attrs(step, session_id)
             spans[OPENINFERENCE_SCOPE].append(
-                _span(trace, root.span_id, step.name, begin, end, attrs)
+                otlp_span(trace, root.span_id, step.name, begin, end, attrs)
             )
             continue
         attrs = {
@@ -185,28 +144,14 @@ def turn_spans(session_id: str, turn: RagTurn, t0_ns: int) -> tuple[str, dict[st
             attrs["langfuse.observation.level"] = "ERROR"
             attrs["langfuse.observation.status_message"] = step.error
         spans[LANGFUSE_SCOPE].append(
-            _span(trace, root.span_id, step.name, begin, end, attrs, step.error)
+            otlp_span(trace, root.span_id, step.name, begin, end, attrs, step.error)
         )
     return trace.hex(), spans
 
 
 def send(client: httpx.Client, spans: dict[str, list[Span]]) -> None:
     """POST spans as OTLP/protobuf, one scope each, as an OpenTelemetry exporter does."""
-    scopes = [
-        ScopeSpans(scope=InstrumentationScope(name=name, version="1"), spans=items)
-        for name, items in spans.items()
-        if items
-    ]
-    resource = ResourceSpans(
-        resource=Resource(attributes=_attrs({"service.name": "rag-app"})), scope_spans=scopes
-    )
-    body = ExportTraceServiceRequest(resource_spans=[resource]).SerializeToString()
-    response = client.post(
-        "/api/public/otel/v1/traces",
-        content=body,
-        headers={"content-type": "application/x-protobuf"},
-    )
-    response.raise_for_status()
+    send_export(client, {"service.name": "rag-app"}, spans)
 
 
 def send_session(

@@ -106,3 +106,16 @@ def test_several_choices_stay_a_list_in_choice_order() -> None:
         None,
         '[{"role":"assistant","content":"answer 0"},{"role":"assistant","content":"answer 1"}]',
     )
+
+
+def test_json_log_ids_may_be_byte_arrays_as_span_ids_may() -> None:
+    doc = json_logs_doc([LogEvent("gen_ai.user.message", {"content": "bytes"}, TRACE, SPAN)])
+    record = doc["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]
+    record["traceId"] = list(bytes.fromhex(TRACE))
+    record["spanId"] = {"data": list(bytes.fromhex(SPAN))}
+    batch = decode_otlp_logs_request(
+        orjson.dumps(doc), content_type="application/json", content_encoding=None, max_bytes=LIMIT
+    )
+    assert _refusals(batch) == []
+    [event] = batch.span_contents
+    assert (event.trace_id, event.span_id) == (TRACE, SPAN)

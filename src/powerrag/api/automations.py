@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from powerrag import automations
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.body import read_json
+from powerrag.api.body import read_json_body
 from powerrag.api.serializers import session
 from powerrag.context import context_of
 from powerrag.domain.alerts import AlertRule
@@ -105,9 +105,7 @@ def _routes(kind: str, log_name: str) -> None:
 
     async def create(request: Request, caller: Caller = Depends(project_caller)) -> Response:
         ctx = context_of(request)
-        body = await read_json(
-            request, ctx.settings.max_body_bytes, seconds=ctx.settings.body_read_seconds
-        )
+        body = await read_json_body(request, ctx.settings)
         made = await run_in_threadpool(
             automations.create, ctx.store, kind, caller.project_id, body, ctx.clock()
         )
@@ -126,9 +124,7 @@ def _routes(kind: str, log_name: str) -> None:
         rule_id: str, request: Request, caller: Caller = Depends(project_caller)
     ) -> Response:
         ctx = context_of(request)
-        body = await read_json(
-            request, ctx.settings.max_body_bytes, seconds=ctx.settings.body_read_seconds
-        )
+        body = await read_json_body(request, ctx.settings)
         changed = await run_in_threadpool(
             automations.change, ctx.store, kind, caller.project_id, rule_id, body, ctx.clock()
         )

@@ -10,6 +10,7 @@ import orjson
 from fastapi import Request
 from starlette.requests import ClientDisconnect
 
+from powerrag.config import Settings
 from powerrag.domain.errors import BodyTimeoutError, InvalidRequestError
 from powerrag.ingest.otlp import BodyTooLargeError, decompress
 
@@ -66,6 +67,11 @@ async def read_json(request: Request, max_bytes: int, *, seconds: float) -> Any:
     """A JSON body (gzip allowed); 400 naming the problem when it is not JSON."""
     check_json_type(request)
     return json_body(request, await read_body(request, max_bytes, seconds=seconds), max_bytes)
+
+
+async def read_json_body(request: Request, settings: Settings) -> Any:
+    """A JSON body under the server's `max_body_bytes` and `body_read_seconds`."""
+    return await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
 
 
 def check_json_type(request: Request) -> None:

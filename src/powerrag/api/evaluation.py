@@ -20,7 +20,7 @@ from starlette.responses import Response
 from powerrag import evaluation
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.automations import job_json
-from powerrag.api.body import read_json
+from powerrag.api.body import read_json_body
 from powerrag.api.params import parse_int
 from powerrag.context import context_of
 from powerrag.domain.errors import InvalidRequestError
@@ -134,10 +134,7 @@ def _meta(page: Page, number: int, limit: int) -> dict[str, int]:
 
 
 async def _body(request: Request) -> Any:
-    ctx = context_of(request)
-    return await read_json(
-        request, ctx.settings.max_body_bytes, seconds=ctx.settings.body_read_seconds
-    )
+    return await read_json_body(request, context_of(request).settings)
 
 
 async def _evaluators(request: Request, project_id: str) -> dict[str, Evaluator]:

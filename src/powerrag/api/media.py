@@ -15,7 +15,7 @@ from starlette.responses import Response
 from powerrag import media as service
 from powerrag import urls
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.body import read_body, read_json
+from powerrag.api.body import read_body, read_json_body
 from powerrag.api.serializers import media_record as media_json
 from powerrag.context import Context, context_of
 from powerrag.domain.errors import NotFoundError
@@ -40,11 +40,16 @@ async def _record(ctx: Context, project_id: str, media_id: str) -> MediaRow:
     return row
 
 
+async def _signed_for(ctx: Context, token: str, action: str, media_id: str) -> str:
+    """The project a signed URL was made for (ForbiddenError when forged or expired)."""
+    return await run_in_threadpool(service.verify, ctx.store, token, action, media_id, ctx.clock())
+
+
 @router.post("/api/public/media", operation_id="media_getUploadUrl")
 async def get_upload_url(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
     settings = ctx.settings
-    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
+    doc = await read_json_body(request, settings)
     req = media_request(doc, max_bytes=settings.media_max_bytes)
     now = ctx.clock()
     held = await run_in_threadpool(service.register_media, ctx.store, caller.project_id, req, now)
@@ -81,9 +86,7 @@ async def patch_media(
     media_id: str, request: Request, caller: Caller = Depends(project_caller)
 ) -> Response:
     ctx = context_of(request)
-    settings = ctx.settings
-    doc = await read_json(request, settings.max_body_bytes, seconds=settings.body_read_seconds)
-    report = upload_report(doc)
+    report = upload_report(await read_json_body(request, ctx.settings))
     await run_in_threadpool(service.record_upload, ctx.store, caller.project_id, media_id, report)
     return Response(status_code=204)
 
@@ -92,9 +95,7 @@ async def patch_media(
 async def upload(media_id: str, request: Request, token: str = "") -> Response:
     """The bytes, checked against the registration: type, length, then SHA-256."""
     ctx = context_of(request)
-    project_id = await run_in_threadpool(
-        service.verify, ctx.store, token, UPLOAD, media_id, ctx.clock()
-    )
+    project_id = await _signed_for(ctx, token, UPLOAD, media_id)
     row = await _record(ctx, project_id, media_id)
     headers = request.headers
     service.check_upload_headers(
@@ -111,9 +112,7 @@ async def upload(media_id: str, request: Request, token: str = "") -> Response:
 @router.get("/api/public/media/{media_id}/download", operation_id="powerrag_media_download")
 async def download(media_id: str, request: Request, token: str = "") -> Response:
     ctx = context_of(request)
-    project_id = await run_in_threadpool(
-        service.verify, ctx.store, token, DOWNLOAD, media_id, ctx.clock()
-    )
+    project_id = await _signed_for(ctx, token, DOWNLOAD, media_id)
     found = await run_in_threadpool(media_content, ctx.store, project_id, media_id)
     if found is None:
         raise NotFoundError("Media asset not found")

@@ -11,24 +11,16 @@ from typing import Any
 
 from powerrag import __version__
 from powerrag.api import openapi_evaluation, openapi_lifecycle
+from powerrag.api.openapi_parts import BASIC_AUTH, ERROR, json_content, path_param, ref
 from powerrag.domain.jsondoc import JSONObject
 
 _BUNDLED = "openapi-langfuse.json"
-_BASIC_AUTH: list[dict[str, list[str]]] = [{"BasicAuth": []}]
 _DESCRIPTION = (
     "PowerRAG answers Langfuse's public API field for field: every operation here is Langfuse's "
     "own (openapi.yml) except those tagged `PowerRAG`, and answers PowerRAG adds to Langfuse's "
     "operations are listed in docs/api.md. Authenticate with HTTP Basic: the project's public "
     "key as user name, its secret key as password."
 )
-
-
-def _json(schema: JSONObject, description: str = "") -> JSONObject:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
 
 
 # Components PowerRAG adds; Langfuse's own keep their names and shapes.
@@ -67,21 +59,20 @@ _SCHEMAS: JSONObject = {
         "title": "ScoresV1",
         "type": "object",
         "properties": {
-            "data": {"type": "array", "items": _ref("ScoreV1")},
-            "meta": _ref("utilsMetaResponse"),
+            "data": {"type": "array", "items": ref("ScoreV1")},
+            "meta": ref("utilsMetaResponse"),
         },
         "required": ["data", "meta"],
     },
 }
 
-_ERROR = _json(_ref("PowerRAGError"))
 _OTLP_CONTENT = {
     "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
     "application/json": {"schema": {"type": "object"}},
 }
 # Answers of PowerRAG's write path (docs/reliability.md): too large a body, and a bounded
 # wait for the writer or a full disk, both with Retry-After.
-_WRITE_ERRORS = {"413": _ERROR, "503": _ERROR}
+_WRITE_ERRORS = {"413": ERROR, "503": ERROR}
 _WRITES = (
     ("/api/public/otel/v1/traces", "post"),
     ("/api/public/otel/v1/logs", "post"),
@@ -90,7 +81,7 @@ _WRITES = (
 )
 # The URLs `POST /api/public/media` and `GET /api/public/media/{mediaId}` answer: a signed,
 # expiring token stands in for the API keys (api/media.py).
-_MEDIA_ID = {"name": "mediaId", "in": "path", "required": True, "schema": {"type": "string"}}
+_MEDIA_ID = path_param("mediaId")
 _MEDIA_TOKEN = {
     "name": "token",
     "in": "query",
@@ -123,15 +114,15 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
             "get": _operation(
                 "ready",
                 "Readiness probe; no authentication.",
-                {"200": _json(_ref("HealthResponse"))},
+                {"200": json_content(ref("HealthResponse"))},
             )
         },
         "/api/public/otel/v1/metrics": {
             "post": _operation(
                 "opentelemetry_exportMetrics",
                 "OTLP metrics: accepted and ignored, as Langfuse does.",
-                {"200": _json({"type": "object"}), "401": _ERROR},
-                security=_BASIC_AUTH,
+                {"200": json_content({"type": "object"}), "401": ERROR},
+                security=BASIC_AUTH,
                 requestBody={"required": False, "content": _OTLP_CONTENT},
             )
         },
@@ -146,10 +137,10 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
                         "partialSuccess counts the rejected records and says why.",
                         "content": _OTLP_CONTENT,
                     },
-                    "400": _ERROR,
-                    "401": _ERROR,
+                    "400": ERROR,
+                    "401": ERROR,
                 },
-                security=_BASIC_AUTH,
+                security=BASIC_AUTH,
                 requestBody={"required": True, "content": _OTLP_CONTENT},
             )
         },
@@ -157,8 +148,8 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
             "get": _operation(
                 "legacy_scoreV1_getMany",
                 "Scores of a trace, but not CORRECTION ones (ScoreV1), newest first: the v1 list.",
-                {"200": _json(_ref("ScoresV1")), "400": _ERROR, "401": _ERROR},
-                security=_BASIC_AUTH,
+                {"200": json_content(ref("ScoresV1")), "400": ERROR, "401": ERROR},
+                security=BASIC_AUTH,
                 parameters=v1_filters,
             )
         },
@@ -166,8 +157,8 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
             "get": _operation(
                 "legacy_scoreV1_get",
                 "One score the v1 list shows; 404 for the others.",
-                {"200": _json(_ref("ScoreV1")), "401": _ERROR, "404": _ERROR},
-                security=_BASIC_AUTH,
+                {"200": json_content(ref("ScoreV1")), "401": ERROR, "404": ERROR},
+                security=BASIC_AUTH,
                 parameters=score_id,
             )
         },
@@ -176,7 +167,7 @@ def _own_operations(paths: JSONObject) -> dict[str, JSONObject]:
 
 def _media_urls() -> dict[str, JSONObject]:
     """The upload and download URLs of media, reached with their token, not API keys."""
-    refused = {"400": _ERROR, "403": _ERROR, "404": _ERROR}
+    refused = {"400": ERROR, "403": ERROR, "404": ERROR}
     return {
         "/api/public/media/{mediaId}/upload": {
             "put": _operation(
@@ -186,9 +177,9 @@ def _media_urls() -> dict[str, JSONObject]:
                 {
                     "200": {"description": "Stored (or held already)."},
                     **refused,
-                    "408": _ERROR,
-                    "413": _ERROR,
-                    "415": _ERROR,
+                    "408": ERROR,
+                    "413": ERROR,
+                    "415": ERROR,
                 },
                 parameters=[_MEDIA_ID, _MEDIA_TOKEN],
                 requestBody={"required": True, "content": _BYTES},
@@ -211,8 +202,12 @@ def _score_batches(operation: JSONObject) -> None:
     body = operation["requestBody"]["content"]["application/json"]
     one = body["schema"]
     body["schema"] = {"oneOf": [one, {"type": "array", "items": one}]}
-    operation["responses"]["202"] = _json(_ref("ScoreBatchAccepted"), "Every score was stored.")
-    operation["responses"]["207"] = _json(_ref("ScoreBatchPartial"), "Some scores were refused.")
+    operation["responses"]["202"] = json_content(
+        ref("ScoreBatchAccepted"), "Every score was stored."
+    )
+    operation["responses"]["207"] = json_content(
+        ref("ScoreBatchPartial"), "Some scores were refused."
+    )
 
 
 def _protobuf(operation: JSONObject) -> None:

@@ -9,24 +9,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from powerrag.api.openapi_parts import BASIC_AUTH, ERROR, json_content, path_param, ref
 from powerrag.domain.alerts import METRICS
 from powerrag.domain.checks import CHECK_KINDS
 from powerrag.domain.jsondoc import JSONObject
 
-_AUTH: list[dict[str, list[str]]] = [{"BasicAuth": []}]
 _TIME = {"type": "string", "format": "date-time"}
 _NULL_TIME = {"type": "string", "format": "date-time", "nullable": True}
-
-
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: JSONObject, description: str = "") -> JSONObject:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-_ERROR = _json(_ref("PowerRAGError"))
+# What a rule's request may set; the rule itself adds its id, times and, for an alert,
+# whether it has a secret instead of the secret.
+_CHECK_FIELDS: JSONObject = {
+    "name": {"type": "string"},
+    "check": {"type": "string", "enum": list(CHECK_KINDS)},
+    "target": {"type": "string", "enum": ["session"]},
+    "threshold": {"type": "number", "nullable": True},
+    "pattern": {"type": "string", "nullable": True},
+    "enabled": {"type": "boolean"},
+}
+_ALERT_FIELDS: JSONObject = {
+    "name": {"type": "string"},
+    "metric": {"type": "string", "enum": list(METRICS)},
+    "threshold": {"type": "number"},
+    "scoreName": {"type": "string", "nullable": True},
+    "webhookUrl": {"type": "string"},
+}
+_ENABLED = {"enabled": {"type": "boolean"}}
+_STAMPS = {"createdAt": _TIME, "updatedAt": _TIME}
+_ID = {"id": {"type": "string"}}
 
 SCHEMAS: JSONObject = {
     "SessionLifecycle": {
@@ -43,45 +52,23 @@ SCHEMAS: JSONObject = {
     "CheckRule": {
         "title": "CheckRule",
         "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "check": {"type": "string", "enum": list(CHECK_KINDS)},
-            "target": {"type": "string", "enum": ["session"]},
-            "threshold": {"type": "number", "nullable": True},
-            "pattern": {"type": "string", "nullable": True},
-            "enabled": {"type": "boolean"},
-            "createdAt": _TIME,
-            "updatedAt": _TIME,
-        },
+        "properties": {**_ID, **_CHECK_FIELDS, **_STAMPS},
         "required": ["id", "name", "check", "target", "enabled", "createdAt", "updatedAt"],
     },
     "CheckRuleRequest": {
         "title": "CheckRuleRequest",
         "type": "object",
-        "properties": {
-            "name": {"type": "string"},
-            "check": {"type": "string", "enum": list(CHECK_KINDS)},
-            "target": {"type": "string", "enum": ["session"]},
-            "threshold": {"type": "number", "nullable": True},
-            "pattern": {"type": "string", "nullable": True},
-            "enabled": {"type": "boolean"},
-        },
+        "properties": _CHECK_FIELDS,
     },
     "AlertRule": {
         "title": "AlertRule",
         "type": "object",
         "properties": {
-            "id": {"type": "string"},
-            "name": {"type": "string"},
-            "metric": {"type": "string", "enum": list(METRICS)},
-            "threshold": {"type": "number"},
-            "scoreName": {"type": "string", "nullable": True},
-            "webhookUrl": {"type": "string"},
+            **_ID,
+            **_ALERT_FIELDS,
             "hasSecret": {"type": "boolean"},
-            "enabled": {"type": "boolean"},
-            "createdAt": _TIME,
-            "updatedAt": _TIME,
+            **_ENABLED,
+            **_STAMPS,
         },
         "required": ["id", "name", "metric", "threshold", "webhookUrl", "hasSecret", "enabled"],
     },
@@ -89,13 +76,9 @@ SCHEMAS: JSONObject = {
         "title": "AlertRuleRequest",
         "type": "object",
         "properties": {
-            "name": {"type": "string"},
-            "metric": {"type": "string", "enum": list(METRICS)},
-            "threshold": {"type": "number"},
-            "scoreName": {"type": "string", "nullable": True},
-            "webhookUrl": {"type": "string"},
+            **_ALERT_FIELDS,
             "secret": {"type": "string", "nullable": True},
-            "enabled": {"type": "boolean"},
+            **_ENABLED,
         },
     },
     "JobLog": {
@@ -134,48 +117,46 @@ def _op(operation_id: str, summary: str, responses: JSONObject, **extra: Any) ->
         "operationId": operation_id,
         "tags": ["PowerRAG"],
         "summary": summary,
-        "security": _AUTH,
-        "responses": {**responses, "401": _ERROR},
+        "security": BASIC_AUTH,
+        "responses": {**responses, "401": ERROR},
         **extra,
     }
 
 
-def _path_param(name: str) -> list[JSONObject]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}]
-
-
 def _rules(noun: str, schema: str, log: str, log_summary: str) -> dict[str, JSONObject]:
     one, body = (
-        _json(_ref(schema)),
-        {"required": True, "content": _json(_ref(f"{schema}Request"))["content"]},
+        json_content(ref(schema)),
+        {"required": True, "content": json_content(ref(f"{schema}Request"))["content"]},
     )
-    listing = {"type": "object", "properties": {"data": {"type": "array", "items": _ref(schema)}}}
-    rule_id = _path_param("ruleId")
+    listing = {"type": "object", "properties": {"data": {"type": "array", "items": ref(schema)}}}
+    rule_id = [path_param("ruleId")]
     return {
         f"/api/public/{noun}s": {
-            "get": _op(f"{noun}s_list", f"The project's {noun} rules.", {"200": _json(listing)}),
+            "get": _op(
+                f"{noun}s_list", f"The project's {noun} rules.", {"200": json_content(listing)}
+            ),
             "post": _op(
                 f"{noun}s_create",
                 f"Create a {noun} rule; 400 names a bad field.",
-                {"201": one, "400": _ERROR},
+                {"201": one, "400": ERROR},
                 requestBody=body,
             ),
         },
         f"/api/public/{noun}s/{{ruleId}}": {
             "get": _op(
-                f"{noun}s_get", f"One {noun} rule.", {"200": one, "404": _ERROR}, parameters=rule_id
+                f"{noun}s_get", f"One {noun} rule.", {"200": one, "404": ERROR}, parameters=rule_id
             ),
             "patch": _op(
                 f"{noun}s_update",
                 f"Change some fields of a {noun} rule.",
-                {"200": one, "400": _ERROR, "404": _ERROR},
+                {"200": one, "400": ERROR, "404": ERROR},
                 parameters=rule_id,
                 requestBody=body,
             ),
             "delete": _op(
                 f"{noun}s_delete",
                 f"Delete a {noun} rule.",
-                {"200": _json({"type": "object"}), "404": _ERROR},
+                {"200": json_content({"type": "object"}), "404": ERROR},
                 parameters=rule_id,
             ),
         },
@@ -183,7 +164,7 @@ def _rules(noun: str, schema: str, log: str, log_summary: str) -> dict[str, JSON
             "get": _op(
                 f"{noun}s_{log}",
                 log_summary,
-                {"200": _json(_ref("JobLog")), "404": _ERROR},
+                {"200": json_content(ref("JobLog")), "404": ERROR},
                 parameters=rule_id,
             )
         },
@@ -197,8 +178,8 @@ def operations() -> dict[str, JSONObject]:
                 "sessions_end",
                 "End a session now: its checks run; a new trace reopens it. Ending an ended "
                 "session changes nothing.",
-                {"200": _json(_ref("Session")), "404": _ERROR},
-                parameters=_path_param("sessionId"),
+                {"200": json_content(ref("Session")), "404": ERROR},
+                parameters=[path_param("sessionId")],
             )
         },
         **_rules("check", "CheckRule", "runs", "The check's runs (one per ended session)."),
@@ -208,7 +189,7 @@ def operations() -> dict[str, JSONObject]:
 
 def annotate_sessions(paths: JSONObject) -> None:
     """Langfuse's session operations: what PowerRAG adds, without touching Langfuse's text."""
-    lifecycle = {"fields": _ref("SessionLifecycle")}
+    lifecycle = {"fields": ref("SessionLifecycle")}
     paths["/api/public/sessions/{sessionId}"]["get"]["x-powerrag"] = lifecycle
     paths["/api/public/sessions"]["get"]["x-powerrag"] = {
         **lifecycle,

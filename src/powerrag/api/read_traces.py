@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
-from powerrag.api.body import read_json
+from powerrag.api.body import read_json_body
 from powerrag.api.params import fields, parse_page, trace_filter, trace_order
 from powerrag.api.serializers import paginated, trace_with_details, trace_with_full_details
 from powerrag.context import context_of
@@ -60,9 +60,7 @@ async def delete_trace(
 @router.delete("/api/public/traces")
 async def delete_many(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
-    doc = await read_json(
-        request, ctx.settings.max_body_bytes, seconds=ctx.settings.body_read_seconds
-    )
+    doc = await read_json_body(request, ctx.settings)
     trace_ids = _trace_ids(doc)
     await run_in_threadpool(deletions.delete_traces, ctx.store, caller.project_id, trace_ids)
     return json_response({"message": "Traces deleted successfully"})

@@ -47,12 +47,17 @@ class Crossing:
     value: float
 
 
+def validate_rule_name(name: str) -> None:
+    """The name of an alert or a check rule: not blank, at most MAX_NAME characters."""
+    if not name.strip() or len(name) > MAX_NAME:
+        raise InvalidRequestError(f"name must have 1 to {MAX_NAME} characters")
+
+
 def validate_alert(
     name: str, metric: str, threshold: float, score_name: str | None, webhook_url: str
 ) -> None:
     """InvalidRequestError naming the first thing wrong with an alert's fields."""
-    if not name.strip() or len(name) > MAX_NAME:
-        raise InvalidRequestError(f"name must have 1 to {MAX_NAME} characters")
+    validate_rule_name(name)
     if metric not in METRICS:
         raise InvalidRequestError(f"metric must be one of {', '.join(METRICS)}, got {metric!r}")
     if threshold < 0:

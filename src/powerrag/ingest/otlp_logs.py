@@ -8,22 +8,30 @@ JSON text (otlp.py): a message body is a map of the message's fields.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from google.protobuf.message import DecodeError
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceRequest
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestBatch, IngestWarning
 from powerrag.domain.span_content import SpanContentEvent
 from powerrag.ingest.genai_content import CONTENT_EVENTS, ContentRejectedError, event_content
-from powerrag.ingest.otlp import MAX_VALUE_DEPTH, decompress
+from powerrag.ingest.otlp import decompress
 from powerrag.ingest.otlp_lenient import lenient_logs_request_class
+from powerrag.ingest.otlp_wire import (
+    INT64,
+    OtlpJson,
+    decode_by_content_type,
+    json_id,
+    parse_protobuf,
+    pb_attrs,
+    pb_value,
+    text,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,63 +57,26 @@ class OtlpLogs:
 # --- protobuf ---------------------------------------------------------------
 
 
-def _text(value: str | bytes) -> str:
-    """A string field; the lenient parser hands them over as bytes (UnicodeDecodeError)."""
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _pb_value(value: Any) -> Any:
-    kind = value.WhichOneof("value")
-    if kind == "string_value":
-        return _text(value.string_value)
-    if kind in ("int_value", "bool_value", "double_value"):
-        return getattr(value, kind)
-    if kind == "array_value":
-        return [_pb_value(v) for v in value.array_value.values]
-    if kind == "kvlist_value":
-        return {_text(kv.key): _pb_value(kv.value) for kv in value.kvlist_value.values}
-    if kind == "bytes_value":
-        return base64.b64encode(value.bytes_value).decode()
-    return None
-
-
-def _parse_protobuf(body: bytes) -> Any:
-    """Strictly, else with string fields as bytes so only records with bad text fail."""
-    request = ExportLogsServiceRequest()
-    try:
-        request.ParseFromString(body)
-        return request
-    except (DecodeError, RuntimeError, ValueError):
-        pass
-    lenient = lenient_logs_request_class()()
-    try:
-        lenient.ParseFromString(body)
-    except (DecodeError, RuntimeError, ValueError):
-        raise InvalidRequestError(
-            "Failed to parse OTel Protobuf Logs: the body is not an ExportLogsServiceRequest"
-        ) from None
-    return lenient
-
-
 def decode_protobuf(body: bytes) -> OtlpLogs:
     result = OtlpLogs()
-    records = (
-        lr
-        for rl in _parse_protobuf(body).resource_logs
-        for sl in rl.scope_logs
-        for lr in sl.log_records
+    request = parse_protobuf(
+        body,
+        ExportLogsServiceRequest,
+        lenient_logs_request_class,
+        "Failed to parse OTel Protobuf Logs: the body is not an ExportLogsServiceRequest",
     )
+    records = (lr for rl in request.resource_logs for sl in rl.scope_logs for lr in sl.log_records)
     for index, lr in enumerate(records):
         try:
-            attributes = {_text(kv.key): _pb_value(kv.value) for kv in lr.attributes}
+            attributes = pb_attrs(lr.attributes, flat=False)
             result.records.append(
                 LogRecordData(
                     index=index,
-                    event_name=_text(lr.event_name) or _named(attributes),
+                    event_name=text(lr.event_name) or _named(attributes),
                     trace_id=lr.trace_id.hex(),
                     span_id=lr.span_id.hex(),
                     time_ns=lr.time_unix_nano or lr.observed_time_unix_nano,
-                    body=_pb_value(lr.body) if lr.HasField("body") else None,
+                    body=pb_value(lr.body, flat=False) if lr.HasField("body") else None,
                     attributes=attributes,
                 )
             )
@@ -122,73 +93,7 @@ def _named(attributes: dict[str, Any]) -> str:
 
 # --- JSON -------------------------------------------------------------------
 
-_INT64 = range(-(2**63), 2**63)
-
-
-def _json_value(value: Any, depth: int = 0) -> Any:
-    if not isinstance(value, dict):
-        return value
-    if depth > MAX_VALUE_DEPTH:
-        raise InvalidRequestError(f"a value is nested over {MAX_VALUE_DEPTH} levels")
-    if "stringValue" in value:
-        return value["stringValue"]
-    if "intValue" in value:
-        number = int(value["intValue"])
-        if number not in _INT64:
-            raise InvalidRequestError(f"intValue {number} is outside the 64-bit range")
-        return number
-    if "boolValue" in value:
-        return bool(value["boolValue"])
-    if "doubleValue" in value:
-        return float(value["doubleValue"])
-    if "arrayValue" in value:
-        items = _items(value["arrayValue"], "arrayValue")
-        return [_json_value(v, depth + 1) for v in items]
-    if "kvlistValue" in value:
-        return _json_attrs(_items(value["kvlistValue"], "kvlistValue"), depth + 1)
-    if "bytesValue" in value:
-        return value["bytesValue"]
-    return None
-
-
-def _items(wrapper: Any, name: str) -> list[Any]:
-    if wrapper is None:
-        return []
-    if not isinstance(wrapper, dict):
-        raise InvalidRequestError(f"{name} must be an object")
-    return _array(wrapper.get("values"), f"{name}.values")
-
-
-def _array(value: Any, what: str) -> list[Any]:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise InvalidRequestError(f"Invalid OTel JSON Logs: {what} must be an array")
-    return value
-
-
-def _object(value: Any, what: str) -> dict[str, Any]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidRequestError(f"Invalid OTel JSON Logs: {what} must be an object")
-    return value
-
-
-def _json_attrs(attrs: Any, depth: int = 0) -> dict[str, Any]:
-    return {
-        kv["key"]: _json_value(kv.get("value"), depth)
-        for kv in _array(attrs, "attributes")
-        if isinstance(kv, dict) and isinstance(kv.get("key"), str)
-    }
-
-
-def _json_id(value: Any, what: str) -> str:
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str):
-        raise InvalidRequestError(f"{what} must be a hex string")
-    return value.lower()
+_JSON = OtlpJson("Logs", flat=False)
 
 
 def _json_time(record: dict[str, Any]) -> int:
@@ -206,51 +111,44 @@ def _json_records(doc: Any) -> Iterator[Any]:
     """Each raw log record; a bad envelope fails the whole body."""
     if not isinstance(doc, dict):
         raise InvalidRequestError("Failed to parse OTel JSON Logs: the body must be an object")
-    for rl in _array(doc.get("resourceLogs"), "resourceLogs"):
-        for sl in _array(_object(rl, "each resourceLogs entry").get("scopeLogs"), "scopeLogs"):
-            yield from _array(_object(sl, "each scopeLogs entry").get("logRecords"), "logRecords")
+    for rl in _JSON.array(doc.get("resourceLogs"), "resourceLogs"):
+        for sl in _JSON.array(
+            _JSON.object(rl, "each resourceLogs entry").get("scopeLogs"), "scopeLogs"
+        ):
+            yield from _JSON.array(
+                _JSON.object(sl, "each scopeLogs entry").get("logRecords"), "logRecords"
+            )
 
 
 def _json_record(index: int, raw: Any) -> LogRecordData:
-    record = _object(raw, "each log record")
-    attributes = _json_attrs(record.get("attributes"))
+    record = _JSON.object(raw, "each log record")
+    attributes = _JSON.attrs(record.get("attributes"))
     name = record.get("eventName")
     return LogRecordData(
         index=index,
         event_name=name if isinstance(name, str) and name else _named(attributes),
-        trace_id=_json_id(record.get("traceId"), "traceId"),
-        span_id=_json_id(record.get("spanId"), "spanId"),
+        trace_id=json_id(record.get("traceId"), "traceId", required=False) or "",
+        span_id=json_id(record.get("spanId"), "spanId", required=False) or "",
         time_ns=_json_time(record),
-        body=_json_value(record.get("body")),
+        body=_JSON.value(record.get("body")),
         attributes=attributes,
     )
 
 
 def decode_json(body: bytes) -> OtlpLogs:
-    try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise InvalidRequestError(f"Failed to parse OTel JSON Logs: {exc}") from None
     result = OtlpLogs()
-    for index, raw in enumerate(_json_records(doc)):
+    for index, raw in enumerate(_json_records(_JSON.load(body))):
         try:
             result.records.append(_json_record(index, raw))
         except (InvalidRequestError, TypeError, ValueError, OverflowError) as exc:
-            reason = str(exc).removeprefix("Invalid OTel JSON Logs: ")
+            reason = str(exc).removeprefix(_JSON.invalid)
             result.undecodable.append((index, reason))
     return result
 
 
 def decode_otlp_logs(body: bytes, content_type: str | None) -> OtlpLogs:
-    """Pick the decoder by Content-Type (substring match, as for traces)."""
-    ctype = (content_type or "").lower()
-    if "application/x-protobuf" in ctype or "application/protobuf" in ctype:
-        return decode_protobuf(body)
-    if "application/json" in ctype:
-        return decode_json(body)
-    raise InvalidRequestError(
-        f"Invalid content type {content_type!r}: send application/x-protobuf or application/json"
-    )
+    """Decode a logs export, protobuf or JSON by its Content-Type."""
+    return decode_by_content_type(body, content_type, decode_protobuf, decode_json)
 
 
 # --- to records -------------------------------------------------------------
@@ -297,7 +195,7 @@ def decode_otlp_logs_request(
 
 
 def _content_event(record: LogRecordData, seen: dict[str, int]) -> SpanContentEvent | None:
-    if record.time_ns not in _INT64:
+    if record.time_ns not in INT64:
         raise ContentRejectedError(f"its time {record.time_ns} is outside the 64-bit range")
     if not _is_id(record.trace_id, 32) or not _is_id(record.span_id, 16):
         raise ContentRejectedError(

@@ -25,7 +25,8 @@ from powerrag.domain.records import (
 )
 from powerrag.domain.timeutil import in_range, now_us
 from powerrag.ingest import frameworks
-from powerrag.ingest.otlp import MAX_VALUE_DEPTH, SpanData
+from powerrag.ingest.otlp import SpanData
+from powerrag.ingest.otlp_wire import MAX_VALUE_DEPTH
 from powerrag.ingest.semconv_io import extract_io
 from powerrag.ingest.trace_attrs import (
     attribute_value,

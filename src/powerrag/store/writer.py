@@ -31,6 +31,7 @@ from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
 from powerrag.store.infra.schema import (
+    FIGURES,
     comments,
     observations,
     scores,
@@ -510,24 +511,14 @@ def _trace_row(
         "observation_count": agg["count"] if agg else 0,
         "error_count": int(agg["errors"] or 0) if agg else 0,
         "level": _RANK_LEVEL[int(agg["level_rank"] or 0)] if agg else "DEFAULT",
-        "input_tokens": float(agg["input_tokens"] or 0) if agg else 0.0,
-        "output_tokens": float(agg["output_tokens"] or 0) if agg else 0.0,
-        "total_tokens": float(agg["total_tokens"] or 0) if agg else 0.0,
-        "input_cost": float(agg["input_cost"] or 0) if agg else 0.0,
-        "output_cost": float(agg["output_cost"] or 0) if agg else 0.0,
-        "total_cost": float(agg["total_cost"] or 0) if agg else 0.0,
+        **_figures(agg),
         "updated_at": now,
     }
 
 
-_FIGURES = (
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "input_cost",
-    "output_cost",
-    "total_cost",
-)
+def _figures(summed: Any) -> dict[str, float]:
+    """The token and cost totals of a row of sums (none summed: zero)."""
+    return {name: float(summed[name] or 0) if summed else 0.0 for name in FIGURES}
 
 
 def _session_statements() -> dict[str, Any]:
@@ -541,12 +532,7 @@ def _session_statements() -> dict[str, Any]:
             func.max(func.coalesce(t.end_time, t.timestamp)).label("last"),
             func.count().label("count"),
             func.sum(t.error_count).label("errors"),
-            func.sum(t.input_tokens).label("input_tokens"),
-            func.sum(t.output_tokens).label("output_tokens"),
-            func.sum(t.total_tokens).label("total_tokens"),
-            func.sum(t.input_cost).label("input_cost"),
-            func.sum(t.output_cost).label("output_cost"),
-            func.sum(t.total_cost).label("total_cost"),
+            *(func.sum(t[name]).label(name) for name in FIGURES),
         )
         .where(t.project_id == project, t.session_id.in_(ids))
         .group_by(t.session_id),
@@ -574,7 +560,7 @@ def _session_statements() -> dict[str, Any]:
             trace_count=0,
             user_ids="[]",
             error_count=0,
-            **dict.fromkeys(_FIGURES, 0.0),
+            **dict.fromkeys(FIGURES, 0.0),
             updated_at=bindparam("now"),
         ),
     }
@@ -641,12 +627,7 @@ def _session_row(
         "trace_count": fig["count"],
         "user_ids": _dumps(sorted(users.get(session_id, ()))),
         "error_count": int(fig["errors"] or 0),
-        "input_tokens": float(fig["input_tokens"] or 0),
-        "output_tokens": float(fig["output_tokens"] or 0),
-        "total_tokens": float(fig["total_tokens"] or 0),
-        "input_cost": float(fig["input_cost"] or 0),
-        "output_cost": float(fig["output_cost"] or 0),
-        "total_cost": float(fig["total_cost"] or 0),
+        **_figures(fig),
         "first_seen_at": old["first_seen_at"] if old else now,
         "updated_at": now,
         # A trace arriving reopens an ended session (docs/evaluation.md).

@@ -38,17 +38,19 @@ def _time(name: str, nullable: bool = False) -> Column[int]:
     return Column(name, BigInteger, nullable=nullable)
 
 
+# Token and cost totals kept on traces and sessions (summed from their observations).
+FIGURES = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "input_cost",
+    "output_cost",
+    "total_cost",
+)
+
+
 def _figures() -> list[Column[float]]:
-    """Token and cost totals kept on traces and sessions (summed from their observations)."""
-    names = (
-        "input_tokens",
-        "output_tokens",
-        "total_tokens",
-        "input_cost",
-        "output_cost",
-        "total_cost",
-    )
-    return [Column(name, Float, nullable=False, default=0) for name in names]
+    return [Column(name, Float, nullable=False, default=0) for name in FIGURES]
 
 
 projects = Table(
