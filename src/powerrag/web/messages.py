@@ -118,8 +118,15 @@ def _text_message(role: str, text: str) -> Message:
     return message
 
 
+# Part types of OpenTelemetry's GenAI messages (`gen_ai.input.messages`, Pydantic AI's
+# `pydantic_ai.all_messages`): https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-input-messages.json
+_TEXT_PARTS = ("text", "reasoning")
+_CALL_PARTS = ("tool_use", "tool_call")  # Anthropic's, OpenTelemetry's
+_RESULT_PARTS = ("tool_result", "tool_call_response")
+
+
 def _parts_text(parts: list[Any], message: Message) -> None:
-    """Fold content parts (OpenAI, Anthropic, Gemini) into one message."""
+    """Fold content parts (OpenAI, Anthropic, Gemini, OpenTelemetry GenAI) into one message."""
     texts: list[str] = []
     for part in parts:
         if isinstance(part, str):
@@ -128,17 +135,20 @@ def _parts_text(parts: list[Any], message: Message) -> None:
             continue
         elif isinstance(part.get("text"), str):
             texts.append(part["text"])
-        elif part.get("type") == "tool_use" or "functionCall" in part:
+        elif part.get("type") in _TEXT_PARTS and isinstance(part.get("content"), str):
+            texts.append(part["content"])
+        elif part.get("type") in _CALL_PARTS or "functionCall" in part:
             call = part.get("functionCall") or part
+            args = call.get("input", call.get("args", call.get("arguments", {})))
             message.tool_calls.append(
                 ToolCall(
-                    str(call.get("name", "")), _pretty(call.get("input", call.get("args", {})))
+                    str(call.get("name", "")), args if isinstance(args, str) else _pretty(args)
                 )
             )
-        elif part.get("type") == "tool_result" or "functionResponse" in part:
+        elif part.get("type") in _RESULT_PARTS or "functionResponse" in part:
             result = part.get("functionResponse") or part
             message.tool_name = message.tool_name or str(result.get("name", ""))
-            content = result.get("content", result.get("response"))
+            content = result.get("content", result.get("response", result.get("result")))
             texts.append(content if isinstance(content, str) else _pretty(content))
         elif found := references_in(part):
             message.media.extend(found)
