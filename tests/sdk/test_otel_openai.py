@@ -14,20 +14,21 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.support.fake_openai_chat import COMPLETION_TOKENS, PROMPT_TOKENS, fake_openai_chat
+from tests.support.fake_openai import FakeOpenAI, text
 from tests.support.sdk import PROGRAMS, Sdk, Server, run_file
 
 pytestmark = pytest.mark.sdk
 
 OTEL_OPENAI = Sdk("otel-openai-v2", "py")
 REPLY = "Paris is the capital of France."
+PROMPT_TOKENS, COMPLETION_TOKENS = 21, 9
 
 
 def test_prompt_and_completion_sent_as_log_events_become_the_span_s_io(
     server_for: Callable[[Sdk], Server],
 ) -> None:
     server = server_for(OTEL_OPENAI)
-    with fake_openai_chat(REPLY) as fake:
+    with FakeOpenAI([text(REPLY)], usage=[(PROMPT_TOKENS, COMPLETION_TOKENS)]) as fake:
         output = run_file(
             OTEL_OPENAI, PROGRAMS / "otel_openai_chat.py", server.project, "chat", fake.base_url
         )
