@@ -23,6 +23,12 @@ def _search(page: Page, server: BrowserServer, field: str, value: str) -> list[s
     return sorted(ids)
 
 
+def _of_demo(server: BrowserServer, found: list[str]) -> list[str]:
+    """The demo's sessions among `found`: other browser tests on this shared server send
+    sessions of their own (the replay tests' RAG chats also speak of refunds and headphones)."""
+    return [s for s in found if s in server.demo.session_ids]  # type: ignore[union-attr]
+
+
 def _demo(server: BrowserServer, key: str) -> list[str]:
     return [s for s in server.demo.session_ids if f"-{key}-" in s]  # type: ignore[union-attr]
 
@@ -30,8 +36,8 @@ def _demo(server: BrowserServer, key: str) -> list[str]:
 def test_words_in_either_order_find_the_refund_session(page: Page, server: BrowserServer) -> None:
     refund = _demo(server, "support-refund")
     assert len(refund) == 1
-    assert _search(page, server, "q", "headphones refund") == refund
-    assert _search(page, server, "q", "refund headphones") == refund
+    assert _of_demo(server, _search(page, server, "q", "headphones refund")) == refund
+    assert _of_demo(server, _search(page, server, "q", "refund headphones")) == refund
     assert page.locator("#filter-text").input_value() == "refund headphones"
 
 

@@ -37,7 +37,7 @@ def _bodies(seed: int, traces: int) -> list[Body]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 3 MB tmpfs (a new database and its WAL take ~1 MB with 16 KB pages).
+    """A 5 MB tmpfs (a new database, nine migrations in, takes ~1.5 MB and its WAL more).
 
     Skips where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
     """
@@ -46,7 +46,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root; the max_page_count test covers this")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=5m", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )
@@ -60,7 +60,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.mark.slow
 def test_full_filesystem_answers_503_and_keeps_what_was_acknowledged(small_disk: Path) -> None:
-    bodies = _bodies(seed=31, traces=600)
+    bodies = _bodies(seed=31, traces=1000)
     server = ServerProcess(small_disk / "data")
     server.start()
     try:

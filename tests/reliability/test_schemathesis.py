@@ -57,6 +57,13 @@ NEVER_SUCCEED = {
     "PUT /api/public/media/{mediaId}/upload",
     "GET /api/public/media/{mediaId}/download",
 }
+# The automation and evaluation operations (checks, alerts, LLM connections, evaluators,
+# evaluation rules): random bodies are refused by rules a schema cannot state (an
+# evaluator's provider needs a saved connection, a rule names an existing evaluator, an
+# alert's webhook must be an allowed destination) and their ids are not seeded here. Here
+# they must answer per the document without a 5xx; their successful answers are checked in
+# tests/api/test_evaluation_api.py and tests/lifecycle/.
+SUCCESS_TESTED_ELSEWHERE = ("/checks", "/alerts", "/llm-connections", "/unstable/")
 EXAMPLES = 25
 
 
@@ -107,13 +114,15 @@ def test_every_public_operation_conforms_to_the_document(api_app: FastAPI) -> No
         assert operation.path.startswith("/api/public/"), operation.path
         label = f"{operation.method.upper()} {operation.path}"
         _check_operation(operation, known, answered.setdefault(label, set()))
-    assert len(answered) == 28 and "POST /api/public/otel/v1/traces" in answered, answered
+    assert len(answered) == 55 and "POST /api/public/otel/v1/traces" in answered, answered
     assert "POST /api/public/otel/v1/logs" in answered, answered
     # Every operation was seen succeeding, so its success schema was checked on a real answer.
     unsuccessful = [
         label
         for label, codes in answered.items()
-        if label not in NEVER_SUCCEED and min(codes) >= 300
+        if label not in NEVER_SUCCEED
+        and not any(part in label for part in SUCCESS_TESTED_ELSEWHERE)
+        and min(codes) >= 300
     ]
     assert not unsuccessful, {label: answered[label] for label in unsuccessful}
 
