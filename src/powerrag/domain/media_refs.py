@@ -9,9 +9,10 @@ tests/data/sdk-traffic/python-langfuse-5.0.4-media.jsonl). The UI shows the medi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from powerrag.domain.jsondoc import leaf_texts
 
 REFERENCE = re.compile(
     r"@@@langfuseMedia:type=(?P<type>[^|@]{1,200})\|id=(?P<id>[A-Za-z0-9_-]{22})"
@@ -53,22 +54,10 @@ def without_references(text: str) -> str:
     return REFERENCE.sub("", text).strip() if "@@@langfuseMedia:" in text else text
 
 
-def _strings(value: Any) -> Iterator[str]:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-
-
 def references_in(value: Any) -> list[MediaReference]:
     """Every reference in a JSON value, in document order, each media once."""
     found: dict[str, MediaReference] = {}
-    for text in _strings(value):
+    for text in leaf_texts(value):
         if "@@@langfuseMedia:" in text:
             for ref in references_in_text(text):
                 found.setdefault(ref.media_id, ref)

@@ -28,9 +28,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.jsondoc import leaf_texts
 
 # Hiragana, Katakana, Bopomofo, CJK Unified Ideographs (Extension A, main block, compatibility),
 # Hangul syllables and the supplementary ideograph planes.
@@ -81,21 +81,6 @@ def _tokens(text: str, *, document: bool) -> list[str]:
     return _TOKEN.findall(_CJK_RUN.sub(_document_pairs if document else _query_pairs, text))
 
 
-def _strings(value: Any) -> Iterator[str]:
-    """The string and number values of a JSON value (keys are structure, not content)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, int | float) and not isinstance(item, bool):
-            yield str(item)
-
-
 def json_text_strings(text: str) -> Iterator[str]:
     """The texts inside stored JSON (input, output): its strings, escapes decoded."""
     try:
@@ -103,7 +88,7 @@ def json_text_strings(text: str) -> Iterator[str]:
     except (ValueError, RecursionError):
         yield text
         return
-    yield from _strings(value)
+    yield from leaf_texts(value, numbers=True)
 
 
 def document_tokens(plain: Iterable[str | None], as_json: Iterable[str | None]) -> list[str]:
