@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,11 +29,41 @@ def postgres_test_db(postgres_server: PostgresServer) -> str:
     return postgres_server.create_database(unique_db_name())
 
 
+# The engine-parametrized fixtures and their scopes (a mark's scope must match its fixture's).
+_ENGINE_FIXTURES = {"database_url": "function", "server_for": "session"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A module marked `one_engine` runs on SQLite alone: what it checks (HTTP, forms, decoding,
+    an SDK's requests) is above the store, whose behaviour the contract and storage suites
+    check on every engine."""
+    if not metafunc.definition.get_closest_marker("one_engine"):
+        return
+    for name, scope in _ENGINE_FIXTURES.items():
+        if name in metafunc.fixturenames:
+            # As a mark, which takes precedence over the fixture's own params (pytest's
+            # fixtures.py); the fixtures read "sqlite" from request.param as before.
+            sqlite = pytest.mark.parametrize(name, ["sqlite"], indirect=True, scope=scope)
+            metafunc.definition.add_marker(sqlite)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, made once: each test copies it, as PostgreSQL's tests clone
+    their template database, instead of running every migration again."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "powerrag.db"
+    Store.open(f"sqlite:///{path}").close()
+    return path
+
+
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database per engine: a SQLite file (migrated when opened) or PostgreSQL."""
+    """An empty, migrated database per engine: a copy of the SQLite template, or PostgreSQL's."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'powerrag.db'}"
+        path = tmp_path / "powerrag.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_test_db")
     server: PostgresServer = request.getfixturevalue("postgres_server")
     server.empty_database(url.rsplit("/", 1)[1])

@@ -13,6 +13,8 @@ from tests.support.openapi import validate
 from tests.support.recorded import Recorded, fixture_files, is_write, load
 from tests.support.replay import replay_writes
 
+pytestmark = pytest.mark.one_engine
+
 API_FILES = [f for f in fixture_files() if f.endswith("-api.jsonl")]
 
 # path (recorded)                       status  schema of the answer (None: error body)

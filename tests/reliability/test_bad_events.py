@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from tests.support.answers import TS, assert_error, stored
 from tests.support.bodies import BATCH_PATH, JSON
 
+pytestmark = pytest.mark.one_engine
+
 
 def _event(event_id: str, kind: str, body: Any, ts: Any = TS) -> dict[str, Any]:
     return {"id": event_id, "type": kind, "timestamp": ts, "body": body}

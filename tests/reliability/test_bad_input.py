@@ -34,6 +34,8 @@ from tests.support.bodies import (
 )
 from tests.support.project import AUTH, PROJECT_ID
 
+pytestmark = pytest.mark.one_engine
+
 LIMIT = 64 * 1024
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.support.sdk import PROGRAMS, PY3, PY4, PY5, Sdk, Server, read_back, run_file
 
-pytestmark = pytest.mark.sdk
+pytestmark = [pytest.mark.sdk, pytest.mark.one_engine]
 
 SESSION, USER = "会话-meta-1", "user-meta-1"
 GPT_4O_INPUT, GPT_4O_OUTPUT = 2.5e-06, 1e-05  # src/powerrag/data/default-model-prices.json

@@ -14,7 +14,7 @@ import pytest
 from tests.support.media import PNG, PNG_ID, media_id
 from tests.support.sdk import JS5, PROGRAMS, PY3, PY4, PY5, Project, Sdk, Server, run_file
 
-pytestmark = pytest.mark.sdk
+pytestmark = [pytest.mark.sdk, pytest.mark.one_engine]
 
 PNG_REFERENCE = f"@@@langfuseMedia:type=image/png|id={PNG_ID}|source=base64_data_uri@@@"
 # The LangfuseMedia object of programs/py_media.py's output.

@@ -17,7 +17,7 @@ import pytest
 from tests.support.fake_openai import FakeOpenAI, text
 from tests.support.sdk import PROGRAMS, Sdk, Server, run_file
 
-pytestmark = pytest.mark.sdk
+pytestmark = [pytest.mark.sdk, pytest.mark.one_engine]
 
 OTEL_OPENAI = Sdk("otel-openai-v2", "py")
 REPLY = "Paris is the capital of France."

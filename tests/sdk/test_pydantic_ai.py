@@ -15,7 +15,7 @@ import pytest
 from tests.support.fake_openai import MODEL, FakeOpenAI, text, tool_call
 from tests.support.sdk import PROGRAMS, Sdk, Server, run_file
 
-pytestmark = pytest.mark.sdk
+pytestmark = [pytest.mark.sdk, pytest.mark.one_engine]
 
 PYDANTIC_AI = Sdk("pydantic-ai", "py")
 PROMPT = "Put my money on square eighteen"

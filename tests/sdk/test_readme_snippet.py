@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.sdk import PY3, PY4, PY5, Sdk, Server, run_program
 
-pytestmark = pytest.mark.sdk
+pytestmark = [pytest.mark.sdk, pytest.mark.one_engine]
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

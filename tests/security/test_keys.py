@@ -23,6 +23,8 @@ from tests.support.server import POWERRAG, ServerProcess
 from tests.support.server import PUBLIC_KEY as SERVER_PUBLIC_KEY
 from tests.support.server import SECRET_KEY as SERVER_SECRET_KEY
 
+pytestmark = pytest.mark.one_engine
+
 
 def _basic(public_key: str, secret_key: str) -> dict[str, str]:
     token = base64.b64encode(f"{public_key}:{secret_key}".encode()).decode()

@@ -22,6 +22,8 @@ from powerrag.store.memberships import MEMBER, OWNER, set_membership
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 ANN = ("ann@example.com", "ann password 1")
 BEN = ("ben@example.com", "ben password 1")
 OWEN = ("owen@example.com", "owen password 1")

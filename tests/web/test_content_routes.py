@@ -19,6 +19,8 @@ from tests.support.project import AUTH, PROJECT_ID
 from tests.support.replay import OTHER_PROJECT, other_project_auth
 from tests.support.web import post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 BASE = f"/project/{PROJECT_ID}"
 SESSION = "session-123"  # of the seed fixtures; its first trace is replaced below
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

@@ -24,6 +24,8 @@ from tests.support.isolation import walk_routes
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import CSRF_COOKIE, EMAIL, PASSWORD, csrf_of, post_form
 
+pytestmark = pytest.mark.one_engine
+
 SETTINGS = f"/project/{PROJECT_ID}/settings"
 SESSION = f"/project/{PROJECT_ID}/sessions/sess-m"
 MEMBER = ("member@example.com", "a member's password")

@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from powerrag import urls
 from tests.support.project import AUTH, PROJECT_ID
 
+pytestmark = pytest.mark.one_engine
+
 IDS = [
     pytest.param("会话-中文-1", id="chinese"),
     pytest.param("séance-été", id="accented"),

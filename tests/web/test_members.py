@@ -24,6 +24,8 @@ from powerrag.store.users import find_user_by_email
 from tests.support.project import PROJECT_ID
 from tests.support.web import post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 ADMIN = ("admin@example.com", "admin password 1")
 OWEN = ("owen@example.com", "owen password 1")  # owner of the test project
 OWEN_ARGS = (OWEN[0], "Owen", OWEN[1])

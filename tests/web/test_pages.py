@@ -8,12 +8,15 @@ import secrets
 import time
 from html.parser import HTMLParser
 
+import pytest
 from fastapi.testclient import TestClient
 
 from powerrag.config import Settings
 from powerrag.store.database import Store
 from tests.support.project import AUTH
 from tests.support.web import EMAIL, PASSWORD, csrf_of
+
+pytestmark = pytest.mark.one_engine
 
 SESSIONS = "/project/test-project/sessions"
 

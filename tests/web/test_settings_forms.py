@@ -23,6 +23,8 @@ from powerrag.store.memberships import MEMBER, OWNER, set_membership
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 ADMIN = ("admin@example.com", "admin password 1")
 OWEN = ("owen@example.com", "owen password 1")  # owner
 MIA = ("mia@example.com", "mia password 1")  # member
