@@ -47,7 +47,7 @@ run: $(VENV)/.run-ready
 test: $(VENV)/.dev-ready
 	bash scripts/test-deps.sh
 	$(MAKE) lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=15
 
 test-fast: $(VENV)/.dev-ready
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not sdk and not browser"
