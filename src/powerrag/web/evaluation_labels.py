@@ -56,6 +56,12 @@ EN: dict[str, str] = {
     "enabled": "Enabled",
     "none_yet": "None yet.",
     "updated": "Updated",
+    "score_filter": "Score",
+    "any_score": "Any score",
+    "score_min": "Average ≥",
+    "score_max": "Average ≤",
+    "score_value": "Category",
+    "score_column": "Average of numbers and booleans, and each category's count, over the session's own scores and its traces'",
 }
 
 ZH: dict[str, str] = {
@@ -112,4 +118,10 @@ ZH: dict[str, str] = {
     "enabled": "已启用",
     "none_yet": "暂无。",
     "updated": "更新时间",
+    "score_filter": "分数",
+    "any_score": "任意分数",
+    "score_min": "平均值 ≥",
+    "score_max": "平均值 ≤",
+    "score_value": "类别",
+    "score_column": "会话自身及其追踪的分数：数值和布尔值的平均值，以及每个类别的次数",
 }

@@ -294,6 +294,8 @@ scores = Table(
     Index("ix_scores_project_trace", "project_id", "trace_id"),
     Index("ix_scores_project_session", "project_id", "session_id"),
     Index("ix_scores_project_timestamp", "project_id", "timestamp"),
+    # The sessions list's score filter (store/session_scores.py) reads one name's scores.
+    Index("ix_scores_project_name", "project_id", "name"),
 )
 
 comments = Table(
