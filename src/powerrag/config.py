@@ -158,7 +158,7 @@ SETTINGS: tuple[Setting, ...] = (
         "session_idle_seconds",
         int,
         1800,
-        "A session with no new trace for this long is ended (its checks and alerts then run); a new trace reopens it. One value for every project for now.",
+        "A session with no new trace for this long is ended (its checks and session evaluations then run); a new trace reopens it. A project may set its own on its settings page.",
     ),
     Setting(
         "lifecycle_interval_seconds",

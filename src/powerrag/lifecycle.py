@@ -143,15 +143,19 @@ class Lifecycle:
         return Pass(ended, fired, ran, judged)
 
     def sweep(self, now: int) -> int:
-        """End the sessions idle for `session_idle_seconds`; enqueue their checks."""
+        """End the sessions idle for their project's timeout (its own, else
+        `session_idle_seconds`); enqueue their checks."""
         cutoff = now - self.settings.session_idle_seconds * 1_000_000
         count = 0
         with self.store.transaction() as conn:
-            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT)
+            own = lifecycle.idle_overrides(conn)
+            cutoffs = {p: now - seconds * 1_000_000 for p, seconds in own.items()}
+            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT, cutoffs)
             checks = rules.list_rules(conn, "check", None) if idle else []
             judges = evaluation.page(conn, "rule", None, None) if idle else []
             for project_id, session_id in idle:
-                ended = lifecycle.end_session(conn, project_id, session_id, now, cutoff)
+                before = cutoffs.get(project_id, cutoff)
+                ended = lifecycle.end_session(conn, project_id, session_id, now, before)
                 if ended is not None:
                     enqueue_session_work(conn, project_id, session_id, ended, checks, judges)
                     count += 1
