@@ -32,6 +32,7 @@ ALERT_FIELDS = {
     "webhookUrl": "webhook_url",
     "secret": "secret",
     "enabled": "enabled",
+    "bodyFormat": "body_format",
 }
 _TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -44,6 +45,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "scoreName": (str,),
     "webhookUrl": (str,),
     "secret": (str,),
+    "bodyFormat": (str,),
 }
 _REQUIRED = {"check": ("name", "check"), "alert": ("name", "metric", "threshold", "webhookUrl")}
 _NULLABLE = {"check": ("threshold", "pattern"), "alert": ("scoreName", "secret")}
@@ -84,7 +86,12 @@ def _checked(kind: str, row: dict[str, Any]) -> dict[str, Any]:
         )
     else:
         validate_alert(
-            row["name"], row["metric"], row["threshold"], row["score_name"], row["webhook_url"]
+            row["name"],
+            row["metric"],
+            row["threshold"],
+            row["score_name"],
+            row["webhook_url"],
+            row["body_format"],
         )
     return row
 
@@ -95,7 +102,7 @@ def create(store: Store, kind: str, project_id: str, body: Any, now: int) -> Any
     if kind == "check":
         defaults |= {"target": "session", "threshold": None, "pattern": None}
     else:
-        defaults |= {"score_name": None, "secret": None}
+        defaults |= {"score_name": None, "secret": None, "body_format": "json"}
     row = _checked(kind, {**defaults, **values})
     row |= {"id": uuid.uuid4().hex, "project_id": project_id, "created_at": now, "updated_at": now}
     with store.transaction() as conn:

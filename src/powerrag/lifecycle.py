@@ -23,7 +23,7 @@ from sqlalchemy import Connection
 from powerrag import judging
 from powerrag.config import Settings
 from powerrag.domain import jobs as job_states
-from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature
+from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature, slack_text
 from powerrag.domain.checks import CheckRule, run_check
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.eval_rules import EvaluationRule
@@ -277,6 +277,8 @@ class Lifecycle:
         if alert is None:
             raise PermanentError("the alert was deleted")
         body = job.payload.encode()
+        if alert.body_format == "slack":
+            body = orjson.dumps({"text": slack_text(orjson.loads(body))})
         headers = {
             "content-type": "application/json",
             "user-agent": "PowerRAG-webhook",

@@ -65,6 +65,7 @@ def alert_json(rule: AlertRule) -> dict[str, Any]:
         "scoreName": rule.score_name,
         "webhookUrl": rule.webhook_url,
         "hasSecret": bool(rule.secret),
+        "bodyFormat": rule.body_format,
         "enabled": rule.enabled,
         "createdAt": to_iso(rule.created_at),
         "updatedAt": to_iso(rule.updated_at),

@@ -439,6 +439,8 @@ alerts = Table(
     Column("enabled", Boolean, nullable=False, default=True),
     _time("created_at"),
     _time("updated_at"),
+    # "json" or "slack" (domain/alerts.py BODY_FORMATS).
+    Column("body_format", String(16), nullable=False, default="json", server_default="json"),
     Index("ix_alerts_project", "project_id"),
 )
 
