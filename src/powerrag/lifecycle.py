@@ -40,6 +40,9 @@ log = logging.getLogger("powerrag.lifecycle")
 
 SWEEP_LIMIT = 500
 JOBS_PER_PASS = 200
+# Finished jobs deleted per pass, in one transaction: the table shrinks without long locks.
+CLEANUP_BATCH = 1000
+DAY_US = 24 * 3600 * 1_000_000
 # Sessions written by a transaction that committed just after a pass are still seen.
 SCAN_MARGIN_US = 60 * 1_000_000
 _SCORE_IDS = uuid.UUID("6f1d2a4e-58b3-4c0e-9d7a-0c2b9e1f5a11")
@@ -54,6 +57,8 @@ class Pass:
     ran: int
     # Trace and observation evaluations enqueued by this pass.
     judged: int = 0
+    # Finished jobs past the retention window deleted by this pass.
+    cleaned: int = 0
 
 
 class PermanentError(Exception):
@@ -126,21 +131,45 @@ class Lifecycle:
         ended = self.sweep(now)
         fired = self.scan_alerts(now)
         judged = self.scan_targets(now)
+        ran = self.run_due(now)
+        return Pass(ended, fired, ran, judged, self.clean_up(now))
+
+    def run_due(self, now: int) -> int:
+        """Run the due jobs, a claimed batch at a time. Judge calls and webhook deliveries
+        wait on another server: each kind runs side by side in its own pool, at most
+        `judge_concurrency` and `webhook_concurrency` at once; checks run here."""
         ran = 0
-        # Judge calls wait on an LLM: they run side by side, at most `judge_concurrency`.
-        with ThreadPoolExecutor(max(1, self.settings.judge_concurrency)) as pool:
+        settings = self.settings
+        with (
+            ThreadPoolExecutor(max(1, settings.judge_concurrency)) as judges,
+            ThreadPoolExecutor(max(1, settings.webhook_concurrency)) as hooks,
+        ):
             while ran < JOBS_PER_PASS:
                 with self.store.transaction() as conn:
                     claimed = jobs.claim(conn, self.owner, now, job_states.LEASE_US, 20)
                 if not claimed:
                     break
-                calls = [j for j in claimed if j.kind == judging.KIND]
+                pools = {judging.KIND: judges, "webhook": hooks}
+                running = [
+                    pools[job.kind].submit(self.run_job, job, now)
+                    for job in claimed
+                    if job.kind in pools
+                ]
                 for job in claimed:
-                    if job.kind != judging.KIND:
+                    if job.kind not in pools:
                         self.run_job(job, now)
-                list(pool.map(lambda job: self.run_job(job, now), calls))
+                for future in running:
+                    future.result()
                 ran += len(claimed)
-        return Pass(ended, fired, ran, judged)
+        return ran
+
+    def clean_up(self, now: int, limit: int = CLEANUP_BATCH) -> int:
+        """Delete up to `limit` finished jobs older than `job_retention_days`."""
+        with self.store.transaction() as conn:
+            return jobs.delete_finished(conn, now - self._retention_us(), limit)
+
+    def _retention_us(self) -> int:
+        return int(self.settings.job_retention_days * DAY_US)
 
     def sweep(self, now: int) -> int:
         """End the sessions idle for their project's timeout (its own, else
@@ -168,7 +197,9 @@ class Lifecycle:
             for rule in evaluation.page(conn, "rule", None, None):
                 if not rule.enabled or rule.target == "session":
                     continue
-                since = rule.created_at
+                # Never further back than the retention window: a target judged before it
+                # has lost its job (and key), and must not be judged again after a restart.
+                since = max(rule.created_at, now - self._retention_us())
                 if self._judge_scanned_at is not None:
                     since = max(since, self._judge_scanned_at - SCAN_MARGIN_US)
                 for target_id, trace_id in judge_inputs.new_targets(

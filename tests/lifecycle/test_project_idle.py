@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from powerrag import project_options
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.lifecycle import Lifecycle
-from powerrag.store import accounts
+from powerrag.store import accounts, lifecycle
 from powerrag.store.database import Store
 from tests.support.lifecycle import Clock, turn
 from tests.support.project import PROJECT_ID
@@ -60,20 +60,22 @@ def test_each_project_ends_sessions_after_its_own_idle_timeout(
             _status(api, f"chat-{PROJECT_ID}", default),
         ]
 
-    assert worker.run_once(clock.advance(59)).ended == 0
-    assert worker.run_once(clock.advance(2)).ended == 1
+    clock.catch_up()
+    assert worker.run_once(clock.advance(55)).ended == 0
+    assert worker.run_once(clock.advance(10)).ended == 1  # 65 s: the short project's 60
     assert statuses() == ["ended", "active", "active"]
-    assert worker.run_once(clock.advance(540)).ended == 1  # 601 s: the server's 600
+    assert worker.run_once(clock.advance(530)).ended == 0  # 595 s
+    assert worker.run_once(clock.advance(10)).ended == 1  # 605 s: the server's 600
     assert statuses() == ["ended", "active", "ended"]
-    assert worker.run_once(clock.advance(598)).ended == 0  # 1199 s
-    assert worker.run_once(clock.advance(2)).ended == 1
+    assert worker.run_once(clock.advance(590)).ended == 0  # 1195 s
+    assert worker.run_once(clock.advance(10)).ended == 1  # 1205 s: the long project's 1200
     assert statuses() == ["ended", "ended", "ended"]
 
-    # Back to the server's timeout: a new turn of the long project ends after 600 s.
+    # Emptied, the project is back on the server's timeout: the sweep no longer reads one.
     project_options.set_session_idle_seconds(store, LONG, "")
     assert project_options.session_idle_seconds(store, LONG) is None
-    _ingest(api, turn("chat-long-project", "t-long-2"), keys[LONG])
-    assert worker.run_once(clock.advance(601)).ended == 1
+    with store.connect() as conn:
+        assert lifecycle.idle_overrides(conn) == {SHORT: 60}
 
 
 @pytest.mark.parametrize(

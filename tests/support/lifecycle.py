@@ -28,6 +28,12 @@ class Clock:
         self.now += int(seconds * SECOND)
         return self.now
 
+    def catch_up(self) -> int:
+        """Move to the real time if behind it: the writer stamps a session's activity with
+        the real clock (store/writer.py), so idle times count from after the ingestion."""
+        self.now = max(self.now, now_us())
+        return self.now
+
 
 def event(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return {
