@@ -114,7 +114,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
+def receiver(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
+    """A receiver on `host` (another loopback address such as 127.0.0.2 works on Linux)."""
     state = Receiver()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -130,7 +131,7 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, port), Handler)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
