@@ -9,10 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import Connection
+
+from powerrag import secretbox
 from powerrag.domain.alerts import AlertRule, validate_alert, validate_rule_name
 from powerrag.domain.checks import CheckRule, validate_check
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.store import rules
+from powerrag.store import accounts, rules
 from powerrag.store.database import Store
 
 # API field -> column, per kind.
@@ -106,6 +109,7 @@ def create(store: Store, kind: str, project_id: str, body: Any, now: int) -> Any
     row = _checked(kind, {**defaults, **values})
     row |= {"id": uuid.uuid4().hex, "project_id": project_id, "created_at": now, "updated_at": now}
     with store.transaction() as conn:
+        row = _sealed(conn, row) if kind == "alert" else row
         if kind == "check" and rules.name_taken(conn, project_id, row["name"], None):
             raise InvalidRequestError(f"a check named {row['name']!r} exists")
         rules.add_rule(conn, kind, row)
@@ -121,8 +125,24 @@ def change(store: Store, kind: str, project_id: str, rule_id: str, body: Any, no
         row = _checked(kind, {**_as_columns(current), **values})
         if kind == "check" and rules.name_taken(conn, project_id, row["name"], rule_id):
             raise InvalidRequestError(f"a check named {row['name']!r} exists")
+        values = _sealed(conn, values) if kind == "alert" else values
         rules.change_rule(conn, kind, project_id, rule_id, {**values, "updated_at": now})
         return rules.get_rule(conn, kind, project_id, rule_id)
+
+
+def _sealed(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """An alert's signing secret, stored encrypted as LLM connection keys are (secretbox)
+    and shown only masked; an empty one is none."""
+    if "secret" not in values:
+        return values
+    plain = values["secret"]
+    if not plain:
+        return values | {"secret": None, "display_secret": None}
+    master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
+    return values | {
+        "secret": secretbox.seal(master, plain.encode()),
+        "display_secret": secretbox.masked(plain),
+    }
 
 
 def _as_columns(rule: CheckRule | AlertRule) -> dict[str, Any]:

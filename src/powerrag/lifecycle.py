@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection
 
-from powerrag import judging
+from powerrag import judging, secretbox
 from powerrag.config import Settings
 from powerrag.domain import jobs as job_states
 from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature, slack_text
@@ -33,7 +33,16 @@ from powerrag.domain.rows import SessionRow
 from powerrag.domain.timeutil import to_iso
 from powerrag.judge_client import PermanentJudgeError, RetryableJudgeError
 from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
-from powerrag.store import alert_scan, evaluation, jobs, judge_inputs, lifecycle, rules, sessions
+from powerrag.store import (
+    accounts,
+    alert_scan,
+    evaluation,
+    jobs,
+    judge_inputs,
+    lifecycle,
+    rules,
+    sessions,
+)
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.lifecycle")
@@ -307,13 +316,14 @@ class Lifecycle:
             alert: AlertRule | None = rules.get_rule(conn, "alert", job.project_id, job.subject)
         if alert is None:
             raise PermanentError("the alert was deleted")
+        secret = self._signing_secret(alert)
         body = job.payload.encode()
         if alert.body_format == "slack":
             body = orjson.dumps({"text": slack_text(orjson.loads(body))})
         headers = {
             "content-type": "application/json",
             "user-agent": "PowerRAG-webhook",
-            SIGNATURE_HEADER: signature(alert.secret, body),
+            SIGNATURE_HEADER: signature(secret, body),
             # Deliveries are at least once: the receiver can drop a repeat by this id.
             "X-PowerRAG-Delivery": job.id,
         }
@@ -321,6 +331,19 @@ class Lifecycle:
             post(alert.webhook_url, body, headers, self.allowed)
         except RefusedDestinationError as exc:
             raise PermanentError(str(exc)) from None
+
+    def _signing_secret(self, alert: AlertRule) -> str | None:
+        """The alert's secret, decrypted (it is stored as a secretbox token)."""
+        if alert.secret is None:
+            return None
+        with self.store.transaction() as conn:
+            master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
+        try:
+            return secretbox.unseal(master, alert.secret).decode()
+        except secretbox.UnreadableSecretError:
+            raise PermanentError(
+                "the alert's signing secret cannot be decrypted; save it again"
+            ) from None
 
     async def run_forever(self, interval: float) -> None:
         """The background loop of `powerrag serve`: a pass, then a pause, until cancelled."""

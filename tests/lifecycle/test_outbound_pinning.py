@@ -136,7 +136,11 @@ def test_over_tls_the_host_name_is_kept_for_sni_and_the_certificate_check(
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(*_certificate(tmp_path))
     names: list[str | None] = []
-    server.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,misc]
+
+    def record(_sock: Any, name: str | None, _ctx: Any) -> None:
+        names.append(name)
+
+    server.sni_callback = record
     listener = socket.create_server(("127.0.0.1", 0))
     port = listener.getsockname()[1]
 

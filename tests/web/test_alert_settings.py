@@ -41,3 +41,13 @@ def test_an_alert_is_created_with_its_body_format(ui: TestClient) -> None:
     bad = post_form(ui, f"{EVALUATION}/alerts", {**FORM, "name": "b", "body_format": "xml"})
     assert bad.status_code == 400
     assert "bodyFormat must be one of json, slack, got &#39;xml&#39;" in bad.text
+
+
+def test_the_signing_secret_is_shown_only_masked(ui: TestClient) -> None:
+    assert post_form(ui, f"{EVALUATION}/alerts", FORM).status_code == 303
+    page = ui.get(EVALUATION)
+    twin = ui.get(EVALUATION, params={"format": "json"})
+    assert FORM["secret"] not in page.text and FORM["secret"] not in twin.text
+    (item,) = twin.json()["alerts"]
+    assert (item["alert"]["has_secret"], item["alert"]["display_secret"]) == (True, "...1234")
+    assert '<code class="display-secret">...1234</code>' in page.text

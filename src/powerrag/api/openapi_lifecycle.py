@@ -73,6 +73,12 @@ SCHEMAS: JSONObject = {
             **_ID,
             **_ALERT_FIELDS,
             "hasSecret": {"type": "boolean"},
+            "displaySecret": {
+                "type": "string",
+                "nullable": True,
+                "description": "The signing secret masked: `...` and its last four characters "
+                "(none for a short one); the secret itself is stored encrypted and never shown.",
+            },
             **_ENABLED,
             **_STAMPS,
         },

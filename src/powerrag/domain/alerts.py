@@ -41,6 +41,8 @@ class AlertRule:
     created_at: int
     updated_at: int
     body_format: str = "json"
+    # The secret's masked form (secretbox.masked); `secret` itself is a Fernet token.
+    display_secret: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

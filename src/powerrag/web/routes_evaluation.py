@@ -69,6 +69,7 @@ def _alert_view(item: Any) -> dict[str, Any]:
         "score_name",
         "webhook_url",
         "body_format",
+        "display_secret",
         "enabled",
     )
     return {name: getattr(item, name) for name in fields} | {"has_secret": bool(item.secret)}
