@@ -69,9 +69,9 @@ def _twin(ui: TestClient, **params: str) -> Any:
     return answer.json()
 
 
-def test_each_score_name_is_a_column_of_means_and_category_counts(ui: TestClient) -> None:
+def test_each_score_name_is_summarised_and_chosen_names_are_columns(ui: TestClient) -> None:
     page = _twin(ui, sort="id", order="asc")
-    assert page["scoreNames"] == ["helpful", "tone"]
+    assert (page["scoreNames"], page["scoreColumns"]) == (["helpful", "tone"], [])
     cells = {s["id"]: {c["name"]: c["text"] for c in s["scores"]} for s in page["sessions"]}
     assert cells == {
         "chat-a": {"helpful": "0.75", "tone": "good 2 · bad 1"},
@@ -81,8 +81,18 @@ def test_each_score_name_is_a_column_of_means_and_category_counts(ui: TestClient
     (a_helpful, _) = page["sessions"][0]["scores"]
     assert (a_helpful["average"], a_helpful["count"]) == (0.75, 2)
     html = ui.get(SESSIONS, params={"sort": "id", "order": "asc"}).text
+    assert 'class="score-col"' not in html
+    assert ">tone: good 2 · bad 1</span>" in html
+
+    chosen = [("col", "tone"), ("sort", "id"), ("order", "asc")]
+    html = ui.get(SESSIONS, params=chosen).text
     assert '<th class="score-col" data-score="tone"' in html
-    assert ">good 2 · bad 1</td>" in html
+    assert '<td class="score-col num" data-score="tone">good 2 · bad 1</td>' in html
+    assert 'data-score="helpful"' not in html
+    # The sort links and the pager keep the columns.
+    assert 'href="?col=tone&amp;sort=id&amp;order=desc"' in html
+    filtered = _twin(ui, score="helpful", score_min="0.5")
+    assert filtered["scoreColumns"] == ["helpful"]
 
 
 @pytest.mark.parametrize(
@@ -103,11 +113,11 @@ def test_the_score_filter_keeps_exactly_its_sessions(
     page = _twin(ui, sort="id", order="asc", **params)
     assert [s["id"] for s in page["sessions"]] == expected
     assert page["total"] == len(expected)
-    assert params["score"] in page["scoreNames"]
+    assert page["scoreColumns"] == [params["score"]]
 
 
 def test_a_bad_score_filter_is_a_400_naming_it(ui: TestClient) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"score": "helpful", "score_min": "high"}, "score_min must be a number, got 'high'"),
         ({"score": "helpful", "score_max": "nan"}, "score_max must be a finite number"),
         ({"score_min": "0.5"}, "score_min needs score, the name of the score"),
@@ -116,6 +126,7 @@ def test_a_bad_score_filter_is_a_400_naming_it(ui: TestClient) -> None:
             {"score": "helpful", "score_min": "2", "score_max": "1"},
             "score_min (2) is above score_max (1)",
         ),
+        ({"col": [f"name-{n}" for n in range(11)]}, "col: at most 10 score columns, got 11"),
     ]
     for params, message in cases:
         answer = ui.get(SESSIONS, params={**params, "format": "json"})

@@ -10,14 +10,14 @@ from powerrag.domain.rows import ScoreSummary, SessionRow, TraceRow
 from powerrag.query.paging import Paged
 from powerrag.store.database import Store
 
-# The UI's list shows a column for at most this many score names (and the filtered one).
-MAX_SCORE_COLUMNS = 10
+# The score names the UI's list offers (as columns and in its score filter), at most.
+MAX_SCORE_NAMES = 50
 
 
 @dataclass(frozen=True, slots=True)
 class SessionList:
     """A page of sessions; the UI's list also has each one's score summaries (by session
-    id), the score names shown as columns and the environments."""
+    id), the environments and the project's recent score names."""
 
     paged: Paged[SessionRow]
     scores: dict[str, list[ScoreSummary]] = field(default_factory=dict)
@@ -49,9 +49,7 @@ def list_sessions(
         for summary in data.score_summaries(project_id, [r.id for r in rows]):
             by_session.setdefault(summary.session_id, []).append(summary)
         environments = data.list_environments(project_id)
-        names = data.score_names(project_id)[:MAX_SCORE_COLUMNS]
-    if f.score is not None and f.score.name not in names:
-        names = sorted([*names, f.score.name])
+        names = data.score_names(project_id)[:MAX_SCORE_NAMES]
     return SessionList(Paged(rows, page, total), by_session, environments, names)
 
 

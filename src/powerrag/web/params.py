@@ -145,6 +145,23 @@ def _score(q: Query) -> ScoreCondition | None:
     return ScoreCondition(name, low, high, value)
 
 
+MAX_SCORE_COLUMNS = 10
+
+
+def score_columns(chosen: list[str], f: SessionFilter) -> list[str]:
+    """The score names shown as columns of the sessions list (`col`, repeated), and the
+    filtered one; at most MAX_SCORE_COLUMNS."""
+    names = [n.strip() for n in chosen if n.strip()]
+    if f.score is not None:
+        names.append(f.score.name)
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_SCORE_COLUMNS:
+        raise InvalidRequestError(
+            f"col: at most {MAX_SCORE_COLUMNS} score columns, got {len(names)}"
+        )
+    return names
+
+
 def trace_list(q: Query) -> tuple[TraceFilter, PageRequest]:
     level = _text(q, "level")
     if level is not None and level not in LEVELS:
