@@ -206,11 +206,13 @@ class Lifecycle:
             for rule in evaluation.page(conn, "rule", None, None):
                 if not rule.enabled or rule.target == "session":
                     continue
-                # Never further back than the retention window: a target judged before it
-                # has lost its job (and key), and must not be judged again after a restart.
-                since = max(rule.created_at, now - self._retention_us())
+                since = rule.created_at
                 if self._judge_scanned_at is not None:
                     since = max(since, self._judge_scanned_at - SCAN_MARGIN_US)
+                else:
+                    # A starting worker looks back no further than the retention window: a
+                    # target judged before it has lost its job (and key) to the clean-up.
+                    since = max(since, now - self._retention_us())
                 for target_id, trace_id in judge_inputs.new_targets(
                     conn, rule.project_id, rule.target, since
                 ):
