@@ -9,10 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from sqlalchemy import Connection
+
+from powerrag import secretbox
 from powerrag.domain.alerts import AlertRule, validate_alert, validate_rule_name
 from powerrag.domain.checks import CheckRule, validate_check
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.store import rules
+from powerrag.store import accounts, rules
 from powerrag.store.database import Store
 
 # API field -> column, per kind.
@@ -32,6 +35,7 @@ ALERT_FIELDS = {
     "webhookUrl": "webhook_url",
     "secret": "secret",
     "enabled": "enabled",
+    "bodyFormat": "body_format",
 }
 _TYPES: dict[str, tuple[type, ...]] = {
     "name": (str,),
@@ -44,6 +48,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "scoreName": (str,),
     "webhookUrl": (str,),
     "secret": (str,),
+    "bodyFormat": (str,),
 }
 _REQUIRED = {"check": ("name", "check"), "alert": ("name", "metric", "threshold", "webhookUrl")}
 _NULLABLE = {"check": ("threshold", "pattern"), "alert": ("scoreName", "secret")}
@@ -84,7 +89,12 @@ def _checked(kind: str, row: dict[str, Any]) -> dict[str, Any]:
         )
     else:
         validate_alert(
-            row["name"], row["metric"], row["threshold"], row["score_name"], row["webhook_url"]
+            row["name"],
+            row["metric"],
+            row["threshold"],
+            row["score_name"],
+            row["webhook_url"],
+            row["body_format"],
         )
     return row
 
@@ -95,10 +105,11 @@ def create(store: Store, kind: str, project_id: str, body: Any, now: int) -> Any
     if kind == "check":
         defaults |= {"target": "session", "threshold": None, "pattern": None}
     else:
-        defaults |= {"score_name": None, "secret": None}
+        defaults |= {"score_name": None, "secret": None, "body_format": "json"}
     row = _checked(kind, {**defaults, **values})
     row |= {"id": uuid.uuid4().hex, "project_id": project_id, "created_at": now, "updated_at": now}
     with store.transaction() as conn:
+        row = _sealed(conn, row) if kind == "alert" else row
         if kind == "check" and rules.name_taken(conn, project_id, row["name"], None):
             raise InvalidRequestError(f"a check named {row['name']!r} exists")
         rules.add_rule(conn, kind, row)
@@ -114,8 +125,24 @@ def change(store: Store, kind: str, project_id: str, rule_id: str, body: Any, no
         row = _checked(kind, {**_as_columns(current), **values})
         if kind == "check" and rules.name_taken(conn, project_id, row["name"], rule_id):
             raise InvalidRequestError(f"a check named {row['name']!r} exists")
+        values = _sealed(conn, values) if kind == "alert" else values
         rules.change_rule(conn, kind, project_id, rule_id, {**values, "updated_at": now})
         return rules.get_rule(conn, kind, project_id, rule_id)
+
+
+def _sealed(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
+    """An alert's signing secret, stored encrypted as LLM connection keys are (secretbox)
+    and shown only masked; an empty one is none."""
+    if "secret" not in values:
+        return values
+    plain = values["secret"]
+    if not plain:
+        return values | {"secret": None, "display_secret": None}
+    master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
+    return values | {
+        "secret": secretbox.seal(master, plain.encode()),
+        "display_secret": secretbox.masked(plain),
+    }
 
 
 def _as_columns(rule: CheckRule | AlertRule) -> dict[str, Any]:

@@ -158,7 +158,7 @@ SETTINGS: tuple[Setting, ...] = (
         "session_idle_seconds",
         int,
         1800,
-        "A session with no new trace for this long is ended (its checks and alerts then run); a new trace reopens it. One value for every project for now.",
+        "A session with no new trace for this long is ended (its checks and session evaluations then run); a new trace reopens it. A project may set its own on its settings page.",
     ),
     Setting(
         "lifecycle_interval_seconds",
@@ -189,6 +189,18 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         4,
         "LLM judge calls one process makes at the same time.",
+    ),
+    Setting(
+        "webhook_concurrency",
+        int,
+        4,
+        "Alert webhook deliveries one process makes at the same time (each waits at most 10 s for its receiver).",
+    ),
+    Setting(
+        "job_retention_days",
+        float,
+        7.0,
+        "Finished background jobs (check runs, evaluations, user alert deliveries: done or failed) older than this are deleted by the background worker, in batches; a session alert's delivery is kept, as the record that the alert fired for it.",
     ),
 )
 
@@ -226,6 +238,8 @@ class Settings:
     outbound_allowed: str = "public,private,loopback"
     judge_max_attempts: int = 3
     judge_concurrency: int = 4
+    webhook_concurrency: int = 4
+    job_retention_days: float = 7.0
 
     @property
     def resolved_database_url(self) -> str:

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import orjson
 from sqlalchemy import Connection
 
-from powerrag import judging
+from powerrag import judging, secretbox
 from powerrag.config import Settings
 from powerrag.domain import jobs as job_states
-from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature
+from powerrag.domain.alerts import SIGNATURE_HEADER, AlertRule, signature, slack_text
 from powerrag.domain.checks import CheckRule, run_check
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.eval_rules import EvaluationRule
@@ -33,13 +33,25 @@ from powerrag.domain.rows import SessionRow
 from powerrag.domain.timeutil import to_iso
 from powerrag.judge_client import PermanentJudgeError, RetryableJudgeError
 from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
-from powerrag.store import alert_scan, evaluation, jobs, judge_inputs, lifecycle, rules, sessions
+from powerrag.store import (
+    accounts,
+    alert_scan,
+    evaluation,
+    jobs,
+    judge_inputs,
+    lifecycle,
+    rules,
+    sessions,
+)
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.lifecycle")
 
 SWEEP_LIMIT = 500
 JOBS_PER_PASS = 200
+# Finished jobs deleted per pass, in one transaction: the table shrinks without long locks.
+CLEANUP_BATCH = 1000
+DAY_US = 24 * 3600 * 1_000_000
 # Sessions written by a transaction that committed just after a pass are still seen.
 SCAN_MARGIN_US = 60 * 1_000_000
 _SCORE_IDS = uuid.UUID("6f1d2a4e-58b3-4c0e-9d7a-0c2b9e1f5a11")
@@ -54,6 +66,8 @@ class Pass:
     ran: int
     # Trace and observation evaluations enqueued by this pass.
     judged: int = 0
+    # Finished jobs past the retention window deleted by this pass.
+    cleaned: int = 0
 
 
 class PermanentError(Exception):
@@ -126,32 +140,60 @@ class Lifecycle:
         ended = self.sweep(now)
         fired = self.scan_alerts(now)
         judged = self.scan_targets(now)
+        ran = self.run_due(now)
+        return Pass(ended, fired, ran, judged, self.clean_up(now))
+
+    def run_due(self, now: int) -> int:
+        """Run the due jobs, a claimed batch at a time. Judge calls and webhook deliveries
+        wait on another server: each kind runs side by side in its own pool, at most
+        `judge_concurrency` and `webhook_concurrency` at once; checks run here."""
         ran = 0
-        # Judge calls wait on an LLM: they run side by side, at most `judge_concurrency`.
-        with ThreadPoolExecutor(max(1, self.settings.judge_concurrency)) as pool:
+        settings = self.settings
+        with (
+            ThreadPoolExecutor(max(1, settings.judge_concurrency)) as judges,
+            ThreadPoolExecutor(max(1, settings.webhook_concurrency)) as hooks,
+        ):
             while ran < JOBS_PER_PASS:
                 with self.store.transaction() as conn:
                     claimed = jobs.claim(conn, self.owner, now, job_states.LEASE_US, 20)
                 if not claimed:
                     break
-                calls = [j for j in claimed if j.kind == judging.KIND]
+                pools = {judging.KIND: judges, "webhook": hooks}
+                running = [
+                    pools[job.kind].submit(self.run_job, job, now)
+                    for job in claimed
+                    if job.kind in pools
+                ]
                 for job in claimed:
-                    if job.kind != judging.KIND:
+                    if job.kind not in pools:
                         self.run_job(job, now)
-                list(pool.map(lambda job: self.run_job(job, now), calls))
+                for future in running:
+                    future.result()
                 ran += len(claimed)
-        return Pass(ended, fired, ran, judged)
+        return ran
+
+    def clean_up(self, now: int, limit: int = CLEANUP_BATCH) -> int:
+        """Delete up to `limit` finished jobs older than `job_retention_days`."""
+        with self.store.transaction() as conn:
+            return jobs.delete_finished(conn, now - self._retention_us(), limit)
+
+    def _retention_us(self) -> int:
+        return int(self.settings.job_retention_days * DAY_US)
 
     def sweep(self, now: int) -> int:
-        """End the sessions idle for `session_idle_seconds`; enqueue their checks."""
+        """End the sessions idle for their project's timeout (its own, else
+        `session_idle_seconds`); enqueue their checks."""
         cutoff = now - self.settings.session_idle_seconds * 1_000_000
         count = 0
         with self.store.transaction() as conn:
-            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT)
+            own = lifecycle.idle_overrides(conn)
+            cutoffs = {p: now - seconds * 1_000_000 for p, seconds in own.items()}
+            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT, cutoffs)
             checks = rules.list_rules(conn, "check", None) if idle else []
             judges = evaluation.page(conn, "rule", None, None) if idle else []
             for project_id, session_id in idle:
-                ended = lifecycle.end_session(conn, project_id, session_id, now, cutoff)
+                before = cutoffs.get(project_id, cutoff)
+                ended = lifecycle.end_session(conn, project_id, session_id, now, before)
                 if ended is not None:
                     enqueue_session_work(conn, project_id, session_id, ended, checks, judges)
                     count += 1
@@ -167,6 +209,10 @@ class Lifecycle:
                 since = rule.created_at
                 if self._judge_scanned_at is not None:
                     since = max(since, self._judge_scanned_at - SCAN_MARGIN_US)
+                else:
+                    # A starting worker looks back no further than the retention window: a
+                    # target judged before it has lost its job (and key) to the clean-up.
+                    since = max(since, now - self._retention_us())
                 for target_id, trace_id in judge_inputs.new_targets(
                     conn, rule.project_id, rule.target, since
                 ):
@@ -272,11 +318,14 @@ class Lifecycle:
             alert: AlertRule | None = rules.get_rule(conn, "alert", job.project_id, job.subject)
         if alert is None:
             raise PermanentError("the alert was deleted")
+        secret = self._signing_secret(alert)
         body = job.payload.encode()
+        if alert.body_format == "slack":
+            body = orjson.dumps({"text": slack_text(orjson.loads(body))})
         headers = {
             "content-type": "application/json",
             "user-agent": "PowerRAG-webhook",
-            SIGNATURE_HEADER: signature(alert.secret, body),
+            SIGNATURE_HEADER: signature(secret, body),
             # Deliveries are at least once: the receiver can drop a repeat by this id.
             "X-PowerRAG-Delivery": job.id,
         }
@@ -284,6 +333,19 @@ class Lifecycle:
             post(alert.webhook_url, body, headers, self.allowed)
         except RefusedDestinationError as exc:
             raise PermanentError(str(exc)) from None
+
+    def _signing_secret(self, alert: AlertRule) -> str | None:
+        """The alert's secret, decrypted (it is stored as a secretbox token)."""
+        if alert.secret is None:
+            return None
+        with self.store.transaction() as conn:
+            master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
+        try:
+            return secretbox.unseal(master, alert.secret).decode()
+        except secretbox.UnreadableSecretError:
+            raise PermanentError(
+                "the alert's signing secret cannot be decrypted; save it again"
+            ) from None
 
     async def run_forever(self, interval: float) -> None:
         """The background loop of `powerrag serve`: a pass, then a pause, until cancelled."""

@@ -10,6 +10,7 @@ import orjson
 
 from powerrag.accounts import User
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
+from powerrag.domain.session_end import IDLE_OPTION, IDLE_SECONDS_RANGE
 from powerrag.store import accounts, users
 from powerrag.store.database import Store
 
@@ -46,6 +47,35 @@ def set_public_shows_users(store: Store, project_id: str, value: bool) -> None:
     with store.transaction() as conn:
         options = _options(accounts.project_metadata(conn, project_id))
         options[PUBLIC_SHOWS_USERS] = value
+        accounts.set_project_metadata(conn, project_id, orjson.dumps(options).decode())
+
+
+def session_idle_seconds(store: Store, project_id: str) -> int | None:
+    """The project's own session idle timeout, or None for the server's."""
+    with store.connect() as conn:
+        value = _options(accounts.project_metadata(conn, project_id)).get(IDLE_OPTION)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def set_session_idle_seconds(store: Store, project_id: str, text: str) -> None:
+    """Set the project's idle timeout from a form's text; empty goes back to the server's."""
+    text = text.strip()
+    low, high = IDLE_SECONDS_RANGE
+    try:
+        value = int(text) if text else None
+    except ValueError:
+        raise InvalidRequestError(
+            f"the idle timeout is a whole number of seconds, got {text!r}"
+        ) from None
+    if value is not None and not low <= value <= high:
+        raise InvalidRequestError(
+            f"the idle timeout must be between {low} and {high} seconds, got {value}"
+        )
+    with store.transaction() as conn:
+        options = _options(accounts.project_metadata(conn, project_id))
+        options.pop(IDLE_OPTION, None)
+        if value is not None:
+            options[IDLE_OPTION] = value
         accounts.set_project_metadata(conn, project_id, orjson.dumps(options).decode())
 
 

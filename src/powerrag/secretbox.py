@@ -1,4 +1,5 @@
-"""Secrets PowerRAG must use again later (LLM connection keys), encrypted at rest.
+"""Secrets PowerRAG must use again later (LLM connection keys, alert signing secrets),
+encrypted at rest.
 
 The key is derived (HKDF-SHA256) from a random instance secret kept in the database's
 `instance_secrets` (every replica reads the same one); values are Fernet tokens

@@ -65,6 +65,10 @@ def public_pages(project_id: str) -> str:
     return f"{settings(project_id)}/public"
 
 
+def session_idle(project_id: str) -> str:
+    return f"{settings(project_id)}/session-idle"
+
+
 def api_keys(project_id: str) -> str:
     return f"{settings(project_id)}/keys"
 

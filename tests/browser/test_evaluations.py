@@ -1,4 +1,5 @@
-"""A judged session in the browser: its score and reasoning in the list and the replay, its
+"""A judged session in the browser: its score in the list's column (and the list filtered
+by it) and its reasoning in the replay, its
 alert badge, and in the evaluation settings the run log (a failed one with its error) and
 the alert delivery log; "try on this session" queues a re-run."""
 
@@ -85,6 +86,19 @@ def test_a_judged_session_shows_its_reasoning_alert_and_logs(
     row = page.locator("#sessions-table tr[data-session='judged-a']")
     expect(row.locator(".scores")).to_contain_text("helpful: 1")
     expect(row.locator(".alert-fired")).to_have_text("Alert")
+    rows = page.locator("#sessions-table tbody tr")
+    expect(rows).to_have_count(2)  # judged-b's evaluation failed: no score
+    page.click("#score-columns summary")
+    page.check("#score-columns input[value='helpful']")
+    page.click("#session-filters button[type=submit]")
+    expect(row.locator("td.score-col[data-score='helpful']")).to_have_text("1")
+    expect(rows).to_have_count(2)
+    page.select_option("#filter-score", "helpful")
+    page.fill("#filter-score-min", "0.5")
+    page.click("#session-filters button[type=submit]")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_have_attribute("data-session", "judged-a")
+    expect(rows.first.locator("td.score-col[data-score='helpful']")).to_have_text("1")
     page.screenshot(path=str(shots / "sessions-judged.png"), full_page=True)
 
     page.goto(f"{base}/project/{PROJECT_ID}/sessions/judged-a")

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder, TimeRange
+from powerrag.domain.filters import (
+    PageRequest,
+    ScoreCondition,
+    SessionFilter,
+    SessionOrder,
+    TimeRange,
+)
+from powerrag.domain.rows import ScoreSummary
 from tests.contract.engines import StoreUnderTest
 from tests.contract.world import P1, P2
 from tests.support.records import at
 
 ALL = PageRequest(1, 100)
 BY_ID = SessionOrder("id", False)
+
+
+def _score(
+    name: str, low: float | None = None, high: float | None = None, category: str | None = None
+) -> SessionFilter:
+    return SessionFilter(score=ScoreCondition(name, low, high, category))
+
 
 FILTERS = [
     pytest.param(SessionFilter(), ["s1", "s2"], id="none"),
@@ -24,6 +38,17 @@ FILTERS = [
     pytest.param(SessionFilter(environments=("staging",)), [], id="no-environment"),
     pytest.param(SessionFilter(id_contains="2"), ["s2"], id="id-contains"),
     pytest.param(SessionFilter(text="kettle"), ["s2"], id="text"),
+    # quality: s1 has 0.9 (t-a; 0.7 with t-x in the second project), s2 0.2 and true (0.6).
+    pytest.param(_score("quality", low=0.65), ["s1"], id="score-average-from"),
+    pytest.param(_score("quality", high=0.65), ["s2"], id="score-average-to"),
+    pytest.param(_score("quality", low=0.6, high=0.6), ["s2"], id="score-average-exact"),
+    pytest.param(_score("quality", low=0.95), [], id="score-average-above-all"),
+    pytest.param(_score("verdict", category="good"), ["s1"], id="score-category"),
+    pytest.param(_score("verdict", category="bad"), [], id="score-other-category"),
+    # rating is a score of the session itself; verdict's only score is categorical.
+    pytest.param(_score("rating", high=1.0), ["s1"], id="score-of-the-session"),
+    pytest.param(_score("verdict", low=0.0), [], id="score-average-of-no-number"),
+    pytest.param(_score("rating"), ["s1"], id="score-any"),
 ]
 
 
@@ -75,3 +100,27 @@ def test_pages_one_session_and_environments(filled: StoreUnderTest) -> None:
         assert (one.error_count, other.error_count) == (0, 1)
         assert data.get_session(P1, "s-none") is None
         assert data.list_environments(P1) == ["production"]
+
+
+def test_score_summaries_span_the_session_and_its_traces(filled: StoreUnderTest) -> None:
+    """s1: t-a's quality 0.9, t-b's verdict, its own rating; s2: t-c's quality 0.2 and
+    t-e's observation's boolean true. The second project adds t-x's 0.5 to s1."""
+    with filled.reading() as data:
+        first = data.score_summaries(P1, ["s1", "s2", "s-none"])
+        second = data.score_summaries(P2, ["s1"])
+        names = data.score_names(P1)
+    assert [(s.session_id, s.name, s.numeric_count, s.categories) for s in first] == [
+        ("s1", "quality", 1, ()),
+        ("s1", "rating", 1, ()),
+        ("s1", "verdict", 0, (("good", 1),)),
+        ("s2", "quality", 2, ()),
+    ]
+    assert [s.average for s in first] == [
+        pytest.approx(0.9, abs=1e-12),
+        1.0,
+        None,
+        pytest.approx(0.6, abs=1e-12),
+    ]
+    assert second[0] == ScoreSummary("s1", "quality", pytest.approx(0.7, abs=1e-12), 2, ())
+    assert [s.name for s in second] == ["quality", "rating", "verdict"]
+    assert names == ["quality", "rating", "verdict"]

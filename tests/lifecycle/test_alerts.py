@@ -9,9 +9,15 @@ from typing import Any
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select, update
 
+from powerrag import secretbox
+from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
 from powerrag.outbound import Destinations
+from powerrag.store import accounts
+from powerrag.store.database import Store
+from powerrag.store.infra.schema import alerts, instance_secrets
 from tests.support.lifecycle import Clock, receiver, turn
 from tests.support.project import PROJECT_ID
 
@@ -64,6 +70,88 @@ def test_crossing_cost_posts_one_signed_webhook(
     assert (sent["projectId"], sent["sessionId"], sent["value"]) == (PROJECT_ID, "chat", 1.125)
     assert _deliveries(api, alert_id) == [("chat", "done", 1, None)]
     assert api.get(f"/api/public/alerts/{alert_id}").json()["hasSecret"] is True
+
+
+def test_a_slack_alert_posts_a_signed_text_message(
+    api: TestClient, worker: Lifecycle, clock: Clock
+) -> None:
+    """Slack's incoming webhooks take `{"text": …}`; `<…>` in an id would be a mention."""
+    with receiver() as hook:
+        alert_id = _alert(api, webhookUrl=hook.url, secret="s3cret", bodyFormat="slack")
+        assert api.get(f"/api/public/alerts/{alert_id}").json()["bodyFormat"] == "slack"
+        _ingest(api, turn("chat <!here> & co", "c1", cost=1.125))
+        fired_at = clock.advance(1)
+        worker.run_once(fired_at)
+    ((headers, body),) = hook.received
+    assert orjson.loads(body) == {
+        "text": "PowerRAG alert \u201cbig spender\u201d: session chat &lt;!here&gt; &amp; co of "
+        f"project {PROJECT_ID} has session_cost 1.125 (threshold 1) at {to_iso(fired_at)}"
+    }
+    expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert headers["x-powerrag-signature"] == f"sha256={expected}"
+    assert headers["content-type"] == "application/json"
+    assert _deliveries(api, alert_id) == [("chat <!here> & co", "done", 1, None)]
+
+
+def test_the_body_format_is_json_by_default_and_changed_by_patch(api: TestClient) -> None:
+    alert_id = _alert(api, webhookUrl="http://127.0.0.1:9/x")
+    assert api.get(f"/api/public/alerts/{alert_id}").json()["bodyFormat"] == "json"
+    changed = api.patch(f"/api/public/alerts/{alert_id}", json={"bodyFormat": "slack"})
+    assert changed.status_code == 200 and changed.json()["bodyFormat"] == "slack"
+    bad = api.patch(f"/api/public/alerts/{alert_id}", json={"bodyFormat": "teams"})
+    assert bad.status_code == 400
+    assert "bodyFormat must be one of json, slack, got 'teams'" in bad.json()["message"]
+    wrong_type = api.post(
+        "/api/public/alerts",
+        json={
+            "name": "n",
+            "metric": "loop",
+            "threshold": 3,
+            "webhookUrl": "http://h/x",
+            "bodyFormat": 1,
+        },
+    )
+    assert wrong_type.status_code == 400 and "bodyFormat must be a string" in wrong_type.text
+
+
+def test_the_signing_secret_is_stored_encrypted_and_shown_masked(
+    api: TestClient, worker: Lifecycle, clock: Clock, store: Store
+) -> None:
+    secret = "a long signing secret 1234"
+    with receiver() as hook:
+        alert_id = _alert(api, webhookUrl=hook.url, secret=secret)
+        shown = api.get(f"/api/public/alerts/{alert_id}").json()
+        assert (shown["hasSecret"], shown["displaySecret"]) == (True, "...1234")
+        assert secret not in api.get("/api/public/alerts").text
+        with store.connect() as conn:
+            token = conn.execute(select(alerts.c.secret)).scalar_one()
+            master = accounts.peek_instance_secret(conn, secretbox.SECRET_NAME)
+        assert master is not None and secret not in token
+        assert secretbox.unseal(master, token) == secret.encode()
+        _ingest(api, turn("chat", "c1", cost=2.0))
+        worker.run_once(clock.advance(1))
+        ((headers, body),) = hook.received
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        assert headers["x-powerrag-signature"] == f"sha256={expected}"
+
+        short = api.patch(f"/api/public/alerts/{alert_id}", json={"secret": "s3cret"}).json()
+        assert (short["hasSecret"], short["displaySecret"]) == (True, "...")
+        cleared = api.patch(f"/api/public/alerts/{alert_id}", json={"secret": None}).json()
+        assert (cleared["hasSecret"], cleared["displaySecret"]) == (False, None)
+
+
+def test_a_secret_that_cannot_be_decrypted_fails_the_delivery_at_once(
+    api: TestClient, worker: Lifecycle, clock: Clock, store: Store
+) -> None:
+    with receiver() as hook:
+        alert_id = _alert(api, webhookUrl=hook.url, secret="a long signing secret 1234")
+        with store.transaction() as conn:  # as if restored without its instance secret
+            conn.execute(update(instance_secrets).values(value="another instance"))
+        _ingest(api, turn("chat", "c1", cost=2.0))
+        worker.run_once(clock.advance(1))
+    assert hook.received == []
+    reason = "the alert's signing secret cannot be decrypted; save it again"
+    assert _deliveries(api, alert_id) == [("chat", "failed", 1, reason)]
 
 
 def test_a_failed_delivery_is_retried_with_backoff_and_logged(

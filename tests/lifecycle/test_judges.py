@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 
+from powerrag.config import Settings
 from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
 from powerrag.store.database import Store
@@ -178,7 +179,11 @@ def test_filters_and_a_rerun_over_chosen_sessions(
 
 
 def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
-    api: TestClient, worker: Lifecycle, clock: Clock
+    api: TestClient,
+    worker: Lifecycle,
+    clock: Clock,
+    store: Store,
+    lifecycle_settings: Settings,
 ) -> None:
     answer = '{"reasoning": "On topic.", "score": 0.75}'
     with FakeOpenAI([text(answer)], [(10, 5)]) as fake:
@@ -213,9 +218,15 @@ def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
         assert fake.requests == []  # its 5 s delay has not passed
         worker.run_once(clock.advance(6))
         worker.run_once(clock.advance(20))  # the judge trace it wrote is not judged
+        assert [r["state"] for r in runs(api, made["id"])] == ["done"]
+        # Eight days on, its job is past the retention window and deleted; a restarted
+        # worker does not look back that far, so the trace is not judged again.
+        assert worker.run_once(clock.advance(8 * 24 * 3600)).cleaned == 1
+        restarted = Lifecycle(store, lifecycle_settings, clock)
+        assert restarted.run_once(clock.advance(1)).judged == 0
     assert [r["messages"][0]["content"] for r in fake.requests] == ["Q: Rain?\nA: Yes."]
     scores = api.get("/api/public/v2/scores", params={"traceId": "t-new"}).json()["data"]
     assert [(s["name"], s["value"], s["comment"], s["source"]) for s in scores] == [
         ("relevance", 0.75, "On topic.", "EVAL")
     ]
-    assert [r["state"] for r in runs(api, made["id"])] == ["done"]
+    assert runs(api, made["id"]) == []  # cleaned up

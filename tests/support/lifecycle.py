@@ -28,6 +28,12 @@ class Clock:
         self.now += int(seconds * SECOND)
         return self.now
 
+    def catch_up(self) -> int:
+        """Move to the real time if behind it: the writer stamps a session's activity with
+        the real clock (store/writer.py), so idle times count from after the ingestion."""
+        self.now = max(self.now, now_us())
+        return self.now
+
 
 def event(kind: str, body: dict[str, Any]) -> dict[str, Any]:
     return {
@@ -108,7 +114,8 @@ class Receiver:
 
 
 @contextmanager
-def receiver() -> Iterator[Receiver]:
+def receiver(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
+    """A receiver on `host` (another loopback address such as 127.0.0.2 works on Linux)."""
     state = Receiver()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -124,7 +131,7 @@ def receiver() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet."""
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = http.server.ThreadingHTTPServer((host, port), Handler)
     state.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -169,6 +169,9 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/settings/public": lambda ui: Form(
         f"{SETTINGS}/public", {"show_users": "1"}, 303
     ),
+    "/project/{project_id}/settings/session-idle": lambda ui: Form(
+        f"{SETTINGS}/session-idle", {"seconds": "900"}, 303
+    ),
     "/project/{project_id}/settings/keys/{key_id}/revoke": _new_key,
     "/project/{project_id}/settings/members": _member_to_add,
     "/project/{project_id}/settings/members/new": lambda ui: Form(

@@ -185,3 +185,24 @@ def test_the_public_page_hides_user_ids_unless_the_project_opts_in(web: TestClie
 
     assert post_form(web, f"{SETTINGS}/public", {}).status_code == 303
     assert END_USER not in _anonymous_text(web)
+
+
+def test_owners_set_the_projects_session_idle_timeout(web: TestClient, store: Store) -> None:
+    sign_in(web, MIA)
+    assert post_form(web, f"{SETTINGS}/session-idle", {"seconds": "90"}).status_code == 403
+    page = web.get(SETTINGS, params={"format": "json"}).json()
+    assert (page["sessionIdleSeconds"], page["serverIdleSeconds"]) == (None, 1800)
+    sign_in(web, OWEN)
+    answer = post_form(web, f"{SETTINGS}/session-idle", {"seconds": "90"})
+    assert (answer.status_code, answer.headers["location"]) == (
+        303,
+        f"{SETTINGS}#session-lifecycle",
+    )
+    assert project_options.session_idle_seconds(store, PROJECT_ID) == 90
+    assert 'id="session-idle-seconds" type="number" min="10" step="1" value="90"' in (
+        web.get(SETTINGS).text
+    )
+    bad = post_form(web, f"{SETTINGS}/session-idle", {"seconds": "1.5"})
+    assert bad.status_code == 400 and "whole number of seconds, got &#39;1.5&#39;" in bad.text
+    assert post_form(web, f"{SETTINGS}/session-idle", {"seconds": ""}).status_code == 303
+    assert project_options.session_idle_seconds(store, PROJECT_ID) is None

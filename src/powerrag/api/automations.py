@@ -56,7 +56,8 @@ def check_json(rule: CheckRule) -> dict[str, Any]:
 
 
 def alert_json(rule: AlertRule) -> dict[str, Any]:
-    """The alert; its secret is never shown again, only whether it has one."""
+    """The alert; its secret is never shown again: only whether it has one and its masked
+    form (its last four characters), as an LLM connection's key."""
     return {
         "id": rule.id,
         "name": rule.name,
@@ -65,6 +66,8 @@ def alert_json(rule: AlertRule) -> dict[str, Any]:
         "scoreName": rule.score_name,
         "webhookUrl": rule.webhook_url,
         "hasSecret": bool(rule.secret),
+        "displaySecret": rule.display_secret,
+        "bodyFormat": rule.body_format,
         "enabled": rule.enabled,
         "createdAt": to_iso(rule.created_at),
         "updatedAt": to_iso(rule.updated_at),

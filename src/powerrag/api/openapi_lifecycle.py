@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from powerrag.api.openapi_parts import BASIC_AUTH, ERROR, json_content, path_param, ref
-from powerrag.domain.alerts import METRICS
+from powerrag.domain.alerts import BODY_FORMATS, METRICS
 from powerrag.domain.checks import CHECK_KINDS
 from powerrag.domain.jsondoc import JSONObject
 
@@ -32,6 +32,12 @@ _ALERT_FIELDS: JSONObject = {
     "threshold": {"type": "number"},
     "scoreName": {"type": "string", "nullable": True},
     "webhookUrl": {"type": "string"},
+    "bodyFormat": {
+        "type": "string",
+        "enum": list(BODY_FORMATS),
+        "description": "The webhook's body: PowerRAG's JSON object (json, the default) or "
+        'a Slack incoming-webhook message {"text": "…"} (slack); both are signed.',
+    },
 }
 _ENABLED = {"enabled": {"type": "boolean"}}
 _STAMPS = {"createdAt": _TIME, "updatedAt": _TIME}
@@ -67,10 +73,25 @@ SCHEMAS: JSONObject = {
             **_ID,
             **_ALERT_FIELDS,
             "hasSecret": {"type": "boolean"},
+            "displaySecret": {
+                "type": "string",
+                "nullable": True,
+                "description": "The signing secret masked: `...` and its last four characters "
+                "(none for a short one); the secret itself is stored encrypted and never shown.",
+            },
             **_ENABLED,
             **_STAMPS,
         },
-        "required": ["id", "name", "metric", "threshold", "webhookUrl", "hasSecret", "enabled"],
+        "required": [
+            "id",
+            "name",
+            "metric",
+            "threshold",
+            "webhookUrl",
+            "hasSecret",
+            "bodyFormat",
+            "enabled",
+        ],
     },
     "AlertRuleRequest": {
         "title": "AlertRuleRequest",

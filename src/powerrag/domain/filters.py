@@ -82,6 +82,18 @@ class TraceOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreCondition:
+    """Sessions by one score name, over their own scores and their traces' (the UI's):
+    the mean of its numeric and boolean values within [minimum, maximum], or one
+    categorical value among them; with neither, any score of that name."""
+
+    name: str
+    minimum: float | None = None
+    maximum: float | None = None
+    category: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SessionFilter:
     """Criteria of a session list.
 
@@ -104,6 +116,7 @@ class SessionFilter:
     status: str | None = None
     user_contains: str | None = None
     environment_contains: str | None = None
+    score: ScoreCondition | None = None
 
 
 SESSION_STATUSES = ("active", "ended")

@@ -207,6 +207,19 @@ class ScoreRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ScoreSummary:
+    """One score name of one session, over the session's own scores and its traces' (and
+    their observations'): the mean of numeric and boolean values, how many there were,
+    and each categorical value with its count, most frequent first."""
+
+    session_id: str
+    name: str
+    average: float | None
+    numeric_count: int
+    categories: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
 class CommentRow:
     id: str
     object_id: str

@@ -15,6 +15,10 @@ from powerrag.domain.records import TraceUpdate
 
 END_KEY = "powerrag.session.end"
 END_TAG = END_KEY
+# A project's own idle timeout in seconds, overriding `session_idle_seconds`: the key of its
+# options (`projects.metadata`, project_options.py), and the values it may take.
+IDLE_OPTION = "sessionIdleSeconds"
+IDLE_SECONDS_RANGE = (10, 90 * 24 * 3600)
 
 
 def _truthy(value: Any) -> bool:

@@ -6,18 +6,23 @@ from dataclasses import dataclass, field
 
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest, SessionFilter, SessionOrder
-from powerrag.domain.rows import ScoreRow, SessionRow, TraceRow
+from powerrag.domain.rows import ScoreSummary, SessionRow, TraceRow
 from powerrag.query.paging import Paged
 from powerrag.store.database import Store
+
+# The score names the UI's list offers (as columns and in its score filter), at most.
+MAX_SCORE_NAMES = 50
 
 
 @dataclass(frozen=True, slots=True)
 class SessionList:
-    """A page of sessions; the UI's list also has each one's own scores and environments."""
+    """A page of sessions; the UI's list also has each one's score summaries (by session
+    id), the environments and the project's recent score names."""
 
     paged: Paged[SessionRow]
-    scores: dict[str, list[ScoreRow]] = field(default_factory=dict)
+    scores: dict[str, list[ScoreSummary]] = field(default_factory=dict)
     environments: list[str] = field(default_factory=list)
+    score_names: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +45,12 @@ def list_sessions(
         rows = data.list_sessions(project_id, f, order, page)
         if not with_scores:
             return SessionList(Paged(rows, page, total))
-        by_session: dict[str, list[ScoreRow]] = {}
-        for score in data.session_scores(project_id, [r.id for r in rows]):
-            by_session.setdefault(score.session_id or "", []).append(score)
+        by_session: dict[str, list[ScoreSummary]] = {}
+        for summary in data.score_summaries(project_id, [r.id for r in rows]):
+            by_session.setdefault(summary.session_id, []).append(summary)
         environments = data.list_environments(project_id)
-    return SessionList(Paged(rows, page, total), by_session, environments)
+        names = data.score_names(project_id)[:MAX_SCORE_NAMES]
+    return SessionList(Paged(rows, page, total), by_session, environments, names)
 
 
 def find_session(store: Store, project_id: str, session_id: str) -> SessionRow | None:

@@ -30,6 +30,7 @@ from powerrag.domain.rows import (
     ObservationNode,
     ObservationRow,
     ScoreRow,
+    ScoreSummary,
     SessionRow,
     StepIO,
     TraceRow,
@@ -136,6 +137,13 @@ class SessionReader(Protocol):
     def get_session(self, project_id: str, session_id: str) -> SessionRow | None: ...
 
     def list_environments(self, project_id: str) -> list[str]: ...
+
+    def score_summaries(self, project_id: str, session_ids: Sequence[str]) -> list[ScoreSummary]:
+        """Each score name of these sessions over their own scores and their traces' (and
+        observations'), by session then name; sessions without scores have none."""
+
+    def score_names(self, project_id: str) -> list[str]:
+        """Names of the project's recent numeric, boolean and categorical scores, sorted."""
 
 
 class ScoreReader(Protocol):

@@ -10,13 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, Connection, and_, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, not_, or_, select, update
 
 from powerrag.domain.jobs import DONE, FAILED, PENDING, RUNNING, JobRow, backoff_us
 from powerrag.store.infra.dialect import upsert
 from powerrag.store.infra.schema import jobs
 
 _j = jobs.c
+# A session alert's delivery (`alert:{alert}:session:{session}`, store/alert_scan.py) is the
+# record that the alert fired for that session: its key stops it firing again, and the list
+# and the replay show its badge. It outlives the retention window; every other key is never
+# enqueued again once finished (a session's end, a user's day, a re-run's time are in it).
+KEPT_KEYS = "alert:%:session:%"
 
 
 def enqueue(
@@ -139,3 +144,24 @@ def list_jobs(conn: Connection, project_id: str, subject: str, limit: int = 100)
         .limit(limit)
     )
     return [JobRow(**row) for row in conn.execute(query).mappings()]
+
+
+def delete_finished(conn: Connection, before: int, limit: int) -> int:
+    """Delete up to `limit` done or failed jobs that finished before `before`, oldest first,
+    but not session alert deliveries (KEPT_KEYS); how many."""
+    old = (
+        select(_j.id)
+        .where(
+            _j.state.in_((DONE, FAILED)),
+            # Implied by finished_at < before (a job runs after run_after), and indexed.
+            _j.run_after < before,
+            _j.finished_at < before,
+            not_(and_(_j.kind == "webhook", _j.key.like(KEPT_KEYS))),
+        )
+        .order_by(_j.run_after, _j.id)
+        .limit(limit)
+    )
+    ids = list(conn.execute(old).scalars())
+    if not ids:
+        return 0
+    return int(conn.execute(delete(jobs).where(_j.id.in_(ids))).rowcount)

@@ -9,18 +9,40 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from powerrag.domain.checks import SessionFacts, Turn
-from powerrag.store.infra.schema import observations, sessions, traces
+from powerrag.domain.session_end import IDLE_OPTION
+from powerrag.store.filters import contains_text
+from powerrag.store.infra.schema import observations, projects, sessions, traces
 
 _s, _t, _o = sessions.c, traces.c, observations.c
 PREVIOUS_ID_KEY = "session.previous_id"
 
 
-def idle_sessions(conn: Connection, cutoff: int, limit: int) -> list[tuple[str, str]]:
+def idle_overrides(conn: Connection) -> dict[str, int]:
+    """Project id -> its own idle timeout in seconds, for the projects that set one (in
+    their options, `projects.metadata`: project_options.py)."""
+    query = select(projects.c.id, projects.c.metadata).where(
+        contains_text(projects.c.metadata, f'"{IDLE_OPTION}"')
+    )
+    found: dict[str, int] = {}
+    for project_id, text in conn.execute(query):
+        options = orjson.loads(text)
+        value = options.get(IDLE_OPTION) if isinstance(options, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            found[project_id] = value
+    return found
+
+
+def idle_sessions(
+    conn: Connection, cutoff: int, limit: int, cutoffs: dict[str, int] | None = None
+) -> list[tuple[str, str]]:
     """(project, session) of open sessions asked to end by a trace, then of those with no
-    trace since `cutoff`, oldest first."""
+    trace since their project's cutoff (`cutoffs`, else `cutoff`), oldest first."""
+    own = cutoffs or {}
+    stale = [and_(_s.project_id.not_in(list(own)), _s.updated_at < cutoff)] if own else []
+    stale += [and_(_s.project_id == p, _s.updated_at < c) for p, c in sorted(own.items())]
     asked = (
         select(_s.project_id, _s.id)
         .where(_s.ended_at.is_(None), _s.end_requested.is_(True))
@@ -29,7 +51,7 @@ def idle_sessions(conn: Connection, cutoff: int, limit: int) -> list[tuple[str, 
     )
     idle = (
         select(_s.project_id, _s.id)
-        .where(_s.ended_at.is_(None), _s.updated_at < cutoff)
+        .where(_s.ended_at.is_(None), or_(*stale) if stale else _s.updated_at < cutoff)
         .order_by(_s.updated_at)
         .limit(limit)
     )

@@ -7,7 +7,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 
-from powerrag.store import observations, scores, sessions, traces
+from powerrag.store import observations, scores, session_scores, sessions, traces
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,6 +52,8 @@ class SqlTraceData:
     list_sessions = _on_connection(sessions.list_sessions)
     get_session = _on_connection(sessions.get_session)
     list_environments = _on_connection(sessions.list_environments)
+    score_summaries = _on_connection(session_scores.score_summaries)
+    score_names = _on_connection(session_scores.score_names)
 
     count_scores = _on_connection(scores.count_scores)
     list_scores = _on_connection(scores.list_scores)

@@ -13,6 +13,7 @@ from powerrag.domain.search import parse_query
 from powerrag.store.filters import contains_phrase, contains_text, in_range, json_element, one_of
 from powerrag.store.infra.schema import sessions
 from powerrag.store.search import session_matches
+from powerrag.store.session_scores import matching_sessions
 
 _s = sessions.c
 # The column behind each of the UI's sorts, in the order `domain.filters.SESSION_SORTS` names them.
@@ -62,6 +63,8 @@ def _where(dialect: str, project_id: str, f: SessionFilter) -> list[ColumnElemen
         where.extend(session_matches(dialect, project_id, _s.id, words) if words else [false()])
     if f.status is not None:
         where.append(_s.ended_at.is_(None) if f.status == "active" else _s.ended_at.is_not(None))
+    if f.score is not None:
+        where.append(_s.id.in_(matching_sessions(project_id, f.score)))
     return where
 
 

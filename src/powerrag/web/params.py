@@ -9,6 +9,7 @@ from powerrag.domain.filters import (
     SESSION_SORTS,
     SESSION_STATUSES,
     PageRequest,
+    ScoreCondition,
     SessionFilter,
     SessionOrder,
     TimeRange,
@@ -21,7 +22,20 @@ from powerrag.domain.timeutil import parse_iso
 DAY_US = 86_400_000_000
 PAGE_SIZES = (25, 50, 100)
 TRACES_PAGE_SIZE = 50
-SESSION_FILTER_KEYS = ("from", "to", "user", "environment", "bookmarked", "id", "q", "status")
+SESSION_FILTER_KEYS = (
+    "from",
+    "to",
+    "user",
+    "environment",
+    "bookmarked",
+    "id",
+    "q",
+    "status",
+    "score",
+    "score_min",
+    "score_max",
+    "score_value",
+)
 TRACE_FILTER_KEYS = ("name", "user", "session", "tag", "environment", "level", "from", "to", "q")
 # The largest page number whose offset still fits the database's 64-bit integers.
 MAX_PAGE = 2**63 // max(PAGE_SIZES)
@@ -79,6 +93,7 @@ def session_list(q: Query) -> tuple[SessionFilter, SessionOrder, PageRequest]:
         id_contains=_text(q, "id"),
         text=_search(q),
         status=_status(q),
+        score=_score(q),
     )
     sort = q.get("sort", "last_activity")
     if sort not in SESSION_SORTS:
@@ -97,6 +112,54 @@ def _status(q: Query) -> str | None:
     if status is not None and status not in SESSION_STATUSES:
         raise InvalidRequestError(f"status is one of {', '.join(SESSION_STATUSES)}, got {status!r}")
     return status
+
+
+def _number(q: Query, key: str) -> float | None:
+    text = _text(q, key)
+    if text is None:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise InvalidRequestError(f"{key} must be a number, got {text!r}") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise InvalidRequestError(f"{key} must be a finite number, got {text!r}")
+    return number
+
+
+def _score(q: Query) -> ScoreCondition | None:
+    """The score filter: a name, then an average range or a categorical value."""
+    name = _text(q, "score")
+    low, high, value = _number(q, "score_min"), _number(q, "score_max"), _text(q, "score_value")
+    if name is None:
+        given = [k for k in ("score_min", "score_max", "score_value") if _text(q, k)]
+        if given:
+            raise InvalidRequestError(f"{given[0]} needs score, the name of the score")
+        return None
+    if value is not None and (low is not None or high is not None):
+        raise InvalidRequestError(
+            "score_value (a category) and score_min/score_max (an average) exclude each other"
+        )
+    if low is not None and high is not None and low > high:
+        raise InvalidRequestError(f"score_min ({low:g}) is above score_max ({high:g})")
+    return ScoreCondition(name, low, high, value)
+
+
+MAX_SCORE_COLUMNS = 10
+
+
+def score_columns(chosen: list[str], f: SessionFilter) -> list[str]:
+    """The score names shown as columns of the sessions list (`col`, repeated), and the
+    filtered one; at most MAX_SCORE_COLUMNS."""
+    names = [n.strip() for n in chosen if n.strip()]
+    if f.score is not None:
+        names.append(f.score.name)
+    names = list(dict.fromkeys(names))
+    if len(names) > MAX_SCORE_COLUMNS:
+        raise InvalidRequestError(
+            f"col: at most {MAX_SCORE_COLUMNS} score columns, got {len(names)}"
+        )
+    return names
 
 
 def trace_list(q: Query) -> tuple[TraceFilter, PageRequest]:

@@ -15,6 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from powerrag import automations, evaluation, urls
 from powerrag.accounts import can_manage
+from powerrag.domain.alerts import BODY_FORMATS
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.timeutil import to_iso
 from powerrag.query import automations as rule_reads
@@ -60,7 +61,17 @@ def _connection_view(item: Any) -> dict[str, Any]:
 
 def _alert_view(item: Any) -> dict[str, Any]:
     """An alert without its signing secret."""
-    fields = ("id", "name", "metric", "threshold", "score_name", "webhook_url", "enabled")
+    fields = (
+        "id",
+        "name",
+        "metric",
+        "threshold",
+        "score_name",
+        "webhook_url",
+        "body_format",
+        "display_secret",
+        "enabled",
+    )
     return {name: getattr(item, name) for name in fields} | {"has_secret": bool(item.secret)}
 
 
@@ -107,6 +118,7 @@ async def evaluation_settings(request: Request, project_id: str) -> Response:
         "alerts": alerts,
         "checkKinds": CHECK_KINDS,
         "metrics": METRICS,
+        "bodyFormats": BODY_FORMATS,
         "canManage": await run_in_threadpool(can_manage, store, page.user, project_id),
         "tried": request.query_params.get("tried") == "1",
     }
@@ -158,6 +170,7 @@ def _body(kind: str, form: Any) -> dict[str, Any]:
         "scoreName": form.get("score_name", "").strip() or None,
         "webhookUrl": form.get("webhook_url", ""),
         "secret": form.get("secret", "").strip() or None,
+        "bodyFormat": form.get("body_format", "json"),
     }
 
 

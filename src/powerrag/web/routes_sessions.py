@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -18,7 +19,7 @@ from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page, search_ready
 from powerrag.web.content import mark_held
 from powerrag.web.live import session_stream
-from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
+from powerrag.web.params import SESSION_FILTER_KEYS, int_param, score_columns, session_list
 from powerrag.web.render import WebRoute, render
 from powerrag.web.views import header_view, sessions_page, turn_view
 
@@ -32,6 +33,7 @@ async def sessions_list(request: Request, project_id: str) -> Response:
     page = await project_page(request, project_id)
     q = request.query_params
     f, order, paging = session_list(q)
+    columns = score_columns(q.getlist("col"), f)
     searching = await search_ready(page.ctx, project_id, f.text)
     found = await run_in_threadpool(
         lambda: sessions.list_sessions(
@@ -52,6 +54,9 @@ async def sessions_list(request: Request, project_id: str) -> Response:
         "environments": found.environments,
         "sorts": list(SESSION_SORTS),
         "filters": {k: q.get(k, "") for k in SESSION_FILTER_KEYS},
+        "scoreColumns": columns,
+        # Carried by the sort links and the pager, as the filters are.
+        "columnsQuery": urlencode([("col", n) for n in columns]),
         **searching,
     }
     return render(request, "sessions.html", {**page.chrome(), **data})

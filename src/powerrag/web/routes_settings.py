@@ -59,6 +59,7 @@ async def _settings_page(request: Request, page: ProjectPage) -> Response:
     admins = await run_in_threadpool(project_options.administrators, store)
     manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
     shows = await run_in_threadpool(project_options.public_shows_users, store, project_id)
+    idle = await run_in_threadpool(project_options.session_idle_seconds, store, project_id)
     path = urls.settings(project_id)
     flash = await take_flash(request, path, page.user.id)
     context = {
@@ -73,6 +74,8 @@ async def _settings_page(request: Request, page: ProjectPage) -> Response:
         "roles": list(ROLES),
         "created": (flash or {}).get("created"),
         "publicShowsUsers": shows,
+        "sessionIdleSeconds": idle,
+        "serverIdleSeconds": page.ctx.settings.session_idle_seconds,
         "baseUrl": page.ctx.settings.base_url,
     }
     response = render(request, "settings.html", context)
@@ -135,6 +138,20 @@ async def public_pages(request: Request, project_id: str) -> Response:
         project_options.set_public_shows_users, page.ctx.store, project_id, show
     )
     return _back(project_id, "#public-pages")
+
+
+@router.post("/project/{project_id}/settings/session-idle")
+async def session_idle(request: Request, project_id: str) -> Response:
+    """The project's own session idle timeout; empty goes back to the server's."""
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    await run_in_threadpool(
+        project_options.set_session_idle_seconds,
+        page.ctx.store,
+        project_id,
+        form.get("seconds", ""),
+    )
+    return _back(project_id, "#session-lifecycle")
 
 
 @router.post("/project/{project_id}/settings/keys/{key_id}/revoke")

@@ -19,6 +19,7 @@ from powerrag.domain.rows import (
     ObservationNode,
     ObservationRow,
     ScoreRow,
+    ScoreSummary,
     SessionRow,
     TraceRow,
 )
@@ -79,12 +80,27 @@ def score_summary(rows: list[ScoreRow]) -> list[JSONObject]:
         labels = sorted(
             {str(r.string_value) for r in items if r.data_type == "CATEGORICAL" and r.string_value}
         )
-        if numbers:
-            text = f"{sum(numbers) / len(numbers):.2f}".rstrip("0").rstrip(".")
-        else:
-            text = ", ".join(labels)
+        text = _mean_text(sum(numbers) / len(numbers)) if numbers else ", ".join(labels)
         summary.append({"name": name, "value": text, "count": len(items)})
     return summary
+
+
+def _mean_text(mean: float) -> str:
+    return f"{mean:.2f}".rstrip("0").rstrip(".")
+
+
+def summary_view(summary: ScoreSummary) -> JSONObject:
+    """A sessions-list cell: the mean (of how many) and each category's count, as
+    `0.75 · good 3 · bad 1`."""
+    parts = [] if summary.average is None else [_mean_text(summary.average)]
+    parts += [f"{label} {count}" for label, count in summary.categories]
+    return {
+        "name": summary.name,
+        "average": summary.average,
+        "count": summary.numeric_count,
+        "categories": [{"value": label, "count": count} for label, count in summary.categories],
+        "text": " · ".join(parts),
+    }
 
 
 def comment_view(row: CommentRow) -> JSONObject:
@@ -124,10 +140,11 @@ def sessions_page(found: SessionList) -> JSONObject:
     items = []
     for row in found.paged.items:
         item = session_view(row)
-        item["scores"] = score_summary(found.scores.get(row.id, []))
+        item["scores"] = [summary_view(s) for s in found.scores.get(row.id, [])]
         items.append(item)
     return {
         "sessions": items,
+        "scoreNames": found.score_names,
         "total": found.paged.total,
         "page": found.paged.page.page,
         "pageSize": found.paged.page.limit,

@@ -294,6 +294,8 @@ scores = Table(
     Index("ix_scores_project_trace", "project_id", "trace_id"),
     Index("ix_scores_project_session", "project_id", "session_id"),
     Index("ix_scores_project_timestamp", "project_id", "timestamp"),
+    # The sessions list's score filter (store/session_scores.py) reads one name's scores.
+    Index("ix_scores_project_name", "project_id", "name"),
 )
 
 comments = Table(
@@ -432,11 +434,15 @@ alerts = Table(
     Column("threshold", Float, nullable=False),
     Column("score_name", String(200), nullable=True),
     Column("webhook_url", Text, nullable=False),
-    # Kept in clear: signing needs it. Never returned by the API.
+    # The signing secret as a Fernet token (powerrag/secretbox.py); the API shows only
+    # `display_secret`, its masked form.
     Column("secret", Text, nullable=True),
     Column("enabled", Boolean, nullable=False, default=True),
     _time("created_at"),
     _time("updated_at"),
+    # "json" or "slack" (domain/alerts.py BODY_FORMATS).
+    Column("body_format", String(16), nullable=False, default="json", server_default="json"),
+    Column("display_secret", String(32), nullable=True),
     Index("ix_alerts_project", "project_id"),
 )
 
