@@ -213,13 +213,25 @@ class Lifecycle:
                     # A starting worker looks back no further than the retention window: a
                     # target judged before it has lost its job (and key) to the clean-up.
                     since = max(since, now - self._retention_us())
-                for target_id, trace_id in judge_inputs.new_targets(
-                    conn, rule.project_id, rule.target, since
-                ):
-                    judging.enqueue(conn, rule, target_id, now, occasion="new", trace_id=trace_id)
-                    count += 1
+                count += self._enqueue_new(conn, rule, since, now)
         self._judge_scanned_at = now
         return count
+
+    @staticmethod
+    def _enqueue_new(conn: Connection, rule: EvaluationRule, since: int, now: int) -> int:
+        """A job per target of `rule` since `since`, page after page: a burst larger than one
+        page is judged whole, since the next scan starts near `now`."""
+        count, after = 0, None
+        while True:
+            page = judge_inputs.new_targets(conn, rule.project_id, rule.target, since, after)
+            for target in page:
+                judging.enqueue(
+                    conn, rule, target.id, now, occasion="new", trace_id=target.trace_id
+                )
+            count += len(page)
+            if len(page) < judge_inputs.SCAN_LIMIT:
+                return count
+            after = page[-1]
 
     def scan_alerts(self, now: int) -> int:
         """A webhook job per crossing not seen before; keys make it fire once."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 
 from powerrag.config import Settings
 from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
+from powerrag.store import judge_inputs
 from powerrag.store.database import Store
 from tests.support.fake_openai import FakeOpenAI, failure, text
 from tests.support.judges import (
+    BOOLEAN_OUTPUT,
     EXPECTED_PROMPT,
     GOOD_ANSWER,
     KEY,
@@ -230,3 +233,35 @@ def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
         ("relevance", 0.75, "On topic.", "EVAL")
     ]
     assert runs(api, made["id"]) == []  # cleaned up
+
+
+def test_a_burst_of_new_traces_larger_than_a_scan_page_is_judged_whole(
+    api: TestClient, worker: Lifecycle, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(judge_inputs, "SCAN_LIMIT", 2)
+    set_up_judge(api, "http://127.0.0.1:9/v1")
+    evaluator = {
+        "name": "relevance",
+        "prompt": "{{answer}}",
+        "outputDefinition": BOOLEAN_OUTPUT,
+        "modelConfig": {"provider": "local", "model": "gpt-4o-mini"},
+    }
+    assert api.post("/api/public/unstable/evaluators", json=evaluator).status_code == 200
+    rule = {
+        "name": "every-trace",
+        "evaluator": {"name": "relevance"},
+        "target": "trace",
+        "enabled": True,
+        "delay": 60_000,
+        "mapping": [{"variable": "answer", "source": "output"}],
+    }
+    made = api.post("/api/public/unstable/evaluation-rules", json=rule).json()
+    # Five traces, two at the same instant: pages of two end inside a tie.
+    times = [1, 2, 2, 3, 4]
+    events = [
+        event("trace-create", {"id": f"t-{n}", "timestamp": to_iso(clock() + s * SECOND)})
+        for n, s in enumerate(times)
+    ]
+    ingest(api, events)
+    assert worker.run_once(clock.advance(5)).judged == 5
+    assert sorted(r["targetId"] for r in runs(api, made["id"])) == [f"t-{n}" for n in range(5)]

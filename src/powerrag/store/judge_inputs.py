@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, select, tuple_
 
 from powerrag.domain.eval_rules import TargetFacts
 from powerrag.store.infra.schema import observations, sessions, traces
@@ -137,19 +137,30 @@ def observation_input(conn: Connection, project_id: str, observation_id: str) ->
     return JudgeInput(facts, [turn], _json(row["metadata"]), row["trace_id"])
 
 
+@dataclass(frozen=True, slots=True)
+class NewTarget:
+    """A trace or observation to judge; (at, id) is its place in the scan's order."""
+
+    id: str
+    trace_id: str
+    at: int
+
+
 def new_targets(
-    conn: Connection, project_id: str, target: str, since: int
-) -> list[tuple[str, str | None]]:
-    """(id, trace id) of the traces or observations of a project that started since `since`
-    (their own timestamps), but not PowerRAG's own judge traces."""
+    conn: Connection, project_id: str, target: str, since: int, after: NewTarget | None = None
+) -> list[NewTarget]:
+    """Up to SCAN_LIMIT traces or observations of a project that started since `since` (their
+    own timestamps), oldest first and past `after` (the previous page's last), but not
+    PowerRAG's own judge traces."""
     if target == "trace":
-        query = select(_t.id, _t.id).where(
-            _t.project_id == project_id, _t.timestamp >= since, _t.environment != JUDGE_ENVIRONMENT
-        )
+        at, target_id, trace_id, environment = _t.timestamp, _t.id, _t.id, _t.environment
+        project, table = _t.project_id, traces
     else:
-        query = select(_o.id, _o.trace_id).where(
-            _o.project_id == project_id,
-            _o.start_time >= since,
-            _o.environment != JUDGE_ENVIRONMENT,
-        )
-    return [(r[0], r[1]) for r in conn.execute(query.limit(SCAN_LIMIT))]
+        at, target_id, trace_id, environment = _o.start_time, _o.id, _o.trace_id, _o.environment
+        project, table = _o.project_id, observations
+    query = select(target_id, trace_id, at).select_from(table)
+    query = query.where(project == project_id, at >= since, environment != JUDGE_ENVIRONMENT)
+    if after is not None:
+        query = query.where(tuple_(at, target_id) > tuple_(after.at, after.id))
+    query = query.order_by(at, target_id).limit(SCAN_LIMIT)
+    return [NewTarget(r[0], r[1], r[2]) for r in conn.execute(query)]
