@@ -180,3 +180,39 @@ def test_each_list_filter_answers_the_key_s_project_only(client: TestClient, sto
         assert data["meta"]["totalItems"] == 1
     theirs = client.get(BASE, headers={"authorization": other}).json()["data"]
     assert theirs[0]["versions"] == [1, 2, 3]
+
+
+def test_generations_read_back_with_the_prompt_version_they_used(client: TestClient) -> None:
+    """The legacy ingestion body's promptName/promptVersion resolve to the version's id as the
+    observation is read; a version the project lacks reads with a null promptId."""
+    made = _create(client)
+    now = "2026-11-23T10:00:00Z"
+    batch = [
+        {
+            "id": f"event-{n}",
+            "type": "generation-create",
+            "timestamp": now,
+            "body": {
+                "id": f"gen-{n}",
+                "traceId": "trace-prompted",
+                "startTime": now,
+                "promptName": NAME,
+                "promptVersion": version,
+            },
+        }
+        for n, version in ((1, 1), (2, 7))
+    ]
+    sent = client.post("/api/public/ingestion", json={"batch": batch})
+    assert sent.status_code == 207 and not sent.json()["errors"], sent.text
+    expected = {"gen-1": (made["id"], 1), "gen-2": (None, 7)}
+    for gen_id, (prompt_id, version) in expected.items():
+        one = client.get(f"/api/public/observations/{gen_id}").json()
+        assert (one["promptId"], one["promptName"], one["promptVersion"]) == (
+            prompt_id,
+            NAME,
+            version,
+        )
+    v2 = client.get(
+        "/api/public/v2/observations", params={"traceId": "trace-prompted", "fields": "prompt"}
+    ).json()["data"]
+    assert {o["id"]: o["promptId"] for o in v2} == {"gen-1": made["id"], "gen-2": None}
