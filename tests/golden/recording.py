@@ -113,7 +113,9 @@ def generated_ids(answers: list[Answer]) -> dict[str, str]:
             for admin in item.get("admins") or []:
                 names.setdefault(admin["userId"], f"<id of user {admin['email']}>")
             if {"id", "version", "labels", "createdBy"} <= set(item):
-                names.setdefault(item["id"], f"<id of prompt {item['name']} v{item['version']}>")
+                # The API's answers come first and carry the name; a page's version does not.
+                name = item.get("name", "?")
+                names.setdefault(item["id"], f"<id of prompt {name} v{item['version']}>")
             author = item.get("authorUserId")
             if isinstance(author, str):
                 authors = sum(name.startswith("<id of author") for name in names.values())

@@ -73,7 +73,14 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
 # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+# The prompt list and form: B's prompt text is a B marker, checked in test_ui_isolation.py; the
+# API list's filters are checked against a second project in tests/api/test_prompts_api.py.
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    "/project/{project_id}/prompts",
+    "/project/{project_id}/prompts/new",
+}
 
 
 @pytest.fixture

@@ -202,3 +202,21 @@ def placeholders(prompt: Any) -> list[str]:
 def folder_of(name: str) -> str:
     """The folder part of a name: `a/b/c` -> `a/b`; `` for a name without one."""
     return name.rpartition("/")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSummary:
+    name: str
+    average: float
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class VersionUsage:
+    """What the generations that used one version did: how many, cost, latency, scores."""
+
+    version: int
+    generations: int
+    total_cost: float | None
+    average_latency_us: float | None
+    scores: tuple[ScoreSummary, ...]

@@ -5,9 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.domain.prompts import PRODUCTION, PromptFilter, PromptMeta, PromptVersion
-from powerrag.store import prompts
+from powerrag.domain.prompts import (
+    PRODUCTION,
+    PromptFilter,
+    PromptMeta,
+    PromptVersion,
+    VersionUsage,
+)
+from powerrag.store import prompt_usage, prompts
 from powerrag.store.database import Store
+
+ALL_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,3 +53,23 @@ def page(store: Store, project_id: str, f: PromptFilter, number: int, limit: int
     with store.connect() as conn:
         items = prompts.list_meta(conn, project_id, f, limit, (number - 1) * limit)
         return PromptPage(items=items, total=prompts.count_names(conn, project_id, f))
+
+
+@dataclass(frozen=True, slots=True)
+class PromptDetail:
+    """A prompt's page: its versions, newest first, and what each version's generations did."""
+
+    versions: list[PromptVersion]
+    usage: dict[int, VersionUsage]
+
+
+def detail(store: Store, project_id: str, name: str) -> PromptDetail:
+    found = versions(store, project_id, name)
+    with store.connect() as conn:
+        return PromptDetail(found, prompt_usage.version_usage(conn, project_id, name))
+
+
+def every_prompt(store: Store, project_id: str) -> list[PromptMeta]:
+    """The project's prompts by name (the UI's list; at most ALL_LIMIT of them)."""
+    with store.connect() as conn:
+        return prompts.list_meta(conn, project_id, PromptFilter(), ALL_LIMIT, 0)

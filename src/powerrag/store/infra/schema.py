@@ -214,6 +214,15 @@ observations = Table(
     Column("provided_usage_details", Text, nullable=True),
     Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),
     Index("ix_observations_project_start", "project_id", "start_time"),
+    # A prompt version's generations (its page's figures); only those that name a prompt.
+    Index(
+        "ix_observations_project_prompt",
+        "project_id",
+        "prompt_name",
+        "prompt_version",
+        sqlite_where=text("prompt_name IS NOT NULL"),
+        postgresql_where=text("prompt_name IS NOT NULL"),
+    ),
 )
 
 # One row per distinct (resource attributes, scope) of a project's spans: an SDK sends the

@@ -1,4 +1,4 @@
-"""Prompt management: prompt versions, their labels, a prompt's tags
+"""Prompt management: prompt versions, their labels, a prompt's tags; generations by prompt
 
 Revision ID: 0010
 Revises: 0009
@@ -54,4 +54,11 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=255), nullable=False),
         sa.Column("tag", sa.String(length=200), nullable=False),
         sa.PrimaryKeyConstraint("project_id", "name", "tag", name="pk_prompt_tags"),
+    )
+    op.create_index(
+        "ix_observations_project_prompt",
+        "observations",
+        ["project_id", "prompt_name", "prompt_version"],
+        sqlite_where=sa.text("prompt_name IS NOT NULL"),
+        postgresql_where=sa.text("prompt_name IS NOT NULL"),
     )
