@@ -53,6 +53,35 @@ def trace(project_id: str, trace_id: str) -> str:
     return f"{traces(project_id)}/{_segment(trace_id)}"
 
 
+def prompts(project_id: str) -> str:
+    return f"{project(project_id)}/prompts"
+
+
+def prompt(project_id: str, name: str) -> str:
+    """A prompt's page; its name's folders (`/`) are encoded inside the one segment."""
+    return f"{prompts(project_id)}/{_segment(name)}"
+
+
+def prompt_version(project_id: str, name: str, version: int) -> str:
+    return f"{prompt(project_id, name)}?version={version}"
+
+
+def prompt_diff(project_id: str, name: str, old: int, new: int) -> str:
+    return f"{prompt(project_id, name)}?version={new}&diff={old}"
+
+
+def new_prompt(project_id: str) -> str:
+    return f"{prompts(project_id)}/new"
+
+
+def prompt_labels(project_id: str, name: str) -> str:
+    return f"{prompt(project_id, name)}/labels"
+
+
+def prompt_versions(project_id: str, name: str) -> str:
+    return f"{prompt(project_id, name)}/versions"
+
+
 def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"
 

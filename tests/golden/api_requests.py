@@ -86,6 +86,26 @@ EVALUATION = [
     Request("rules-runs-missing", f"{U}/evaluation-rules/no-such-rule/runs"),
 ]
 
+P = f"{A}/v2/prompts"
+PROMPTS = [
+    Request("list", P),
+    Request("limit-1-page-2", f"{P}?limit=1&page=2"),
+    Request("label", f"{P}?label=staging"),
+    Request("tag", f"{P}?tag=golden"),
+    Request("name", f"{P}?name=golden%2Fanswer"),
+    Request("version", f"{P}?version=2"),
+    Request("bad-limit", f"{P}?limit=101"),
+    Request("get-production", f"{P}/golden%2Fanswer"),
+    Request("get-version", f"{P}/golden%2Fanswer?version=2"),
+    Request("get-latest", f"{P}/golden%2Fanswer?label=latest"),
+    Request("get-chat", f"{P}/golden-chat?label=staging"),
+    Request("get-missing-label", f"{P}/golden%2Fanswer?label=staging"),
+    Request("get-missing-version", f"{P}/golden%2Fanswer?version=3"),
+    Request("get-missing", f"{P}/no-such-prompt"),
+    Request("get-both", f"{P}/golden%2Fanswer?version=1&label=latest"),
+    Request("without-key", P, who="signed-out"),
+]
+
 _ORDERS = ("userId", "sessionId", "id", "timestamp", "name", "release", "version", "public")
 TRACES = [
     Request("list", f"{A}/traces"),
@@ -260,4 +280,5 @@ GROUPS = {
     "api-scores-v3": SCORES_V3,
     "api-automations": AUTOMATIONS,
     "api-evaluation": EVALUATION,
+    "api-prompts": PROMPTS,
 }

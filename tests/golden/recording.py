@@ -98,7 +98,7 @@ def generated_ids(answers: list[Answer]) -> dict[str, str]:
     """Ids the server drew at random, where answers show them, each with a stable name.
 
     Comments (the UI's `comments` lists, numbered as first shown), API keys (the
-    settings page's `keys`) and user accounts are the only rows of the scenario whose
+    settings page's `keys`), prompt versions and user accounts are the only rows of the scenario whose
     ids the server chooses. An account's id shows as the `authorUserId` of what it wrote
     (numbered) and among the settings page's `admins` (by email), named where first shown.
     """
@@ -112,6 +112,10 @@ def generated_ids(answers: list[Answer]) -> dict[str, str]:
                 names.setdefault(key["id"], f"<id of API key {key.get('publicKey')}>")
             for admin in item.get("admins") or []:
                 names.setdefault(admin["userId"], f"<id of user {admin['email']}>")
+            if {"id", "version", "labels", "createdBy"} <= set(item):
+                # The API's answers come first and carry the name; a page's version does not.
+                name = item.get("name", "?")
+                names.setdefault(item["id"], f"<id of prompt {name} v{item['version']}>")
             author = item.get("authorUserId")
             if isinstance(author, str):
                 authors = sum(name.startswith("<id of author") for name in names.values())

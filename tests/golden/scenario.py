@@ -72,6 +72,26 @@ EXTRA_SCORES: list[dict[str, Any]] = [
         "timestamp": "2026-11-24T09:00:03.000Z",
     },
 ]
+# Prompts made through the API: two versions of a text prompt in a folder, a chat prompt.
+PROMPTS: list[dict[str, Any]] = [
+    {
+        "name": "golden/answer",
+        "prompt": "Answer {{question}} briefly.",
+        "labels": ["production"],
+        "tags": ["golden"],
+        "config": {"model": "gpt-4o-mini", "temperature": 0},
+    },
+    {"name": "golden/answer", "prompt": "Answer {{question}}.", "commitMessage": "longer"},
+    {
+        "name": "golden-chat",
+        "type": "chat",
+        "prompt": [
+            {"role": "system", "content": "You help with {{topic}}."},
+            {"type": "placeholder", "name": "history"},
+        ],
+        "labels": ["production", "staging"],
+    },
+]
 # Later than every time the recorded SDKs and EXTRA_SCORES send: a later time in an
 # answer can only be the server's clock (test_golden.py).
 CLOCK_CUTOFF = "2026-11-25T00:00:00.000Z"
@@ -92,6 +112,9 @@ def build_world(client: TestClient, store: Store) -> None:
         replay_writes(client, name)
     scores = client.post("/api/public/scores", json=EXTRA_SCORES)
     assert scores.status_code == 202, scores.text
+    for prompt in PROMPTS:
+        made = client.post("/api/public/v2/prompts", json=prompt)
+        assert made.status_code == 201, made.text
     # The media upload of python-langfuse-5.0.4-media.jsonl (its requests 1, 2 and 4).
     upload(client, PNG, "image/png", RECORDED_TRACE, RECORDED_SPAN)
     admin = {"LANGFUSE_INIT_USER_EMAIL": EMAIL, "LANGFUSE_INIT_USER_PASSWORD": PASSWORD}

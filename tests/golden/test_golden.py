@@ -16,7 +16,8 @@ Normalised, and nothing else, because they differ from run to run:
   on the settings page. Times the SDKs sent, and those derived from them (a session's
   `createdAt` is its first trace's timestamp), stay as they are.
 - Ids the server draws at random (uuid4), named after their row: the comments' ids
-  (`<id of comment N>`), the API key's id (`<id of API key pk-lf-test>`) and the
+  (`<id of comment N>`), the API key's id (`<id of API key pk-lf-test>`), the prompt
+  versions' ids (`<id of prompt NAME vN>`) and the
   admin's user id (`<id of author N>` as the author of a comment or score, or
   `<id of user EMAIL>` among the settings page's administrators, whichever the
   answers show first). Ids the SDKs and the scenario send stay as they are.

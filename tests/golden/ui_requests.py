@@ -208,6 +208,21 @@ SETTINGS = [
     ),
 ]
 
+P = f"/project/{PROJECT}/prompts"
+PROMPT_PAGES = [
+    Request("list", f"{P}?{J}"),
+    Request("folder", f"{P}?{J}&folder=golden"),
+    Request("page", f"{P}/golden%2Fanswer?{J}"),
+    Request("page-version", f"{P}/golden%2Fanswer?{J}&version=1"),
+    Request("page-diff", f"{P}/golden%2Fanswer?{J}&version=2&diff=1"),
+    Request("page-chat", f"{P}/golden-chat?{J}"),
+    Request("page-missing", f"{P}/no-such-prompt?{J}"),
+    Request("page-missing-version", f"{P}/golden%2Fanswer?{J}&version=9"),
+    Request("page-bad-version", f"{P}/golden%2Fanswer?{J}&version=one"),
+    Request("new", f"{P}/new?{J}&folder=golden"),
+    Request("list-signed-out", f"{P}?{J}", who="signed-out"),
+]
+
 GROUPS = {
     "ui-auth": AUTH,
     "ui-sessions": SESSIONS_LIST,
@@ -217,4 +232,5 @@ GROUPS = {
     "ui-trace-page": TRACE_PAGE,
     "ui-content": CONTENT,
     "ui-settings": SETTINGS,
+    "ui-prompts": PROMPT_PAGES,
 }

@@ -47,6 +47,15 @@ SCORES: list[dict[str, Any]] = [
     {"name": "tone", "value": "friendly", "dataType": "CATEGORICAL", "sessionId": "chat-42"},
     {"name": "note", "value": "well done", "dataType": "TEXT", "datasetRunId": "run-1"},
 ]
+PROMPTS: list[dict[str, Any]] = [
+    {"name": "qa/answer", "prompt": "Answer {{question}}", "labels": ["production"]},
+    {
+        "name": "chat",
+        "type": "chat",
+        "prompt": [{"role": "user", "content": "{{q}}"}],
+        "labels": ["production"],
+    },
+]
 # Writes first (whatever they store is read back), deletes last (they remove seeded rows).
 PHASES = {"post": 0, "patch": 0, "put": 0, "get": 1, "delete": 2}
 # Operations no generated request can succeed at: registering media needs the SHA-256 of
@@ -91,12 +100,18 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
     response = client.post("/api/public/scores", json={**correction, "traceId": traces[0]["id"]})
     assert response.status_code == 200
     media = upload(client, PNG, "image/png", traces[0]["id"])
+    for prompt in PROMPTS:
+        assert client.post("/api/public/v2/prompts", json=prompt).status_code == 201
     ids = {
         "traceId": [t["id"] for t in traces],
         "observationId": [o for t in traces for o in t["observations"]],
         "scoreId": [s["id"] for s in client.get("/api/public/v2/scores").json()["data"]],
         "sessionId": [s["id"] for s in client.get("/api/public/sessions").json()["data"]],
         "mediaId": [media.media_id],
+        # Prompt names (their `/` URL-encoded by the call) and versions.
+        "promptName": [p["name"] for p in PROMPTS],
+        "name": [p["name"] for p in PROMPTS],
+        "version": ["1"],
     }
     assert all(ids.values()), ids
     return ids
@@ -114,7 +129,7 @@ def test_every_public_operation_conforms_to_the_document(api_app: FastAPI) -> No
         assert operation.path.startswith("/api/public/"), operation.path
         label = f"{operation.method.upper()} {operation.path}"
         _check_operation(operation, known, answered.setdefault(label, set()))
-    assert len(answered) == 55 and "POST /api/public/otel/v1/traces" in answered, answered
+    assert len(answered) == 60 and "POST /api/public/otel/v1/traces" in answered, answered
     assert "POST /api/public/otel/v1/logs" in answered, answered
     # Every operation was seen succeeding, so its success schema was checked on a real answer.
     unsuccessful = [
@@ -162,3 +177,7 @@ def _use_known_ids(case: Case[Any], known: dict[str, list[str]], pick: int) -> N
         ids = known.get(name)
         if ids:
             case.path_parameters[name] = ids[pick % len(ids)]
+    if "promptName" in case.path_parameters and case.query and case.method == "GET":
+        # A stored prompt by its default label, `production`: a generated label or version
+        # names none of its versions.
+        case.query = {k: v for k, v in case.query.items() if k not in ("label", "version")}

@@ -27,6 +27,7 @@ from tests.support.isolation import (
     B_ID,
     B_KEYS,
     B_MARKERS,
+    B_PROMPT,
     B_RULE,
     B_SESSION,
     World,
@@ -124,6 +125,7 @@ def test_ids_of_project_b_are_not_found_with_a_key(world: World) -> None:
         f"/api/public/media/{world.media_id}",
         f"/api/public/checks/{B_RULE}",
         f"/api/public/alerts/{B_RULE}/deliveries",
+        f"/api/public/v2/prompts/{B_PROMPT.replace('/', '%2F')}",
     ):
         assert world.client.get(path, headers=world.as_b()).status_code == 200, path
         assert world.client.get(path, headers=world.as_a()).status_code == 404, path
@@ -165,6 +167,7 @@ def test_lists_with_a_key_hold_nothing_of_project_b(world: World) -> None:
         "/api/public/sessions",
         "/api/public/observations",
         "/api/public/scores",
+        "/api/public/v2/prompts",
     ):
         mine = world.client.get(path, headers=world.as_a())
         theirs = world.client.get(path, headers=world.as_b())

@@ -63,6 +63,9 @@ API_NOT_LISTS = {
     "/api/public/llm-connections",
     "/api/public/unstable/evaluators",
     "/api/public/unstable/evaluation-rules",
+    # Prompts are not part of the exact world: each filter of their list is checked against
+    # a second project holding the same prompt in tests/api/test_prompts_api.py.
+    "/api/public/v2/prompts",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -70,7 +73,14 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
 # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+# The prompt list and form: B's prompt text is a B marker, checked in test_ui_isolation.py; the
+# API list's filters are checked against a second project in tests/api/test_prompts_api.py.
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    "/project/{project_id}/prompts",
+    "/project/{project_id}/prompts/new",
+}
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from powerrag.config import Settings
 from powerrag.store.database import Store
 from tests.security.hostile import ingest, signed_in, trace_batch
 from tests.support.isolation import fill_path, walk_routes
-from tests.support.project import PROJECT_ID
+from tests.support.project import AUTH, PROJECT_ID
 
 SESSION, TRACE = "asset-session", "asset-trace"
 IDS = {
@@ -32,6 +32,7 @@ IDS = {
     "media_id": "no-such-media-0000000000",
     "field": "input",
     "language": "en",
+    "name": "assets%2Fprompt",
 }
 # Attributes whose URL the browser fetches (or submits to) without a click.
 LOADED = {
@@ -86,6 +87,9 @@ def _loaded(html: str) -> _Resources:
 def ui(store: Store, settings: Settings) -> Iterator[TestClient]:
     with signed_in(store, settings) as client:
         ingest(client, trace_batch(TRACE, SESSION, ["hi [link](https://example.com/)", "hello"]))
+        prompt = {"name": "assets/prompt", "prompt": "See https://example.com/ {{x}}"}
+        made = client.post("/api/public/v2/prompts", json=prompt, headers={"authorization": AUTH})
+        assert made.status_code == 201, made.text
         yield client
 
 

@@ -33,6 +33,7 @@ from tests.support.isolation import (
     B_ID,
     B_KEYS,
     B_MARKERS,
+    B_PROMPT,
     B_RULE,
     B_SESSION,
     World,
@@ -98,6 +99,7 @@ class Ui:
             "language": "en",
             "kind": "rules",
             "item_id": B_RULE,
+            "name": B_PROMPT.replace("/", "%2F"),
         }
 
     def b_comment_id(self) -> str:

@@ -19,7 +19,7 @@ from tests.support.project import AUTH, PROJECT_ID
 LONG, SHORT = "a long signing secret 1234", "s3cret"
 
 
-def _rewind_to_0009(store: Store) -> None:
+def _rewind_to_before_0015(store: Store) -> None:
     """Undo what 0015 made, and put the clear secrets of before it in place."""
     with store.transaction() as conn:
         conn.execute(text("DROP INDEX ix_scores_project_name"))
@@ -35,13 +35,14 @@ def _rewind_to_0009(store: Store) -> None:
                 ),
                 {"id": alert_id, "project": PROJECT_ID, "secret": secret},
             )
-        conn.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+        before = migrate.REVISIONS[migrate.REVISIONS.index("0015") - 1]
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": before})
 
 
 def test_clear_secrets_become_tokens_shown_masked(
     store: Store, database_url: str, tmp_path: Path
 ) -> None:
-    _rewind_to_0009(store)
+    _rewind_to_before_0015(store)
     command.upgrade(migrate.alembic_config(database_url), "0015")
     with store.connect() as conn:
         master = accounts.peek_instance_secret(conn, secretbox.SECRET_NAME)

@@ -106,6 +106,10 @@ def _fill(url: str, data_dir: Path) -> None:
         assert client.post("/api/public/alerts", json={**alert, "secret": "s"}).status_code == 201
         index_now(client)
         set_up_judge(client, "http://judge.invalid/v1")
+        for version in (1, 2):
+            prompt = {"name": "qa/answer", "prompt": f"v{version} {{{{q}}}}", "tags": ["qa"]}
+            made = client.post("/api/public/v2/prompts", json={**prompt, "labels": ["production"]})
+            assert made.status_code == 201, made.text
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))

@@ -42,6 +42,8 @@ B_MEDIA = b"b-secret-media: bytes only project B uploaded"
 # B's check rule, alert, LLM connection, evaluator and evaluation rule share one id, so
 # `{rule_id}` and `{item_id}` reach each (tables differ).
 B_RULE = "b-rule-1"
+# B's prompt, in a folder (its name reaches `{prompt_name}` and `{name}` URL-encoded).
+B_PROMPT = "b-folder/b-prompt"
 
 
 def basic_auth(keys: tuple[str, str]) -> str:
@@ -80,6 +82,9 @@ class World:
             "rule_id": B_RULE,
             "item_id": B_RULE,
             "kind": "rules",
+            "prompt_name": B_PROMPT.replace("/", "%2F"),
+            "name": B_PROMPT.replace("/", "%2F"),
+            "version": "1",
         }
 
     def fill_b(self) -> None:
@@ -113,6 +118,9 @@ class World:
         upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
         self._b_rules()
         self._b_judge()
+        prompt = {"name": B_PROMPT, "prompt": "b-secret-prompt {{q}}", "labels": ["production"]}
+        made = self.client.post("/api/public/v2/prompts", json=prompt, headers=self.as_b())
+        assert made.status_code == 201, made.text
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}

@@ -131,6 +131,21 @@ def _session_rule(ui: TestClient) -> Form:
     return Form(f"{EVALUATION}/run", {"rule_id": found["rule"]["id"], "session_id": "sess-m"}, 303)
 
 
+PROMPTS = f"/project/{PROJECT_ID}/prompts"
+
+
+def _prompt(ui: TestClient, action: str) -> Form:
+    """A prompt made through the API, then its page's form: a label moved or a new version."""
+    made = ui.post(
+        "/api/public/v2/prompts",
+        json={"name": f"forms/{action}", "prompt": "v1"},
+        headers={"authorization": AUTH},
+    )
+    assert made.status_code == 201, made.text
+    data = {"version": "1", "label": "production"} if action == "labels" else {"prompt": "v2"}
+    return Form(f"{PROMPTS}/forms%2F{action}/{action}", data, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -185,6 +200,9 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     ),
     "/project/{project_id}/settings/evaluation/{kind}/{item_id}/delete": _new_check,
     "/project/{project_id}/settings/evaluation/run": _session_rule,
+    "/project/{project_id}/prompts": lambda ui: Form(PROMPTS, {"name": "a", "prompt": "x"}, 303),
+    "/project/{project_id}/prompts/{name:path}/labels": lambda ui: _prompt(ui, "labels"),
+    "/project/{project_id}/prompts/{name:path}/versions": lambda ui: _prompt(ui, "versions"),
 }
 
 

@@ -216,6 +216,13 @@ def _protobuf(operation: JSONObject) -> None:
     operation["requestBody"]["content"]["application/x-protobuf"] = protobuf
 
 
+def _created(operation: JSONObject) -> None:
+    """Langfuse's server answers a new prompt version with 201 where its document says 200
+    (web/src/features/prompts/server/handlers/promptsHandler.ts); so does PowerRAG."""
+    answer = operation["responses"]["200"]
+    operation["responses"]["201"] = {**answer, "description": "The new version."}
+
+
 def openapi_document() -> JSONObject:
     """The whole document, built afresh: callers may keep or change it."""
     text = resources.files("powerrag.data").joinpath(_BUNDLED).read_text()
@@ -237,6 +244,7 @@ def openapi_document() -> JSONObject:
         paths[path][method]["responses"].update(_WRITE_ERRORS)
     _score_batches(paths["/api/public/scores"]["post"])
     _protobuf(paths["/api/public/otel/v1/traces"]["post"])
+    _created(paths["/api/public/v2/prompts"]["post"])
     openapi_lifecycle.annotate_sessions(paths)
     openapi_evaluation.annotate(paths)
     openapi_evaluation.fix_const(doc["components"]["schemas"])

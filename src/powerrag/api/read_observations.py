@@ -184,7 +184,7 @@ def _usage(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
 def _prompt(priced: PricedObservation, _: frozenset[str]) -> JSONObject:
     row = priced.row
     return {
-        "promptId": None,
+        "promptId": row.prompt_id,
         "promptName": row.prompt_name,
         "promptVersion": row.prompt_version,
     }

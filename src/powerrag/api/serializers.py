@@ -168,7 +168,7 @@ def observation(priced: PricedObservation) -> JSONObject:
         "statusMessage": row.status_message,
         "model": row.model,
         "modelParameters": parse_json(row.model_parameters),
-        "promptId": None,
+        "promptId": row.prompt_id,
         "promptName": row.prompt_name,
         "promptVersion": row.prompt_version,
         "usageDetails": sent_usage,

@@ -124,6 +124,8 @@ class ObservationRow:
     trace_release: str | None = None
     trace_bookmarked: bool | None = None
     trace_public: bool | None = None
+    # The prompt version its prompt name and version name, when the project has it.
+    prompt_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,9 @@ class GenerationIO:
     input: str | None
     output: str | None
     start_time: int
+    # The prompt version it used (the SDKs' prompt attributes), as sent.
+    prompt_name: str | None = None
+    prompt_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

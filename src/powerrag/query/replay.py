@@ -66,6 +66,8 @@ class Turn:
     comments: list[CommentRow]
     steps: tuple[Step, ...]
     split: TimeSplit
+    # (name, version) of each prompt version its generations used, first use first.
+    prompts: tuple[tuple[str, int], ...] = ()
 
 
 def session_header(store: Store, project_id: str, session_id: str) -> SessionHeader:
@@ -134,9 +136,19 @@ def session_turns(
                 notes[trace.id],
                 turn_steps(tree, payloads, generation_io),
                 time_split(trace.id, trace.timestamp, trace.end_time, tree),
+                prompts_used(generations[trace.id]),
             )
         )
     return turns
+
+
+def prompts_used(generations: Sequence[GenerationIO]) -> tuple[tuple[str, int], ...]:
+    named = (
+        (g.prompt_name, g.prompt_version)
+        for g in generations
+        if g.prompt_name is not None and g.prompt_version is not None
+    )
+    return tuple(dict.fromkeys(named))
 
 
 def turn_steps(

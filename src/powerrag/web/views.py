@@ -350,6 +350,7 @@ def turn_view(turn: Turn, *, public: bool = False, show_users: bool = True) -> J
             "observations": tree,
             "scores": [shown(s) for s in turn.scores],
             "comments": [] if public else [comment_view(c) for c in turn.comments],
+            "prompts": [{"name": name, "version": version} for name, version in turn.prompts],
         }
     )
     if not show_users:

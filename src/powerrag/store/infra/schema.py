@@ -214,6 +214,15 @@ observations = Table(
     Column("provided_usage_details", Text, nullable=True),
     Index("ix_observations_project_trace", "project_id", "trace_id", "start_time"),
     Index("ix_observations_project_start", "project_id", "start_time"),
+    # A prompt version's generations (its page's figures); only those that name a prompt.
+    Index(
+        "ix_observations_project_prompt",
+        "project_id",
+        "prompt_name",
+        "prompt_version",
+        sqlite_where=text("prompt_name IS NOT NULL"),
+        postgresql_where=text("prompt_name IS NOT NULL"),
+    ),
 )
 
 # One row per distinct (resource attributes, scope) of a project's spans: an SDK sends the
@@ -529,4 +538,41 @@ evaluation_rules = Table(
     _time("created_at"),
     _time("updated_at"),
     UniqueConstraint("project_id", "name"),
+)
+
+# Versions of a project's prompts (domain/prompts.py); `prompt` and `config` are JSON.
+prompts = Table(
+    "prompts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("prompt", Text, nullable=False),
+    Column("config", Text, nullable=False),
+    Column("commit_message", Text, nullable=True),
+    Column("created_by", String(200), nullable=False),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name", "version"),
+)
+
+# A label names one version of a prompt at a time: the primary key keeps it so.
+prompt_labels = Table(
+    "prompt_labels",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("label", String(36), primary_key=True),
+    Column("prompt_id", String(36), ForeignKey("prompts.id"), nullable=False),
+)
+
+# Tags belong to a prompt's name: the same on every version.
+prompt_tags = Table(
+    "prompt_tags",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("tag", String(200), primary_key=True),
 )
