@@ -205,6 +205,15 @@ SETTINGS = [
     ),
 ]
 
+# The scenario holds no dataset (a dataset's id is the server's): the empty list and page
+# chrome, a missing dataset and comparison, signed out.
+DATASETS = [
+    Request("list", f"/project/{PROJECT}/datasets?{J}"),
+    Request("missing", f"/project/{PROJECT}/datasets/no-such-dataset?{J}"),
+    Request("compare-missing", f"/project/{PROJECT}/datasets/no-such-dataset/compare?{J}"),
+    Request("signed-out", f"/project/{PROJECT}/datasets?{J}", who="signed-out"),
+]
+
 GROUPS = {
     "ui-auth": AUTH,
     "ui-sessions": SESSIONS_LIST,
@@ -214,4 +223,5 @@ GROUPS = {
     "ui-trace-page": TRACE_PAGE,
     "ui-content": CONTENT,
     "ui-settings": SETTINGS,
+    "ui-datasets": DATASETS,
 }

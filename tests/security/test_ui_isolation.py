@@ -98,6 +98,7 @@ class Ui:
             "language": "en",
             "kind": "rules",
             "item_id": B_RULE,
+            "dataset_id": w.dataset_id,
         }
 
     def b_comment_id(self) -> str:

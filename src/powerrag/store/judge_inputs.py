@@ -153,3 +153,15 @@ def new_targets(
             _o.environment != JUDGE_ENVIRONMENT,
         )
     return [(r[0], r[1]) for r in conn.execute(query.limit(SCAN_LIMIT))]
+
+
+def session_turns(conn: Connection, project_id: str, session_id: str) -> list[tuple[str, Any, Any]]:
+    """(trace id, input, output) of each of the session's turns, in order."""
+    query = (
+        _trace_query()
+        .where(_t.project_id == project_id, _t.session_id == session_id)
+        .order_by(_t.timestamp, _t.id)
+    )
+    return [
+        (r["id"], _json(r["input"]), _json(r["output"])) for r in conn.execute(query).mappings()
+    ]
