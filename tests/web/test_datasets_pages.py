@@ -104,6 +104,12 @@ def test_items_are_edited_and_archived_and_runs_compare(web: TestClient) -> None
     score = {"name": "helpful", "value": 1, "traceId": TURN_2}
     assert web.post("/api/public/scores", json=score, headers=API).status_code == 200
     runs = web.get(f"{base}?format=json").json()["runs"]
+    assert [(r["name"], r["itemCount"]) for r in runs] == [("after", 1), ("before", 1)]
+    listed = web.get("/project/test-project/datasets", params={"format": "json"}).json()
+    assert [(d["name"], d["itemCount"], d["runCount"]) for d in listed["datasets"]] == [
+        ("cases", 1, 2)
+    ]
+    assert '<td class="num">1</td>' in web.get(base).text
     run_ids = {r["name"]: r["id"] for r in runs}
     compared = web.get(
         f"{base}/compare",

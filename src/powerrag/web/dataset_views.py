@@ -71,8 +71,8 @@ def summary_view(found: DatasetSummary) -> dict[str, Any]:
         "id": d.id,
         "name": d.name,
         "description": d.description,
-        "items": found.active_items,
-        "runs": found.runs,
+        "itemCount": found.active_items,
+        "runCount": found.runs,
         "createdAt": to_iso(d.created_at),
     }
 
@@ -95,7 +95,7 @@ def run_view(found: RunSummary) -> dict[str, Any]:
         "id": r.id,
         "name": r.name,
         "description": r.description,
-        "items": found.item_count,
+        "itemCount": found.item_count,
         "scores": found.scores,
         "createdAt": to_iso(r.created_at),
     }
