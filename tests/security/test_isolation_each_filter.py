@@ -22,9 +22,10 @@ from fastapi.testclient import TestClient
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
+from powerrag.store import accounts
 from powerrag.store.database import Store
 from tests.support import exact_world as w
-from tests.support.isolation import walk_routes
+from tests.support.isolation import basic_auth, walk_routes
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.replay import other_project_auth
 from tests.support.web import EMAIL, PASSWORD, sign_in
@@ -63,6 +64,11 @@ API_NOT_LISTS = {
     "/api/public/llm-connections",
     "/api/public/unstable/evaluators",
     "/api/public/unstable/evaluation-rules",
+    # Datasets take no filters and a run's items need B's dataset id: test_isolation.py.
+    "/api/public/v2/datasets",
+    "/api/public/dataset-run-items",
+    # Its filters are checked one by one below (test_each_dataset_item_filter_…).
+    "/api/public/dataset-items",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -70,7 +76,11 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
 # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    "/project/{project_id}/datasets",  # no filters; tests/security/test_ui_isolation.py
+}
 
 
 @pytest.fixture
@@ -152,3 +162,29 @@ def test_a_session_shared_by_id_shows_only_a_s_traces_and_figures(two: TestClien
     one = two.get("/api/public/traces/trace-c", headers={"authorization": AUTH}).json()
     assert [o["id"] for o in one["observations"]] == ["c-root", "c-gen"]
     assert [s["id"] for s in one["scores"]] == ["score-k"]
+
+
+def test_each_dataset_item_filter_alone_answers_exactly_a_s_items(
+    two: TestClient, store: Store
+) -> None:
+    """Another project holds a dataset "qa" whose items come from the same trace and
+    observation ids as A's; each filter alone answers A's items only."""
+    with store.transaction() as conn:
+        accounts.create_project(conn, "Third", "third-project")
+        accounts.create_api_key(conn, "third-project", public_key="pk-3", secret_key="sk-3")
+    sources = [("trace-c", "c-gen"), ("trace-a", None)]
+    for auth, prefix in ((basic_auth(("pk-3", "sk-3")), "b"), (AUTH, "a")):
+        headers = {"authorization": auth}
+        assert two.post("/api/public/v2/datasets", json={"name": "qa"}, headers=headers).is_success
+        for n, (trace_id, observation_id) in enumerate(sources):
+            item = {"datasetName": "qa", "id": f"{prefix}-{n}", "sourceTraceId": trace_id}
+            item |= {"sourceObservationId": observation_id} if observation_id else {}
+            assert two.post("/api/public/dataset-items", json=item, headers=headers).is_success
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({}, ["a-0", "a-1"]),
+        ({"datasetName": "qa"}, ["a-0", "a-1"]),
+        ({"sourceTraceId": "trace-c"}, ["a-0"]),
+        ({"sourceObservationId": "c-gen"}, ["a-0"]),
+    ]
+    url = "/api/public/dataset-items"
+    assert _mismatches(lambda params: _api_ids(two, url, params), cases) == []
