@@ -16,7 +16,16 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from powerrag import __version__
-from powerrag.api import automations, evaluation, ingestion, media, projects, prompts, reads
+from powerrag.api import (
+    automations,
+    datasets,
+    evaluation,
+    ingestion,
+    media,
+    projects,
+    prompts,
+    reads,
+)
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
@@ -100,5 +109,6 @@ def create_app(
     app.include_router(automations.router)
     app.include_router(evaluation.router)
     app.include_router(prompts.router)
+    app.include_router(datasets.router)
     install_web(app)
     return app

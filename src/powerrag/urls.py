@@ -136,6 +136,34 @@ def evaluation_try(project_id: str) -> str:
     return f"{evaluation(project_id)}/run"
 
 
+def datasets(project_id: str) -> str:
+    return f"{project(project_id)}/datasets"
+
+
+def dataset(project_id: str, dataset_id: str) -> str:
+    return f"{datasets(project_id)}/{_segment(dataset_id)}"
+
+
+def dataset_item_action(project_id: str, dataset_id: str, item_id: str, action: str) -> str:
+    """Edit an item, or set its status (`action`: edit, status)."""
+    return f"{dataset(project_id, dataset_id)}/items/{_segment(item_id)}/{action}"
+
+
+def dataset_compare(project_id: str, dataset_id: str, run_ids: list[str]) -> str:
+    runs = "&".join(f"run={_segment(r)}" for r in run_ids)
+    return f"{dataset(project_id, dataset_id)}/compare?{runs}"
+
+
+def dataset_added(project_id: str, session_id: str, dataset_id: str) -> str:
+    """The replay again, saying which dataset the turn or session went into."""
+    return f"{session(project_id, session_id)}?added={_segment(dataset_id)}"
+
+
+def dataset_add(project_id: str, source: str) -> str:
+    """Add a replay turn (`source` turn) or a whole session (session) to a dataset."""
+    return f"{datasets(project_id)}/add-{source}"
+
+
 # Pages outside any project: the home redirect, sign-in and out, settings, the language.
 HOME = "/"
 SETUP = "/setup"

@@ -86,6 +86,23 @@ EVALUATION = [
     Request("rules-runs-missing", f"{U}/evaluation-rules/no-such-rule/runs"),
 ]
 
+# The scenario holds no dataset (a dataset's id is the server's): the empty pages, the
+# missing dataset, item and run, and the refused questions.
+DATASETS = [
+    Request("datasets-list", f"{A}/v2/datasets"),
+    Request("datasets-bad-limit", f"{A}/v2/datasets?limit=0"),
+    Request("datasets-get-missing", f"{A}/v2/datasets/no-such-dataset"),
+    Request("datasets-without-key", f"{A}/v2/datasets", who="signed-out"),
+    Request("items-list", f"{A}/dataset-items?sourceTraceId={RICH_TRACE}"),
+    Request("items-get-missing", f"{A}/dataset-items/no-such-item"),
+    Request("items-of-missing-dataset", f"{A}/dataset-items?datasetName=no-such-dataset"),
+    Request("items-version", f"{A}/dataset-items?datasetName=x&version=2026-01-01T00:00:00Z"),
+    Request("runs-of-missing-dataset", f"{A}/datasets/no-such-dataset/runs"),
+    Request("run-missing", f"{A}/datasets/no-such-dataset/runs/no-such-run"),
+    Request("run-items-without-run", f"{A}/dataset-run-items?datasetId=x"),
+    Request("run-items-missing", f"{A}/dataset-run-items?datasetId=x&runName=y"),
+]
+
 P = f"{A}/v2/prompts"
 PROMPTS = [
     Request("list", P),
@@ -281,4 +298,5 @@ GROUPS = {
     "api-automations": AUTOMATIONS,
     "api-evaluation": EVALUATION,
     "api-prompts": PROMPTS,
+    "api-datasets": DATASETS,
 }

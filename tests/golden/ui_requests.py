@@ -208,6 +208,15 @@ SETTINGS = [
     ),
 ]
 
+# The scenario holds no dataset (a dataset's id is the server's): the empty list and page
+# chrome, a missing dataset and comparison, signed out.
+DATASETS = [
+    Request("list", f"/project/{PROJECT}/datasets?{J}"),
+    Request("missing", f"/project/{PROJECT}/datasets/no-such-dataset?{J}"),
+    Request("compare-missing", f"/project/{PROJECT}/datasets/no-such-dataset/compare?{J}"),
+    Request("signed-out", f"/project/{PROJECT}/datasets?{J}", who="signed-out"),
+]
+
 P = f"/project/{PROJECT}/prompts"
 PROMPT_PAGES = [
     Request("list", f"{P}?{J}"),
@@ -233,4 +242,5 @@ GROUPS = {
     "ui-content": CONTENT,
     "ui-settings": SETTINGS,
     "ui-prompts": PROMPT_PAGES,
+    "ui-datasets": DATASETS,
 }

@@ -72,7 +72,16 @@ NEVER_SUCCEED = {
 # alert's webhook must be an allowed destination) and their ids are not seeded here. Here
 # they must answer per the document without a 5xx; their successful answers are checked in
 # tests/api/test_evaluation_api.py and tests/lifecycle/.
-SUCCESS_TESTED_ELSEWHERE = ("/checks", "/alerts", "/llm-connections", "/unstable/")
+# So are writing a dataset item and a run item: their bodies must name a stored dataset and
+# item (tests/api/test_datasets_api.py).
+SUCCESS_TESTED_ELSEWHERE = (
+    "/checks",
+    "/alerts",
+    "/llm-connections",
+    "/unstable/",
+    "POST /api/public/dataset-items",
+    "/dataset-run-items",
+)
 EXAMPLES = 25
 
 
@@ -102,6 +111,11 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
     media = upload(client, PNG, "image/png", traces[0]["id"])
     for prompt in PROMPTS:
         assert client.post("/api/public/v2/prompts", json=prompt).status_code == 201
+    assert client.post("/api/public/v2/datasets", json={"name": "qa"}).status_code == 200
+    item = {"datasetName": "qa", "id": "case-1", "input": {"q": 1}}
+    assert client.post("/api/public/dataset-items", json=item).status_code == 200
+    link = {"runName": "nightly", "datasetItemId": "case-1", "traceId": traces[0]["id"]}
+    assert client.post("/api/public/dataset-run-items", json=link).status_code == 200
     ids = {
         "traceId": [t["id"] for t in traces],
         "observationId": [o for t in traces for o in t["observations"]],
@@ -112,6 +126,9 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
         "promptName": [p["name"] for p in PROMPTS],
         "name": [p["name"] for p in PROMPTS],
         "version": ["1"],
+        "datasetName": ["qa"],
+        "runName": ["nightly"],
+        "id": ["case-1"],
     }
     assert all(ids.values()), ids
     return ids
@@ -129,7 +146,7 @@ def test_every_public_operation_conforms_to_the_document(api_app: FastAPI) -> No
         assert operation.path.startswith("/api/public/"), operation.path
         label = f"{operation.method.upper()} {operation.path}"
         _check_operation(operation, known, answered.setdefault(label, set()))
-    assert len(answered) == 60 and "POST /api/public/otel/v1/traces" in answered, answered
+    assert len(answered) == 72 and "POST /api/public/otel/v1/traces" in answered, answered
     assert "POST /api/public/otel/v1/logs" in answered, answered
     # Every operation was seen succeeding, so its success schema was checked on a real answer.
     unsuccessful = [

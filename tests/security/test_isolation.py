@@ -24,11 +24,13 @@ from powerrag.store.database import Store
 from tests.support.isolation import (
     A_ID,
     A_KEYS,
+    B_DATASET,
     B_ID,
     B_KEYS,
     B_MARKERS,
     B_PROMPT,
     B_RULE,
+    B_RUN,
     B_SESSION,
     World,
     fill_path,
@@ -65,6 +67,10 @@ def _b_filters(w: World) -> dict[str, str]:
         "userId": "b-secret-user",
         "name": "b-trace-name",
         "projectId": B_ID,
+        "datasetName": B_DATASET,
+        "datasetId": w.dataset_id,
+        "runName": B_RUN,
+        "sourceTraceId": w.trace_id,
         "limit": "100",
     }
 
@@ -79,6 +85,9 @@ def _b_body(w: World) -> dict[str, Any]:
         "id": w.score_id,
         "name": "a-was-here",
         "value": 0,
+        "datasetName": B_DATASET,
+        "datasetItemId": B_RULE,
+        "runName": B_RUN,
         "batch": [
             {
                 "id": "a-event-1",
@@ -126,6 +135,11 @@ def test_ids_of_project_b_are_not_found_with_a_key(world: World) -> None:
         f"/api/public/checks/{B_RULE}",
         f"/api/public/alerts/{B_RULE}/deliveries",
         f"/api/public/v2/prompts/{B_PROMPT.replace('/', '%2F')}",
+        f"/api/public/v2/datasets/{B_DATASET}",
+        f"/api/public/dataset-items/{B_RULE}",
+        f"/api/public/datasets/{B_DATASET}/runs",
+        f"/api/public/datasets/{B_DATASET}/runs/{B_RUN}",
+        f"/api/public/dataset-run-items?datasetId={world.dataset_id}&runName={B_RUN}",
     ):
         assert world.client.get(path, headers=world.as_b()).status_code == 200, path
         assert world.client.get(path, headers=world.as_a()).status_code == 404, path
@@ -168,6 +182,8 @@ def test_lists_with_a_key_hold_nothing_of_project_b(world: World) -> None:
         "/api/public/observations",
         "/api/public/scores",
         "/api/public/v2/prompts",
+        "/api/public/v2/datasets",
+        "/api/public/dataset-items",
     ):
         mine = world.client.get(path, headers=world.as_a())
         theirs = world.client.get(path, headers=world.as_b())

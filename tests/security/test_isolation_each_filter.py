@@ -22,9 +22,10 @@ from fastapi.testclient import TestClient
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
+from powerrag.store import accounts
 from powerrag.store.database import Store
 from tests.support import exact_world as w
-from tests.support.isolation import walk_routes
+from tests.support.isolation import basic_auth, walk_routes
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.replay import other_project_auth
 from tests.support.web import EMAIL, PASSWORD, sign_in
@@ -66,6 +67,11 @@ API_NOT_LISTS = {
     # Prompts are not part of the exact world: each filter of their list is checked against
     # a second project holding the same prompt in tests/api/test_prompts_api.py.
     "/api/public/v2/prompts",
+    # Datasets take no filters and a run's items need B's dataset id: test_isolation.py.
+    "/api/public/v2/datasets",
+    "/api/public/dataset-run-items",
+    # Its filters are checked one by one below (test_each_dataset_item_filter_…).
+    "/api/public/dataset-items",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -80,6 +86,7 @@ UI_NOT_LISTS = {
     "/project/{project_id}/settings/evaluation",
     "/project/{project_id}/prompts",
     "/project/{project_id}/prompts/new",
+    "/project/{project_id}/datasets",  # no filters; tests/security/test_ui_isolation.py
 }
 
 
@@ -162,3 +169,29 @@ def test_a_session_shared_by_id_shows_only_a_s_traces_and_figures(two: TestClien
     one = two.get("/api/public/traces/trace-c", headers={"authorization": AUTH}).json()
     assert [o["id"] for o in one["observations"]] == ["c-root", "c-gen"]
     assert [s["id"] for s in one["scores"]] == ["score-k"]
+
+
+def test_each_dataset_item_filter_alone_answers_exactly_a_s_items(
+    two: TestClient, store: Store
+) -> None:
+    """Another project holds a dataset "qa" whose items come from the same trace and
+    observation ids as A's; each filter alone answers A's items only."""
+    with store.transaction() as conn:
+        accounts.create_project(conn, "Third", "third-project")
+        accounts.create_api_key(conn, "third-project", public_key="pk-3", secret_key="sk-3")
+    sources = [("trace-c", "c-gen"), ("trace-a", None)]
+    for auth, prefix in ((basic_auth(("pk-3", "sk-3")), "b"), (AUTH, "a")):
+        headers = {"authorization": auth}
+        assert two.post("/api/public/v2/datasets", json={"name": "qa"}, headers=headers).is_success
+        for n, (trace_id, observation_id) in enumerate(sources):
+            item = {"datasetName": "qa", "id": f"{prefix}-{n}", "sourceTraceId": trace_id}
+            item |= {"sourceObservationId": observation_id} if observation_id else {}
+            assert two.post("/api/public/dataset-items", json=item, headers=headers).is_success
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({}, ["a-0", "a-1"]),
+        ({"datasetName": "qa"}, ["a-0", "a-1"]),
+        ({"sourceTraceId": "trace-c"}, ["a-0"]),
+        ({"sourceObservationId": "c-gen"}, ["a-0"]),
+    ]
+    url = "/api/public/dataset-items"
+    assert _mismatches(lambda params: _api_ids(two, url, params), cases) == []

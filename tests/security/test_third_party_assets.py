@@ -90,16 +90,25 @@ def ui(store: Store, settings: Settings) -> Iterator[TestClient]:
         prompt = {"name": "assets/prompt", "prompt": "See https://example.com/ {{x}}"}
         made = client.post("/api/public/v2/prompts", json=prompt, headers={"authorization": AUTH})
         assert made.status_code == 201, made.text
+        # A dataset with an item from the trace and a run of it, so its pages have content.
+        api = {"authorization": AUTH}
+        client.post("/api/public/v2/datasets", json={"name": "qa"}, headers=api)
+        item = {"datasetName": "qa", "id": "case-1", "input": "[x](https://example.com/)"}
+        client.post("/api/public/dataset-items", json=item, headers=api)
+        link = {"runName": "r1", "datasetItemId": "case-1", "traceId": TRACE}
+        assert client.post("/api/public/dataset-run-items", json=link, headers=api).is_success
         yield client
 
 
 def _pages(client: TestClient) -> list[str]:
     """The UI's GET routes, filled with the stored ids; a new path parameter fails here."""
+    dataset = client.get("/api/public/v2/datasets/qa", headers={"authorization": AUTH}).json()
+    ids = {**IDS, "dataset_id": dataset["id"]}
     paths = []
     for path, methods in walk_routes(client.app.routes):  # type: ignore[attr-defined]
         # The event stream is not a page (it carries trace ids) and never ends.
         if "GET" in methods and not path.startswith("/api/") and not path.endswith("/events"):
-            paths.append(fill_path(path, IDS))
+            paths.append(fill_path(path, ids))
     return paths
 
 

@@ -100,6 +100,7 @@ class Ui:
             "kind": "rules",
             "item_id": B_RULE,
             "name": B_PROMPT.replace("/", "%2F"),
+            "dataset_id": w.dataset_id,
         }
 
     def b_comment_id(self) -> str:

@@ -110,6 +110,13 @@ def _fill(url: str, data_dir: Path) -> None:
             prompt = {"name": "qa/answer", "prompt": f"v{version} {{{{q}}}}", "tags": ["qa"]}
             made = client.post("/api/public/v2/prompts", json={**prompt, "labels": ["production"]})
             assert made.status_code == 201, made.text
+        # A dataset with an item and a run linking it to a trace.
+        dataset = {"name": "golden", "description": "cases", "metadata": {"v": 1}}
+        assert client.post("/api/public/v2/datasets", json=dataset).status_code == 200
+        item = {"datasetName": "golden", "id": "case-1", "input": "q", "expectedOutput": "a"}
+        assert client.post("/api/public/dataset-items", json=item).status_code == 200
+        link = {"runName": "nightly", "datasetItemId": "case-1", "traceId": trace["id"]}
+        assert client.post("/api/public/dataset-run-items", json=link).status_code == 200
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))

@@ -16,6 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from powerrag import datasets
 from powerrag.store import evaluation, rules
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
@@ -36,6 +37,8 @@ B_MARKERS = (
     "b-secret-check",
     "b-secret-alert",
     "b-secret-judge",
+    "b-secret-dataset",
+    "b-secret-expected",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
@@ -44,6 +47,9 @@ B_MEDIA = b"b-secret-media: bytes only project B uploaded"
 B_RULE = "b-rule-1"
 # B's prompt, in a folder (its name reaches `{prompt_name}` and `{name}` URL-encoded).
 B_PROMPT = "b-folder/b-prompt"
+# B's dataset and run; its item's id is B_RULE too (`{item_id}`). The names are not secret
+# (A's requests echo them in their 404s); the description, item and run texts are.
+B_DATASET, B_RUN = "b-dataset", "b-run"
 
 
 def basic_auth(keys: tuple[str, str]) -> str:
@@ -85,6 +91,8 @@ class World:
             "prompt_name": B_PROMPT.replace("/", "%2F"),
             "name": B_PROMPT.replace("/", "%2F"),
             "version": "1",
+            "dataset_name": B_DATASET,
+            "run_name": B_RUN,
         }
 
     def fill_b(self) -> None:
@@ -121,6 +129,16 @@ class World:
         prompt = {"name": B_PROMPT, "prompt": "b-secret-prompt {{q}}", "labels": ["production"]}
         made = self.client.post("/api/public/v2/prompts", json=prompt, headers=self.as_b())
         assert made.status_code == 201, made.text
+        self._b_dataset()
+
+    def _b_dataset(self) -> None:
+        body = {"name": B_DATASET, "description": "b-secret-dataset"}
+        made = datasets.create_dataset(self.store, B_ID, body, 1)
+        self.dataset_id = made.id
+        item = {"datasetName": B_DATASET, "id": B_RULE, "input": "b-secret-prompt"}
+        datasets.create_item(self.store, B_ID, item | {"expectedOutput": "b-secret-expected"}, 1)
+        link = {"runName": B_RUN, "datasetItemId": B_RULE, "traceId": self.trace_id}
+        datasets.create_run_item(self.store, B_ID, link | {"runDescription": "b-secret-dataset"}, 1)
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}

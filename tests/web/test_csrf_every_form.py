@@ -146,6 +146,26 @@ def _prompt(ui: TestClient, action: str) -> Form:
     return Form(f"{PROMPTS}/forms%2F{action}/{action}", data, 303)
 
 
+DATASETS = f"/project/{PROJECT_ID}/datasets"
+
+
+def _to_dataset(ui: TestClient, source: str) -> Form:
+    """The replay's "add to dataset" of its first turn, or of the session up to it."""
+    (turn, *_) = _session_json(ui)["turns"]
+    form = {"session_id": "sess-m", "dataset": "cases"}
+    form |= {"trace_id": turn["id"]} if source == "turn" else {"turn": "1"}
+    return Form(f"{DATASETS}/add-{source}", form, 303)
+
+
+def _dataset_item(ui: TestClient, action: str) -> Form:
+    made = _to_dataset(ui, "session")
+    assert post_form(ui, made.path, made.data).status_code == 303
+    (dataset,) = ui.get(DATASETS, params={"format": "json"}).json()["datasets"]
+    page = ui.get(f"{DATASETS}/{dataset['id']}", params={"format": "json"}).json()
+    data = {"input": "edited"} if action == "edit" else {"status": "ARCHIVED"}
+    return Form(f"{DATASETS}/{dataset['id']}/items/{page['items'][0]['id']}/{action}", data, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -203,6 +223,15 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/prompts": lambda ui: Form(PROMPTS, {"name": "a", "prompt": "x"}, 303),
     "/project/{project_id}/prompts/{name:path}/labels": lambda ui: _prompt(ui, "labels"),
     "/project/{project_id}/prompts/{name:path}/versions": lambda ui: _prompt(ui, "versions"),
+    "/project/{project_id}/datasets": lambda ui: Form(DATASETS, {"name": "made"}, 303),
+    "/project/{project_id}/datasets/add-turn": lambda ui: _to_dataset(ui, "turn"),
+    "/project/{project_id}/datasets/add-session": lambda ui: _to_dataset(ui, "session"),
+    "/project/{project_id}/datasets/{dataset_id}/items/{item_id:path}/edit": lambda ui: (
+        _dataset_item(ui, "edit")
+    ),
+    "/project/{project_id}/datasets/{dataset_id}/items/{item_id:path}/status": lambda ui: (
+        _dataset_item(ui, "status")
+    ),
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from powerrag.domain.datasets import ExperimentLink
 from powerrag.domain.span_content import SpanContentEvent
 
 OBSERVATION_TYPES = (
@@ -161,6 +162,8 @@ class IngestBatch:
     scores: list[ScoreRecord] = field(default_factory=list)
     # GenAI message content from OTLP log events, for the spans they name.
     span_contents: list[SpanContentEvent] = field(default_factory=list)
+    # Dataset runs and items that experiment spans executed (ingest/experiments.py).
+    experiment_links: list[ExperimentLink] = field(default_factory=list)
     warnings: list[IngestWarning] = field(default_factory=list)
     # Spans refused whole (OTLP partial_success) and batch events refused, with why.
     rejected: list[IngestWarning] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.records import IngestBatch, IngestWarning
+from powerrag.ingest.experiments import experiment_link
 from powerrag.ingest.otlp import decode_otlp, decompress
 from powerrag.ingest.semconv import SpanRejectedError, map_span
 from powerrag.ingest.values import field_with_nul
@@ -59,6 +60,9 @@ def decode_otlp_request(
             batch.rejected.append(IngestWarning(message, span.trace_id, span.span_id))
             continue
         batch.observations.append(mapped.observation)
+        link = experiment_link(span)
+        if link is not None:
+            batch.experiment_links.append(link)
         if mapped.trace_update is not None:
             batch.trace_updates.append(mapped.trace_update)
         batch.warnings.extend(mapped.warnings)

@@ -26,6 +26,10 @@ from powerrag.store.infra.schema import (
     api_keys,
     check_rules,
     comments,
+    dataset_items,
+    dataset_run_items,
+    dataset_runs,
+    datasets,
     evaluation_rules,
     evaluators,
     llm_connections,
@@ -77,6 +81,10 @@ PROJECT_TABLES: tuple[Table, ...] = (
     media,
     media_blobs,
     media_links,
+    datasets,
+    dataset_items,
+    dataset_runs,
+    dataset_run_items,
 )
 # Accounts are not per project (the UI logins travel with it); memberships follow them.
 ACCOUNT_TABLES: tuple[Table, ...] = (users, project_memberships)

@@ -26,7 +26,7 @@ from powerrag.domain.records import (
 )
 from powerrag.domain.session_end import asks_to_end
 from powerrag.domain.timeutil import now_us
-from powerrag.store import lifecycle, media, span_contents
+from powerrag.store import datasets, lifecycle, media, span_contents
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -97,6 +97,8 @@ class BatchWriter:
     ) -> None:
         if batch.span_contents:
             span_contents.write_events(conn, project_id, batch.span_contents, now)
+        if batch.experiment_links:
+            datasets.link_experiments(conn, project_id, batch.experiment_links)
         observations_in = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             observations_in += self._apply_patches(conn, project_id, batch.observation_patches)
@@ -216,6 +218,7 @@ def _merge_by_project(
         target.trace_updates.extend(batch.trace_updates)
         target.scores.extend(batch.scores)
         target.span_contents.extend(batch.span_contents)
+        target.experiment_links.extend(batch.experiment_links)
     return sorted(merged.items())
 
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from powerrag.web import annotate_labels, evaluation_labels, prompt_labels, replay_labels
+from powerrag.web import (
+    annotate_labels,
+    dataset_labels,
+    evaluation_labels,
+    prompt_labels,
+    replay_labels,
+)
 
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
@@ -332,6 +338,8 @@ _EN.update(annotate_labels.EN)
 _ZH.update(annotate_labels.ZH)
 _EN.update(evaluation_labels.EN)
 _EN.update(prompt_labels.EN)
+_EN.update(dataset_labels.EN)
+_ZH.update(dataset_labels.ZH)
 MESSAGES: dict[str, dict[str, str]] = {
     "en": _EN,
     "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH, **prompt_labels.ZH},

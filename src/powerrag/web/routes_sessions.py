@@ -13,7 +13,7 @@ from powerrag import accounts, annotate, project_options, urls
 from powerrag.context import context_of
 from powerrag.domain.errors import NotFoundError
 from powerrag.domain.filters import SESSION_SORTS
-from powerrag.query import automations, replay, sessions
+from powerrag.query import automations, dataset_views, replay, sessions
 from powerrag.query import evaluation as evaluation_reads
 from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page, search_ready
@@ -186,6 +186,8 @@ async def replay_page(
         context["publicUrl"] = urls.absolute(request, urls.session(project_id, session_id))
         context |= await _evaluation_context(store, project_id, session_id)
         context["tried"] = request.query_params.get("tried") == "1"
+        context["datasetNames"] = await run_in_threadpool(dataset_views.names, store, project_id)
+        context["added"] = request.query_params.get("added")
     return render(request, "session.html", context, status=status)
 
 

@@ -15,6 +15,7 @@ from powerrag.web import (
     routes_annotate,
     routes_auth,
     routes_content,
+    routes_datasets,
     routes_evaluation,
     routes_prompts,
     routes_sessions,
@@ -35,7 +36,7 @@ def install_web(app: FastAPI) -> None:
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     modules = (routes_auth, routes_annotate, routes_content, routes_sessions, routes_traces)
-    for module in (*modules, routes_prompts, routes_settings, routes_evaluation):
+    for module in (*modules, routes_prompts, routes_settings, routes_evaluation, routes_datasets):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

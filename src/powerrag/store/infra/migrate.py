@@ -22,7 +22,20 @@ if TYPE_CHECKING:
 
 # Every migration's revision, oldest first (store/infra/migrations/versions/); a test keeps
 # this equal to Alembic's own list.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0015")
+REVISIONS = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0009",
+    "0010",
+    "0011",
+    "0015",
+)
 
 
 class SchemaMismatchError(PowerRAGError):

@@ -576,3 +576,70 @@ prompt_tags = Table(
     Column("name", String(255), primary_key=True),
     Column("tag", String(200), primary_key=True),
 )
+
+# Langfuse's datasets (domain/datasets.py): a name is unique in its project.
+datasets = Table(
+    "datasets",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("metadata", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+# An item's id may be the client's; it is unique in the project, as in Langfuse, so the same
+# id sent again updates the item (and another dataset's id is refused).
+dataset_items = Table(
+    "dataset_items",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(255), primary_key=True),
+    Column("dataset_id", String(36), ForeignKey("datasets.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("input", Text, nullable=True),
+    Column("expected_output", Text, nullable=True),
+    Column("metadata", Text, nullable=True),
+    Column("source_trace_id", String(64), nullable=True),
+    Column("source_observation_id", String(64), nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_dataset_items_dataset", "dataset_id", "created_at"),
+    Index("ix_dataset_items_source_trace", "project_id", "source_trace_id"),
+)
+
+# A run's id is Langfuse's stable experiment id of (project, dataset, name).
+dataset_runs = Table(
+    "dataset_runs",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("id", String(64), primary_key=True),
+    Column("dataset_id", String(36), ForeignKey("datasets.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("metadata", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("dataset_id", "name"),
+)
+
+# One item's execution in a run: the trace (and observation) it produced.
+dataset_run_items = Table(
+    "dataset_run_items",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), nullable=False),
+    Column("run_id", String(64), nullable=False),
+    Column("dataset_item_id", String(255), nullable=False),
+    Column("trace_id", String(64), nullable=False),
+    Column("observation_id", String(64), nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint(
+        "project_id", "run_id", "dataset_item_id", "trace_id", name="uq_dataset_run_items_link"
+    ),
+    Index("ix_dataset_run_items_item", "project_id", "dataset_item_id"),
+)
