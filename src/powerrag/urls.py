@@ -103,6 +103,14 @@ def evaluation_try(project_id: str) -> str:
     return f"{evaluation(project_id)}/run"
 
 
+def project_section(project_id: str, current_path: str) -> str:
+    """Where the project switcher goes: `project_id`'s page of the section (sessions,
+    traces, settings) that `current_path` is in, its sessions from anywhere else."""
+    parts = current_path.split("/")
+    section = parts[3] if len(parts) > 3 and parts[1] == "project" else ""
+    return {"traces": traces, "settings": settings}.get(section, sessions)(project_id)
+
+
 # Pages outside any project: the home redirect, sign-in and out, settings, the language.
 HOME = "/"
 SETUP = "/setup"
