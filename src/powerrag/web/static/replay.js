@@ -268,7 +268,7 @@ async function refreshFigures() {
   const response = await fetch(`${base}/figures`);
   if (!response.ok) return;
   const fresh = fragment(await response.text());
-  for (const id of ["session-figures", "session-timeline"]) {
+  for (const id of ["session-figures", "session-lifecycle", "session-timeline"]) {
     const el = fresh.getElementById(id);
     if (el) document.getElementById(id)?.replaceWith(el);
   }
@@ -285,10 +285,10 @@ async function refresh(ids) {
 }
 
 if (replay.dataset.live === "1" && window.EventSource) {
-  const status = document.getElementById("live-status");
+  // data-live-state shows the lifecycle badge's dot while the stream is open (replay.css).
   const source = new EventSource(`${base}/events`);
-  source.addEventListener("open", () => { status.hidden = false; replay.dataset.liveState = "open"; });
-  source.addEventListener("error", () => { status.hidden = true; replay.dataset.liveState = "retrying"; });
+  source.addEventListener("open", () => { replay.dataset.liveState = "open"; });
+  source.addEventListener("error", () => { replay.dataset.liveState = "retrying"; });
   source.addEventListener("turns", (event) => refresh(JSON.parse(event.data).ids));
   source.addEventListener("resync", () => window.location.reload());
 }
