@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
@@ -145,7 +146,7 @@ def test_a_session_shared_by_id_shows_only_a_s_traces_and_figures(two: TestClien
     assert replay["session"]["traceCount"] == 3
     assert replay["session"]["totalCost"] == pytest.approx(w.SESSION_TOTAL_COST["sess-m"])
     assert [s["name"] for s in replay["session"]["scores"]] == ["helpful"]
-    turns = two.get(f"{UI}/sessions/sess-m/turns", params={"format": "json"}).json()
+    turns = two.get(urls.session_turns(PROJECT_ID, "sess-m") + "&format=json").json()
     assert [t["id"] for t in turns["turns"]] == ["trace-c", "trace-a", "trace-d"]
     api = two.get("/api/public/sessions/sess-m", headers={"authorization": AUTH}).json()
     assert [t["id"] for t in api["traces"]] == ["trace-c", "trace-a", "trace-d"]

@@ -17,7 +17,12 @@ const scrubber = document.getElementById("scrubber");
 const clock = document.getElementById("play-clock");
 const showSteps = document.getElementById("show-steps");
 const timeline = JSON.parse(document.getElementById("timeline-data").textContent);
-const base = replay.dataset.base;
+// The server builds every address (powerrag/urls.py); the session id is in their query.
+const partUrl = (name, params = {}) => {
+  const url = new URL(replay.dataset[name], window.location.href);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url;
+};
 // The moment shown (µs on the session's clock), or null: the whole session, as loaded.
 let now = null;
 let playing = null; // {timer, wall}
@@ -37,7 +42,7 @@ function fragment(html) {
 async function loadMore() {
   const offset = loadedTurns().length;
   if (offset >= timeline.length) return false;
-  const response = await fetch(`${base}/turns?offset=${offset}`, { headers: { Accept: "text/html" } });
+  const response = await fetch(partUrl("turnsUrl", { offset }), { headers: { Accept: "text/html" } });
   if (!response.ok) return false;
   const items = [...fragment(await response.text()).querySelectorAll("li.turn")];
   for (const li of items) {
@@ -258,14 +263,14 @@ function placeTurn(li) {
 }
 
 async function refreshTurns(ids) {
-  const response = await fetch(`${base}/turns?ids=${ids.map(encodeURIComponent).join(",")}`);
+  const response = await fetch(partUrl("turnsUrl", { ids: ids.join(",") }));
   if (!response.ok) return;
   for (const li of fragment(await response.text()).querySelectorAll("li.turn")) placeTurn(li);
 }
 
 // The header's figures and the timeline as they are now (duration, tokens, cost, errors).
 async function refreshFigures() {
-  const response = await fetch(`${base}/figures`);
+  const response = await fetch(partUrl("figuresUrl"));
   if (!response.ok) return;
   const fresh = fragment(await response.text());
   for (const id of ["session-figures", "session-lifecycle", "session-timeline"]) {
@@ -286,7 +291,7 @@ async function refresh(ids) {
 
 if (replay.dataset.live === "1" && window.EventSource) {
   // data-live-state shows the lifecycle badge's dot while the stream is open (replay.css).
-  const source = new EventSource(`${base}/events`);
+  const source = new EventSource(partUrl("eventsUrl"));
   source.addEventListener("open", () => { replay.dataset.liveState = "open"; });
   source.addEventListener("error", () => { replay.dataset.liveState = "retrying"; });
   source.addEventListener("turns", (event) => refresh(JSON.parse(event.data).ids));
