@@ -250,10 +250,39 @@ document.addEventListener("keydown", (event) => {
 });
 
 // ---- live ----
+// A turn fetched again replaces the one shown; what the reader is doing in it carries over:
+// the annotation forms' typed values (matched by their action, which names the turn, score
+// or comment), the edit forms and observation tree they opened, the focus and the cursor.
+function keepTyping(shown, fresh) {
+  const forms = new Map([...fresh.querySelectorAll("form.annotate-form")].map((f) => [f.getAttribute("action"), f]));
+  let focus = null;
+  for (const old of shown.querySelectorAll("form.annotate-form")) {
+    const twin = forms.get(old.getAttribute("action"));
+    if (!twin) continue;
+    if (old.closest("details")?.open) twin.closest("details")?.setAttribute("open", "");
+    for (const field of old.elements) {
+      const copy = field.name && field.type !== "hidden" ? twin.elements.namedItem(field.name) : null;
+      if (!copy) continue;
+      copy.value = field.value;
+      if (field === document.activeElement) focus = [copy, field.selectionStart, field.selectionEnd];
+    }
+  }
+  if (shown.querySelector(":scope > details.turn-tree")?.open) {
+    fresh.querySelector(":scope > details.turn-tree")?.setAttribute("open", "");
+  }
+  return focus;
+}
+
 function placeTurn(li) {
   const existing = document.getElementById(li.id);
   if (existing) {
+    const focus = keepTyping(existing, li);
     existing.replaceWith(li);
+    if (focus) {
+      const [field, start, end] = focus;
+      field.focus({ preventScroll: true });
+      if (start !== null && field.setSelectionRange) field.setSelectionRange(start, end);
+    }
     return;
   }
   const start = Number(li.dataset.start);
