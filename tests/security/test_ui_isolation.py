@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -228,7 +229,7 @@ def test_every_web_route_keeps_project_b_out_of_reach_of_a_user(ui: Ui) -> None:
 
 def test_pages_of_b_are_404_for_a_user_like_a_missing_project_and_200_for_b(ui: Ui) -> None:
     pages = [
-        fill_path(p, ui.b_ids())
+        fill_path(p, ui.b_ids()) + (f"?{urlencode(q)}" if (q := _query(p, ui.b_ids())) else "")
         for m, p in _web_routes(ui.client)
         if m == "GET" and "{project_id}" in p and not p.endswith("/events")
     ]
