@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from powerrag.web import annotate_labels, evaluation_labels, replay_labels
+from powerrag.web import annotate_labels, evaluation_labels, replay_labels, value_labels
 
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
@@ -169,6 +169,11 @@ _EN: dict[str, str] = {
 }
 
 _ZH: dict[str, str] = {
+    # Written alike in both languages (tests/unit/test_labels_complete.py lists them).
+    "app": "PowerRAG",
+    "json": "JSON",
+    "snippet_python": "Python",
+    "snippet_js": "JavaScript / TypeScript",
     "sessions": "会话",
     "traces": "追踪",
     "settings": "设置",
@@ -325,13 +330,12 @@ _ZH: dict[str, str] = {
     "sign_out_everywhere": "在所有设备上退出",
 }
 
-_EN.update(replay_labels.EN)
-_EN.update(annotate_labels.EN)
-_ZH.update(annotate_labels.ZH)
-_EN.update(evaluation_labels.EN)
+# Every Chinese text is written out: a label without one is a gap the tests catch
+# (tests/unit/test_labels_complete.py), never an English text on a Chinese page.
+_PARTS = (replay_labels, annotate_labels, evaluation_labels, value_labels)
 MESSAGES: dict[str, dict[str, str]] = {
-    "en": _EN,
-    "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH},
+    "en": _EN | {k: v for part in _PARTS for k, v in part.EN.items()},
+    "zh-CN": _ZH | {k: v for part in _PARTS for k, v in part.ZH.items()},
 }
 
 
@@ -349,4 +353,4 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def translator(language: str) -> dict[str, str]:
-    return MESSAGES.get(language, _EN)
+    return MESSAGES.get(language, MESSAGES["en"])

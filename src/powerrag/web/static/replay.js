@@ -68,7 +68,8 @@ function markIdleGaps() {
     if (gap >= IDLE_MARK_US) {
       const mark = document.createElement("li");
       mark.className = "idle-gap";
-      mark.textContent = `${list.dataset.idleLabel} ${Math.round(gap / 60_000_000)} min`;
+      const minutes = list.dataset.minutes.replace("{n}", String(Math.round(gap / 60_000_000)));
+      mark.textContent = `${list.dataset.idleLabel} ${minutes}`;
       li.before(mark);
     }
     previous = li;
