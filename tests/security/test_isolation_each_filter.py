@@ -70,8 +70,15 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/traces": ("traces", w.UI_TRACE_FILTERS),
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
-# Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+# Keys and members, the evaluation settings: tests/security/test_ui_isolation.py; the
+# replay's parts are of one session (`?session=`): test_a_session_shared_by_id_… below.
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    "/project/{project_id}/replay/turns",
+    "/project/{project_id}/replay/figures",
+    "/project/{project_id}/replay/events",
+}
 
 
 @pytest.fixture

@@ -164,7 +164,8 @@ def _publish(server: ServerProcess, session_id: str) -> None:
         path = f"/project/{server.project_id}/sessions/{session_id}"
         token = csrf_of(member.get(path).text)
         form = {"flag": "public", "value": "1", "csrf_token": token}
-        assert member.post(f"{path}/flags", data=form).status_code == 303
+        flags = urls.session_flags(server.project_id, session_id)
+        assert member.post(flags, data=form).status_code == 303
 
 
 def _get(url: str) -> tuple[int, float]:
