@@ -6,7 +6,7 @@ percent-encoded whole.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.requests import HTTPConnection
 
@@ -27,22 +27,51 @@ def session(project_id: str, session_id: str) -> str:
     return f"{sessions(project_id)}/{_segment(session_id)}"
 
 
+def _replay_part(project_id: str, part: str, session_id: str, **ids: str) -> str:
+    """A part of a session's replay: its turns, figures, live events and forms.
+
+    The session id travels in the query string, never in the path: a path holding it would
+    make an id ending in "/figures" read as the figures of another session. Old
+    `…/sessions/{id}/{part}` addresses still work where no session has the whole id
+    (web/routes_legacy.py).
+    """
+    query = urlencode({"session": session_id, **ids}, safe="", quote_via=quote)
+    return f"{project(project_id)}/replay/{part}?{query}"
+
+
+def session_turns(project_id: str, session_id: str) -> str:
+    """A page of turns (add `offset`) or the named ones (add `ids`), as HTML or JSON."""
+    return _replay_part(project_id, "turns", session_id)
+
+
+def session_figures(project_id: str, session_id: str) -> str:
+    return _replay_part(project_id, "figures", session_id)
+
+
+def session_events(project_id: str, session_id: str) -> str:
+    return _replay_part(project_id, "events", session_id)
+
+
+def session_flags(project_id: str, session_id: str) -> str:
+    return _replay_part(project_id, "flags", session_id)
+
+
 def session_scores(project_id: str, session_id: str) -> str:
-    return f"{session(project_id, session_id)}/scores"
+    return _replay_part(project_id, "scores", session_id)
 
 
 def session_comments(project_id: str, session_id: str) -> str:
-    return f"{session(project_id, session_id)}/comments"
+    return _replay_part(project_id, "comments", session_id)
 
 
 def score_action(project_id: str, session_id: str, score_id: str, action: str) -> str:
     """Edit or delete (`action`) one score of the session or of its turns."""
-    return f"{session_scores(project_id, session_id)}/{_segment(score_id)}/{action}"
+    return _replay_part(project_id, f"scores/{action}", session_id, score=score_id)
 
 
 def comment_action(project_id: str, session_id: str, comment_id: str, action: str) -> str:
     """Edit or delete (`action`) one comment of the session or of its turns."""
-    return f"{session_comments(project_id, session_id)}/{_segment(comment_id)}/{action}"
+    return _replay_part(project_id, f"comments/{action}", session_id, comment=comment_id)
 
 
 def traces(project_id: str) -> str:
@@ -162,6 +191,14 @@ def dataset_added(project_id: str, session_id: str, dataset_id: str) -> str:
 def dataset_add(project_id: str, source: str) -> str:
     """Add a replay turn (`source` turn) or a whole session (session) to a dataset."""
     return f"{datasets(project_id)}/add-{source}"
+
+
+def project_section(project_id: str, current_path: str) -> str:
+    """Where the project switcher goes: `project_id`'s page of the section (sessions,
+    traces, settings) that `current_path` is in, its sessions from anywhere else."""
+    parts = current_path.split("/")
+    section = parts[3] if len(parts) > 3 and parts[1] == "project" else ""
+    return {"traces": traces, "settings": settings}.get(section, sessions)(project_id)
 
 
 # Pages outside any project: the home redirect, sign-in and out, settings, the language.

@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.bootstrap import bootstrap
 from powerrag.store.database import Store
 from tests.support.media import PNG, RECORDED_SPAN, RECORDED_TRACE, upload
@@ -120,8 +121,11 @@ def build_world(client: TestClient, store: Store) -> None:
     admin = {"LANGFUSE_INIT_USER_EMAIL": EMAIL, "LANGFUSE_INIT_USER_PASSWORD": PASSWORD}
     bootstrap(store, {**admin, "LANGFUSE_INIT_USER_NAME": "Admin"})
     sign_in(client, (EMAIL, PASSWORD))
-    session = f"{SESSIONS}/{BOOKMARKED_SESSION}"
-    _post_form(client, f"{session}/comments", {"content": COMMENTS[0]})
-    _post_form(client, f"{session}/comments", {"content": COMMENTS[1], "trace_id": COMMENTED_TRACE})
-    _post_form(client, f"{session}/flags", {"flag": "bookmarked", "value": "1"})
-    _post_form(client, f"{SESSIONS}/{PUBLIC_SESSION}/flags", {"flag": "public", "value": "1"})
+    comments = urls.session_comments(PROJECT_ID, BOOKMARKED_SESSION)
+    _post_form(client, comments, {"content": COMMENTS[0]})
+    _post_form(client, comments, {"content": COMMENTS[1], "trace_id": COMMENTED_TRACE})
+    flags = urls.session_flags(PROJECT_ID, BOOKMARKED_SESSION)
+    _post_form(client, flags, {"flag": "bookmarked", "value": "1"})
+    _post_form(
+        client, urls.session_flags(PROJECT_ID, PUBLIC_SESSION), {"flag": "public", "value": "1"}
+    )

@@ -6,6 +6,7 @@ page shows; the HTML itself carries a fresh CSRF token per browser and is left o
 
 from __future__ import annotations
 
+from powerrag import urls
 from tests.golden.api_requests import AGENT_TRACE, EMBEDDING, MEDIA_TRACE, RICH_ROOT
 from tests.golden.recording import Request
 from tests.golden.scenario import (
@@ -81,31 +82,49 @@ SESSIONS_LIST = [
 ]
 
 _BOOKMARKED = f"{SESSIONS}/{BOOKMARKED_SESSION}"
+
+
+def _turns(session_id: str) -> str:
+    return urls.session_turns(PROJECT, session_id)
+
+
+def _figures(session_id: str) -> str:
+    return urls.session_figures(PROJECT, session_id)
+
+
+def _events(session_id: str) -> str:
+    return urls.session_events(PROJECT, session_id)
+
+
 _PUBLIC = f"{SESSIONS}/{PUBLIC_SESSION}"
 REPLAY = [
     Request("replay", f"{_BOOKMARKED}?{J}"),
     Request("replay-public", f"{_PUBLIC}?{J}"),
     Request("replay-your-session-id", f"{SESSIONS}/your-session-id?{J}"),
     Request("replay-missing", f"{SESSIONS}/no-such-session?{J}"),
-    Request("turns", f"{_BOOKMARKED}/turns?{J}"),
-    Request("turns-offset-2", f"{_BOOKMARKED}/turns?{J}&offset=2"),
-    Request("turns-by-id", f"{_BOOKMARKED}/turns?{J}&ids={COMMENTED_TRACE},{RICH_TRACE}"),
-    Request("turns-bad-offset", f"{_BOOKMARKED}/turns?{J}&offset=later"),
-    Request("turns-missing", f"{SESSIONS}/no-such-session/turns?{J}"),
-    Request("figures", f"{_BOOKMARKED}/figures?{J}"),
-    Request("figures-missing", f"{SESSIONS}/no-such-session/figures?{J}"),
+    Request("turns", f"{_turns(BOOKMARKED_SESSION)}&{J}"),
+    Request("turns-offset-2", f"{_turns(BOOKMARKED_SESSION)}&{J}&offset=2"),
+    Request("turns-by-id", f"{_turns(BOOKMARKED_SESSION)}&{J}&ids={COMMENTED_TRACE},{RICH_TRACE}"),
+    Request("turns-bad-offset", f"{_turns(BOOKMARKED_SESSION)}&{J}&offset=later"),
+    Request("turns-missing", f"{_turns('no-such-session')}&{J}"),
+    Request("turns-no-session", f"/project/{PROJECT}/replay/turns?{J}"),
+    Request("figures", f"{_figures(BOOKMARKED_SESSION)}&{J}"),
+    Request("figures-missing", f"{_figures('no-such-session')}&{J}"),
     # The live stream of a present session never ends: only its refusals are pinned.
-    Request("events-missing", f"{SESSIONS}/no-such-session/events?{J}"),
-    Request("events-signed-out", f"{_BOOKMARKED}/events?{J}", who="signed-out"),
+    Request("events-missing", f"{_events('no-such-session')}&{J}"),
+    Request("events-signed-out", f"{_events(BOOKMARKED_SESSION)}&{J}", who="signed-out"),
+    # The old addresses of the parts move on (web/routes_legacy.py).
+    Request("legacy-turns", f"{_BOOKMARKED}/turns?{J}&offset=2"),
+    Request("legacy-figures", f"{_BOOKMARKED}/figures"),
 ]
 
 PUBLIC_VIEW = [
     Request("replay", f"{_PUBLIC}?{J}", who="signed-out"),
-    Request("turns", f"{_PUBLIC}/turns?{J}&offset=1", who="signed-out"),
+    Request("turns", f"{_turns(PUBLIC_SESSION)}&{J}&offset=1", who="signed-out"),
     Request("private-session", f"{_BOOKMARKED}?{J}", who="signed-out"),
     Request("private-session-html", _BOOKMARKED, who="signed-out"),
-    Request("private-turns", f"{_BOOKMARKED}/turns?{J}", who="signed-out"),
-    Request("figures", f"{_PUBLIC}/figures?{J}", who="signed-out"),
+    Request("private-turns", f"{_turns(BOOKMARKED_SESSION)}&{J}", who="signed-out"),
+    Request("figures", f"{_figures(PUBLIC_SESSION)}&{J}", who="signed-out"),
     Request("trace-page", f"{TRACES}/{COMMENTED_TRACE}?{J}", who="signed-out"),
 ]
 

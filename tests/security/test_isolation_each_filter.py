@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
@@ -78,7 +79,8 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/traces": ("traces", w.UI_TRACE_FILTERS),
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
-# Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
+# Keys and members, the evaluation settings: tests/security/test_ui_isolation.py; the
+# replay's parts are of one session (`?session=`): test_a_session_shared_by_id_… below.
 # The prompt list and form: B's prompt text is a B marker, checked in test_ui_isolation.py; the
 # API list's filters are checked against a second project in tests/api/test_prompts_api.py.
 UI_NOT_LISTS = {
@@ -87,6 +89,9 @@ UI_NOT_LISTS = {
     "/project/{project_id}/prompts",
     "/project/{project_id}/prompts/new",
     "/project/{project_id}/datasets",  # no filters; tests/security/test_ui_isolation.py
+    "/project/{project_id}/replay/turns",
+    "/project/{project_id}/replay/figures",
+    "/project/{project_id}/replay/events",
 }
 
 
@@ -162,7 +167,7 @@ def test_a_session_shared_by_id_shows_only_a_s_traces_and_figures(two: TestClien
     assert replay["session"]["traceCount"] == 3
     assert replay["session"]["totalCost"] == pytest.approx(w.SESSION_TOTAL_COST["sess-m"])
     assert [s["name"] for s in replay["session"]["scores"]] == ["helpful"]
-    turns = two.get(f"{UI}/sessions/sess-m/turns", params={"format": "json"}).json()
+    turns = two.get(urls.session_turns(PROJECT_ID, "sess-m") + "&format=json").json()
     assert [t["id"] for t in turns["turns"]] == ["trace-c", "trace-a", "trace-d"]
     api = two.get("/api/public/sessions/sess-m", headers={"authorization": AUTH}).json()
     assert [t["id"] for t in api["traces"]] == ["trace-c", "trace-a", "trace-d"]

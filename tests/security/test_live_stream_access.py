@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.accounts import list_members
 from powerrag.config import Settings
 from powerrag.store.database import Store
@@ -34,7 +35,7 @@ def admin_quick_heartbeat(store: Store, settings: Settings) -> Iterator[TestClie
 
 
 def _publish(client: TestClient, session_id: str, public: bool) -> None:
-    path = f"/project/{PROJECT_ID}/sessions/{session_id}/flags"
+    path = urls.session_flags(PROJECT_ID, session_id)
     answer = post_form(client, path, {"flag": "public", "value": "1" if public else "0"})
     assert answer.status_code == 303, answer.text
 

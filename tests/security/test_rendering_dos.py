@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.config import Settings
 from powerrag.store.database import Store
 from powerrag.web.markdown import PAGE_MARKDOWN_CHARS, render_markdown
@@ -122,7 +123,7 @@ def test_nul_digits_nul_renders_on_every_page_that_shows_it(ui: TestClient) -> N
     base = f"/project/{PROJECT_ID}"
     pages = (
         f"{base}/sessions/nul-session",
-        f"{base}/sessions/nul-session/turns",
+        urls.session_turns(PROJECT_ID, "nul-session"),
         f"{base}/traces/nul-trace",
         f"{base}/traces/nul-trace/observations/nul-trace-generation",
     )
@@ -163,7 +164,8 @@ def _publish(server: ServerProcess, session_id: str) -> None:
         path = f"/project/{server.project_id}/sessions/{session_id}"
         token = csrf_of(member.get(path).text)
         form = {"flag": "public", "value": "1", "csrf_token": token}
-        assert member.post(f"{path}/flags", data=form).status_code == 303
+        flags = urls.session_flags(server.project_id, session_id)
+        assert member.post(flags, data=form).status_code == 303
 
 
 def _get(url: str) -> tuple[int, float]:

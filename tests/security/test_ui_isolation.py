@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from powerrag import urls
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
@@ -88,6 +90,7 @@ class Ui:
         return {
             "project_id": B_ID,
             "session_id": B_SESSION,
+            "rest": f"{B_SESSION}/flags",  # an old form address (web/routes_legacy.py)
             "trace_id": w.trace_id,
             "observation_id": w.observation_id,
             "media_id": w.media_id,
@@ -135,7 +138,7 @@ def ui(store: Store, tmp_path: Path) -> Iterator[Ui]:
         )
         assert answer.status_code == 207 and not answer.json()["errors"], answer.text
         sign_in(client, BOB)
-        path = f"/project/{B_ID}/sessions/{B_SESSION}/comments"
+        path = urls.session_comments(B_ID, B_SESSION)
         assert post_form(client, path, {"content": B_COMMENT}).status_code == 303
         sign_in(client, ALICE)
         yield Ui(client, store, world, b_key.id, bob.id)
@@ -166,15 +169,28 @@ def _form(ui: Ui) -> dict[str, str]:
     }
 
 
+def _query(template: str, ids: dict[str, str]) -> dict[str, str]:
+    """The ids a replay part takes in its query string (powerrag/urls.py)."""
+    if "/replay/" not in template:
+        return {}
+    query = {"session": ids["session_id"]}
+    if "/scores/" in template:
+        query["score"] = ids["score_id"]
+    if "/comments/" in template:
+        query["comment"] = ids["comment_id"]
+    return query
+
+
 def _call(ui: Ui, method: str, template: str, ids: dict[str, str]) -> list[Any]:
     path = fill_path(template, ids)
+    query = _query(template, ids)
     if method != "GET":
         form = {**_form(ui), "csrf_token": ui.client.cookies[CSRF_COOKIE]}
-        answer = ui.client.request(method, path, data=form)
+        answer = ui.client.request(method, path, params=query, data=form)
         if template.startswith("/logout"):
             sign_in(ui.client, ALICE)
         return [answer]
-    params = {"observation": ui.world.observation_id, "ids": ui.world.trace_id}
+    params = {"observation": ui.world.observation_id, "ids": ui.world.trace_id, **query}
     if (
         template.endswith("/events")
         and ids["project_id"] == A_ID
@@ -216,7 +232,7 @@ def test_every_web_route_keeps_project_b_out_of_reach_of_a_user(ui: Ui) -> None:
 
 def test_pages_of_b_are_404_for_a_user_like_a_missing_project_and_200_for_b(ui: Ui) -> None:
     pages = [
-        fill_path(p, ui.b_ids())
+        fill_path(p, ui.b_ids()) + (f"?{urlencode(q)}" if (q := _query(p, ui.b_ids())) else "")
         for m, p in _web_routes(ui.client)
         if m == "GET" and "{project_id}" in p and not p.endswith("/events")
     ]
@@ -250,7 +266,7 @@ def _publish_b_session(ui: Ui) -> None:
     )
     assert answer.status_code == 207 and not answer.json()["errors"], answer.text
     sign_in(ui.client, BOB)
-    flags = f"/project/{B_ID}/sessions/{B_SESSION}/flags"
+    flags = urls.session_flags(B_ID, B_SESSION)
     assert post_form(ui.client, flags, {"flag": "public", "value": "1"}).status_code == 303
 
 
@@ -265,13 +281,15 @@ def _only_that_session(ui: Ui, refused_status: int) -> None:
     # No trace page is linked: only the turns' whole values, through this session's link.
     links = re.findall(rf'href="([^"]*/project/{B_ID}/traces[^"]*)"', page.text)
     assert links and all("/content/" in u and f"?session={B_SESSION}" in u for u in links)
-    turns = ui.client.get(f"{base}/turns", params={"ids": f"{ui.world.trace_id},{OTHER_TRACE}"})
+    turns = ui.client.get(
+        urls.session_turns(B_ID, B_SESSION) + f"&ids={ui.world.trace_id},{OTHER_TRACE}"
+    )
     assert turns.status_code == 200 and "b-secret-prompt" in turns.text
     assert OTHER_MARKER not in turns.text  # a trace of another session is not a turn of this one
     for refused in (
         f"/project/{B_ID}/sessions",
         f"/project/{B_ID}/sessions/{OTHER_SESSION}",
-        f"/project/{B_ID}/sessions/{OTHER_SESSION}/turns",
+        urls.session_turns(B_ID, OTHER_SESSION),
         f"/project/{B_ID}/traces",
         f"/project/{B_ID}/traces/{ui.world.trace_id}",
         f"/project/{B_ID}/traces/{OTHER_TRACE}",
@@ -287,10 +305,9 @@ def test_a_public_session_shows_only_that_session_to_an_anonymous_visitor(ui: Ui
     _publish_b_session(ui)
     ui.client.cookies.clear()
     _only_that_session(ui, 303)  # signed out: everything else asks to sign in
-    base = f"/project/{B_ID}/sessions/{B_SESSION}"
     before = ui.world.snapshot_b()
-    for action in ("flags", "comments", "scores"):
-        answer = ui.client.post(f"{base}/{action}", data={"content": "x", "flag": "public"})
+    for action in (urls.session_flags, urls.session_comments, urls.session_scores):
+        answer = ui.client.post(action(B_ID, B_SESSION), data={"content": "x", "flag": "public"})
         assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
     assert ui.world.snapshot_b() == before
 
@@ -299,12 +316,12 @@ def test_a_public_session_of_b_shows_only_that_session_to_a_non_member(ui: Ui) -
     _publish_b_session(ui)
     sign_in(ui.client, ALICE)
     _only_that_session(ui, 404)
-    base = f"/project/{B_ID}/sessions/{B_SESSION}"
     before = ui.world.snapshot_b()
     for action, data in (
-        ("flags", {"flag": "public", "value": "0"}),
-        ("comments", {"content": "a-was-here"}),
-        ("scores", {"name": "q", "data_type": "NUMERIC", "value": "1"}),
+        (urls.session_flags, {"flag": "public", "value": "0"}),
+        (urls.session_comments, {"content": "a-was-here"}),
+        (urls.session_scores, {"name": "q", "data_type": "NUMERIC", "value": "1"}),
     ):
-        assert post_form(ui.client, f"{base}/{action}", data).status_code == 404, action
+        answer = post_form(ui.client, action(B_ID, B_SESSION), data)
+        assert answer.status_code == 404, action
     assert ui.world.snapshot_b() == before

@@ -16,6 +16,7 @@ from typing import Any
 import anyio
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.accounts import ensure_user
 from powerrag.app import create_app
 from powerrag.config import Settings
@@ -49,6 +50,7 @@ class EventStream:
         self._gone = portal.call(anyio.Event)
         jar = dict(client.cookies.items()) if cookies is None else cookies
         cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
+        path, _, query = path.partition("?")
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -57,7 +59,7 @@ class EventStream:
             "scheme": "http",
             "path": path,
             "raw_path": path.encode(),
-            "query_string": b"",
+            "query_string": query.encode(),
             "root_path": "",
             "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
             "client": (address, 50000),
@@ -148,7 +150,7 @@ def close_streams(client: TestClient) -> None:
 
 
 def events_path(session_id: str) -> str:
-    return f"/project/{PROJECT_ID}/sessions/{session_id}/events"
+    return urls.session_events(PROJECT_ID, session_id)
 
 
 def send_turn(client: TestClient, trace_id: str, session_id: str) -> None:

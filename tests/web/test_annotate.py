@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from powerrag import accounts
+from powerrag import accounts, urls
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
@@ -28,7 +28,24 @@ ANN = ("ann@example.com", "ann password 1")
 BEN = ("ben@example.com", "ben password 1")
 OWEN = ("owen@example.com", "owen password 1")
 SESSION_ID = "annotated-session"
-PAGE = f"/project/{PROJECT_ID}/sessions/{SESSION_ID}"
+PAGE = urls.session(PROJECT_ID, SESSION_ID)
+SCORES = urls.session_scores(PROJECT_ID, SESSION_ID)
+COMMENTS = urls.session_comments(PROJECT_ID, SESSION_ID)
+
+
+def _score_url(score_id: str, action: str) -> str:
+    return urls.score_action(PROJECT_ID, SESSION_ID, score_id, action)
+
+
+def _comment_url(comment_id: str, action: str) -> str:
+    return urls.comment_action(PROJECT_ID, SESSION_ID, comment_id, action)
+
+
+def _in_html(url: str) -> str:
+    """`url` as an attribute of the page holds it (`&` escaped)."""
+    return url.replace("&", "&amp;")
+
+
 TURNS = 23  # more than a page of turns (20): a refused form on the last must still show
 T0 = "2025-11-23T10:00:{:02d}.000Z"
 
@@ -68,7 +85,7 @@ def _twin(web: TestClient) -> dict[str, Any]:
 
 def _turn(web: TestClient, trace_id: str) -> dict[str, Any]:
     """The turn as the replay loads it (live updates ask for turns by id)."""
-    answer = web.get(f"{PAGE}/turns", params={"ids": trace_id, "format": "json"})
+    answer = web.get(urls.session_turns(PROJECT_ID, SESSION_ID) + f"&ids={trace_id}&format=json")
     (turn,) = answer.json()["turns"]
     assert turn["id"] == trace_id
     found: dict[str, Any] = turn
@@ -84,13 +101,13 @@ def test_a_score_is_edited_and_deleted_by_its_author_and_an_owner_only(web: Test
     sign_in(web, ANN)
     added = post_form(
         web,
-        f"{PAGE}/scores",
+        SCORES,
         {"name": "quality", "data_type": "NUMERIC", "value": "0.5", "trace_id": "turn-00"},
     )
     assert added.status_code == 303 and added.headers["location"] == f"{PAGE}#turn-turn-00"
     (score,) = _turn_scores(web, "turn-00")
     assert (score["name"], score["value"], score["source"]) == ("quality", 0.5, "ANNOTATION")
-    edit, delete = f"{PAGE}/scores/{score['id']}/edit", f"{PAGE}/scores/{score['id']}/delete"
+    edit, delete = _score_url(score["id"], "edit"), _score_url(score["id"], "delete")
 
     edited = post_form(web, edit, {"value": "0.75", "comment": "better"})
     assert edited.status_code == 303 and edited.headers["location"] == f"{PAGE}#turn-turn-00"
@@ -118,11 +135,11 @@ def test_a_comment_is_edited_and_deleted_by_its_author_and_an_owner_only(
 ) -> None:
     sign_in(web, ANN)
     form = {"content": "first look", "trace_id": "turn-01"}
-    assert post_form(web, f"{PAGE}/comments", form).status_code == 303
+    assert post_form(web, COMMENTS, form).status_code == 303
     (comment,) = _turn(web, "turn-01")["comments"]
     edit, delete = (
-        f"{PAGE}/comments/{comment['id']}/edit",
-        f"{PAGE}/comments/{comment['id']}/delete",
+        _comment_url(comment["id"], "edit"),
+        _comment_url(comment["id"], "delete"),
     )
     assert post_form(web, edit, {"content": "second look"}).status_code == 303
 
@@ -139,9 +156,9 @@ def test_a_comment_is_edited_and_deleted_by_its_author_and_an_owner_only(
 
 def test_edit_and_delete_controls_show_only_to_who_may_use_them(web: TestClient) -> None:
     sign_in(web, ANN)
-    post_form(web, f"{PAGE}/comments", {"content": "ann's note"})
+    post_form(web, COMMENTS, {"content": "ann's note"})
     (comment,) = _twin(web)["comments"]
-    control = f"/comments/{comment['id']}/edit"
+    control = _in_html(_comment_url(comment["id"], "edit"))
     assert control in web.get(PAGE).text
     sign_in(web, BEN)
     assert control not in web.get(PAGE).text
@@ -161,7 +178,7 @@ def test_a_refused_score_keeps_what_was_typed_on_a_turn_past_the_first_page(
         "comment": "typed with care",
         "trace_id": last,
     }
-    answer = post_form(web, f"{PAGE}/scores", typed)
+    answer = post_form(web, SCORES, typed)
     assert answer.status_code == 422
     html = answer.text
     turn = html.split(f'id="turn-{last}"')[1].split("</li>\n")[0]
@@ -182,12 +199,12 @@ def test_a_refused_score_keeps_what_was_typed_on_a_turn_past_the_first_page(
 def test_a_refused_edit_keeps_the_typed_value_and_changes_nothing(web: TestClient) -> None:
     sign_in(web, ANN)
     form = {"name": "ok", "data_type": "BOOLEAN", "value": "true", "trace_id": "turn-02"}
-    assert post_form(web, f"{PAGE}/scores", form).status_code == 303
+    assert post_form(web, SCORES, form).status_code == 303
     (score,) = _turn_scores(web, "turn-02")
     assert score["value"] is True
-    answer = post_form(web, f"{PAGE}/scores/{score['id']}/edit", {"value": "maybe"})
+    answer = post_form(web, _score_url(score["id"], "edit"), {"value": "maybe"})
     assert answer.status_code == 422
-    edit = answer.text.split(f"/scores/{score['id']}/edit")[1].split("</form>")[0]
+    edit = answer.text.split(_in_html(_score_url(score["id"], "edit")))[1].split("</form>")[0]
     assert 'name="value" value="maybe"' in edit
     assert "a boolean score is true or false, got &#39;maybe&#39;" in edit
     assert _turn_scores(web, "turn-02")[0]["value"] is True
@@ -198,7 +215,7 @@ def test_a_refused_edit_keeps_the_typed_value_and_changes_nothing(web: TestClien
 
 def test_an_empty_comment_is_refused_in_its_form(web: TestClient) -> None:
     sign_in(web, ANN)
-    answer = post_form(web, f"{PAGE}/comments", {"content": "   "})
+    answer = post_form(web, COMMENTS, {"content": "   "})
     assert answer.status_code == 422
     assert "Not saved: a comment needs some text" in answer.text
     assert _twin(web)["comments"] == []
@@ -207,12 +224,12 @@ def test_an_empty_comment_is_refused_in_its_form(web: TestClient) -> None:
 def test_a_score_or_comment_of_another_session_is_not_found_here(web: TestClient) -> None:
     sign_in(web, OWEN)
     form = {"name": "q", "data_type": "CATEGORICAL", "value": "good"}
-    assert post_form(web, f"{PAGE}/scores", form).status_code == 303
+    assert post_form(web, SCORES, form).status_code == 303
     (score,) = _twin(web)["session"]["scores"]
-    other = f"/project/{PROJECT_ID}/sessions/no-such-session"
-    assert post_form(web, f"{other}/scores/{score['id']}/delete", {}).status_code == 404
-    assert post_form(web, f"{PAGE}/scores/no-such-score/edit", {"value": "x"}).status_code == 404
-    assert post_form(web, f"{PAGE}/comments/no-such-comment/delete", {}).status_code == 404
+    other = urls.score_action(PROJECT_ID, "no-such-session", score["id"], "delete")
+    assert post_form(web, other, {}).status_code == 404
+    assert post_form(web, _score_url("no-such-score", "edit"), {"value": "x"}).status_code == 404
+    assert post_form(web, _comment_url("no-such-comment", "delete"), {}).status_code == 404
     assert [s["value"] for s in _twin(web)["session"]["scores"]] == ["good"]
 
 
@@ -221,21 +238,22 @@ def test_a_score_sent_by_the_api_is_deleted_by_an_owner_but_not_edited(web: Test
     sent = web.post("/api/public/scores", json=score, headers={"authorization": AUTH})
     assert sent.is_success, sent.text
     sign_in(web, ANN)
-    assert post_form(web, f"{PAGE}/scores/api-score/delete", {}).status_code == 403
+    assert post_form(web, _score_url("api-score", "delete"), {}).status_code == 403
     sign_in(web, OWEN)
-    refused = post_form(web, f"{PAGE}/scores/api-score/edit", {"value": "0"})
+    refused = post_form(web, _score_url("api-score", "edit"), {"value": "0"})
     assert refused.status_code == 403 and "is not edited here, only deleted" in refused.text
-    assert post_form(web, f"{PAGE}/scores/api-score/delete", {}).status_code == 303
+    assert post_form(web, _score_url("api-score", "delete"), {}).status_code == 303
     assert _turn_scores(web, "turn-03") == []
 
 
 def test_a_refused_comment_edit_keeps_the_text_in_its_form(web: TestClient) -> None:
     sign_in(web, ANN)
-    post_form(web, f"{PAGE}/comments", {"content": "short", "trace_id": "turn-04"})
+    post_form(web, COMMENTS, {"content": "short", "trace_id": "turn-04"})
     (comment,) = _turn(web, "turn-04")["comments"]
-    answer = post_form(web, f"{PAGE}/comments/{comment['id']}/edit", {"content": "x" * 5001})
+    answer = post_form(web, _comment_url(comment["id"], "edit"), {"content": "x" * 5001})
     assert answer.status_code == 422
-    edit = answer.text.split(f"/comments/{comment['id']}/edit")[1].split("</form>")[0]
+    edit = answer.text.split(_in_html(_comment_url(comment["id"], "edit")))[1]
+    edit = edit.split("</form>")[0]
     assert "x" * 5001 + "</textarea>" in edit
     assert "Not saved: a comment has at most 5000 characters" in edit
     assert [c["content"] for c in _turn(web, "turn-04")["comments"]] == ["short"]
@@ -243,10 +261,10 @@ def test_a_refused_comment_edit_keeps_the_text_in_its_form(web: TestClient) -> N
 
 def test_the_annotation_controls_read_in_chinese(web: TestClient) -> None:
     sign_in(web, ANN)
-    post_form(web, f"{PAGE}/comments", {"content": "看过了", "trace_id": "turn-05"})
+    post_form(web, COMMENTS, {"content": "看过了", "trace_id": "turn-05"})
     web.cookies.set("powerrag_lang", "zh-CN")
     page = web.get(PAGE).text
     for label in ("添加评分", "添加评论", "编辑", "删除", "数值", "类别", "是 / 否", "写一条评论"):
         assert label in page, label
-    refused = post_form(web, f"{PAGE}/scores", {"name": "x", "data_type": "NUMERIC", "value": "y"})
+    refused = post_form(web, SCORES, {"name": "x", "data_type": "NUMERIC", "value": "y"})
     assert refused.status_code == 422 and "未保存: a numeric score needs a number" in refused.text

@@ -11,6 +11,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.accounts import ensure_user, join_project
 from powerrag.store.database import Store
 from powerrag.web.i18n import MESSAGES
@@ -145,7 +146,7 @@ def test_a_published_session_serves_its_own_media_and_values_and_nothing_else(
     _ingest(web, {"id": other_trace, "sessionId": "chat-session-123", "input": "hi"})
     other_png = b"another image, as bytes"
     upload(web, other_png, "image/png", other_trace, headers={"authorization": AUTH})
-    post_form(web, f"{BASE}/sessions/{SESSION}/flags", {"flag": "public", "value": "1"})
+    post_form(web, urls.session_flags(PROJECT_ID, SESSION), {"flag": "public", "value": "1"})
     anon = TestClient(web.app, follow_redirects=False)
     turns = anon.get(f"{BASE}/sessions/{SESSION}?format=json").json()["turns"]
     turn = next(t for t in turns if t["id"] == media_trace)

@@ -68,7 +68,7 @@ def test_the_session_list_links_to_a_replay_that_opens(web: TestClient, session_
     page = web.get(replay)
     assert page.status_code == 200, page.text
     assert web.get(f"{replay}?format=json").json()["session"]["id"] == session_id
-    turns = web.get(f"{replay}/turns?format=json").json()["turns"]
+    turns = web.get(urls.session_turns(PROJECT_ID, session_id) + "&format=json").json()["turns"]
     assert [t["id"] for t in turns] == [trace_id]
     # The language switch brings the reader back to this very replay.
     switch = next(h for h in _hrefs(page.text) if h.startswith("/lang/"))

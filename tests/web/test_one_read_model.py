@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from tests.support.project import AUTH, PROJECT_ID
 
 API = {"authorization": AUTH}
@@ -79,7 +80,7 @@ def test_a_turns_scores_of_one_instant_are_ordered_by_id(web: TestClient) -> Non
         body = {"id": score_id, "traceId": "scored", "name": score_id, "value": 1}
         score = web.post("/api/public/scores", json={**body, "timestamp": LATER}, headers=API)
         assert score.status_code == 200, score.text
-    turns = web.get(f"/project/{PROJECT_ID}/sessions/scored-session/turns?format=json")
+    turns = web.get(urls.session_turns(PROJECT_ID, "scored-session") + "&format=json")
     assert [s["id"] for s in turns.json()["turns"][0]["scores"]] == ["s-1", "s-2", "s-3"]
 
 

@@ -11,9 +11,10 @@ from html.parser import HTMLParser
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from powerrag.config import Settings
 from powerrag.store.database import Store
-from tests.support.project import AUTH
+from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, csrf_of
 
 pytestmark = pytest.mark.one_engine
@@ -161,7 +162,7 @@ def test_other_projects_ids_answer_404(web: TestClient) -> None:
     for url in (
         f"/project/{other}/traces/{trace_id}",
         f"/project/{other}/sessions/chat-session-123",
-        f"/project/{other}/sessions/chat-session-123/turns",
+        urls.session_turns(other, "chat-session-123"),
         "/project/nope/sessions",
     ):
         response = web.get(url)
@@ -170,7 +171,7 @@ def test_other_projects_ids_answer_404(web: TestClient) -> None:
         assert "chat-session-123" not in main and trace_id not in main
     assert web.get(f"/project/{other}/sessions?format=json").json()["sessions"] == []
     flags = web.post(
-        f"/project/{other}/sessions/chat-session-123/flags",
+        urls.session_flags(other, "chat-session-123"),
         data={"flag": "public", "value": "1", "csrf_token": token},
     )
     assert flags.status_code == 404
@@ -181,13 +182,13 @@ def test_a_published_session_is_readable_signed_out_and_nothing_else(
 ) -> None:
     token = csrf_of(web.get(f"{SESSIONS}/session-123").text)
     web.post(
-        f"{SESSIONS}/session-123/flags",
+        urls.session_flags(PROJECT_ID, "session-123"),
         data={"flag": "public", "value": "1", "csrf_token": token},
     )
     anon = TestClient(web.app, follow_redirects=False)
     public = anon.get(f"{SESSIONS}/session-123?format=json")
     assert public.status_code == 200 and public.json()["readOnly"] is True
-    assert anon.get(f"{SESSIONS}/session-123/turns?offset=0").status_code == 200
+    assert anon.get(urls.session_turns(PROJECT_ID, "session-123") + "&offset=0").status_code == 200
     html = anon.get(f"{SESSIONS}/session-123").text
     # No links or forms beyond it: its turns' whole values go through the session's link.
     links = re.findall(r'href="([^"]*/traces/[^"]*)"', html)
@@ -202,10 +203,11 @@ def test_a_published_session_is_readable_signed_out_and_nothing_else(
 
 def test_scores_and_comments_from_the_replay_are_stored(web: TestClient) -> None:
     url = f"{SESSIONS}/chat-session-123"
+    scores = urls.session_scores(PROJECT_ID, "chat-session-123")
     token = csrf_of(web.get(url).text)
     trace_id = web.get(url + "?format=json").json()["turns"][0]["id"]
     bad = web.post(
-        url + "/scores",
+        scores,
         data={"name": "q", "data_type": "NUMERIC", "value": "high", "csrf_token": token},
     )
     # Refused in the form: the replay again, the typed value kept, the error beside it.
@@ -215,8 +217,11 @@ def test_scores_and_comments_from_the_replay_are_stored(web: TestClient) -> None
         {"name": "ui-quality", "data_type": "NUMERIC", "value": "0.75", "comment": "ok"},
         {"name": "correct", "data_type": "BOOLEAN", "value": "false", "trace_id": trace_id},
     ):
-        assert web.post(url + "/scores", data={**data, "csrf_token": token}).status_code == 303
-    web.post(url + "/comments", data={"content": "<script>x</script>", "csrf_token": token})
+        assert web.post(scores, data={**data, "csrf_token": token}).status_code == 303
+    web.post(
+        urls.session_comments(PROJECT_ID, "chat-session-123"),
+        data={"content": "<script>x</script>", "csrf_token": token},
+    )
     page = web.get(url + "?format=json").json()
     assert any(s["name"] == "ui-quality" and s["value"] == 0.75 for s in page["session"]["scores"])
     assert any(s["name"] == "correct" and s["value"] is False for s in page["turns"][0]["scores"])

@@ -10,17 +10,25 @@ import json
 
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, csrf_of
 
 PAGE = f"/project/{PROJECT_ID}/sessions/session-123"
+TURNS = urls.session_turns(PROJECT_ID, "session-123")
 NOTE = "internal: customer is on the enterprise plan"
 
 
 def test_a_public_page_has_no_comments_authors_or_score_ids(web: TestClient) -> None:
     token = csrf_of(web.get(PAGE).text)
-    web.post(f"{PAGE}/flags", data={"flag": "public", "value": "1", "csrf_token": token})
-    web.post(f"{PAGE}/comments", data={"content": NOTE, "csrf_token": token})
+    web.post(
+        urls.session_flags(PROJECT_ID, "session-123"),
+        data={"flag": "public", "value": "1", "csrf_token": token},
+    )
+    web.post(
+        urls.session_comments(PROJECT_ID, "session-123"),
+        data={"content": NOTE, "csrf_token": token},
+    )
     trace_id = web.get(f"{PAGE}?format=json").json()["turns"][0]["id"]
     score = {"id": "team-score", "traceId": trace_id, "name": "quality", "value": 1}
     score = {**score, "comment": "reviewed by the team"}
@@ -30,8 +38,8 @@ def test_a_public_page_has_no_comments_authors_or_score_ids(web: TestClient) -> 
 
     anon = TestClient(web.app, follow_redirects=False)
     twin = anon.get(f"{PAGE}?format=json")
-    turns = anon.get(f"{PAGE}/turns?format=json&offset=0")
-    html = anon.get(PAGE).text + anon.get(f"{PAGE}/turns?offset=0").text
+    turns = anon.get(f"{TURNS}&format=json&offset=0")
+    html = anon.get(PAGE).text + anon.get(f"{TURNS}&offset=0").text
 
     assert twin.status_code == turns.status_code == 200
     text = json.dumps(twin.json()) + json.dumps(turns.json()) + html

@@ -28,13 +28,13 @@ def test_a_session_id_with_slashes_opens_in_the_ui(web: TestClient) -> None:
     replay = web.get(f"{page}?format=json")
     assert replay.status_code == 200, replay.text
     assert replay.json()["session"]["id"] == SESSION
-    turns = web.get(f"{page}/turns?format=json")
+    turns = web.get(urls.session_turns(PROJECT_ID, SESSION) + "&format=json")
     assert [t["id"] for t in turns.json()["turns"]] == ["slash-trace"]
 
     html = web.get(page)
     assert html.status_code == 200
     form = {"content": "seen", "csrf_token": csrf_of(html.text)}
-    posted = web.post(f"{page}/comments", data=form)
+    posted = web.post(urls.session_comments(PROJECT_ID, SESSION), data=form)
     assert posted.status_code == 303, posted.text
     assert posted.headers["location"] == page + "#comments"
     comments = web.get(f"{page}?format=json").json()["comments"]

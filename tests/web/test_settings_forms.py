@@ -15,7 +15,7 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from powerrag import accounts, project_options
+from powerrag import accounts, project_options, urls
 from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
@@ -32,6 +32,7 @@ SETTINGS = f"/project/{PROJECT_ID}/settings"
 FLASH = "powerrag_flash"
 END_USER = "alice@example.com"
 SESSION = f"/project/{PROJECT_ID}/sessions/pub-session"
+TURNS = urls.session_turns(PROJECT_ID, "pub-session")
 
 
 @pytest.fixture
@@ -143,7 +144,8 @@ def _published_session(web: TestClient) -> None:
     batch = {"batch": [{**event, "body": trace}]}
     sent = web.post("/api/public/ingestion", json=batch, headers={"authorization": AUTH})
     assert sent.status_code == 207 and not sent.json()["errors"], sent.text
-    assert post_form(web, f"{SESSION}/flags", {"flag": "public", "value": "1"}).status_code == 303
+    flags = urls.session_flags(PROJECT_ID, "pub-session")
+    assert post_form(web, flags, {"flag": "public", "value": "1"}).status_code == 303
 
 
 def _anonymous_text(web: TestClient) -> str:
@@ -151,9 +153,9 @@ def _anonymous_text(web: TestClient) -> str:
     answers = [
         anon.get(SESSION),
         anon.get(SESSION, params={"format": "json"}),
-        anon.get(f"{SESSION}/turns", params={"offset": "0"}),
-        anon.get(f"{SESSION}/turns", params={"offset": "0", "format": "json"}),
-        anon.get(f"{SESSION}/figures"),
+        anon.get(f"{TURNS}&offset=0"),
+        anon.get(f"{TURNS}&offset=0&format=json"),
+        anon.get(urls.session_figures(PROJECT_ID, "pub-session")),
     ]
     assert [a.status_code for a in answers] == [200] * 5
     return "".join(a.text for a in answers)

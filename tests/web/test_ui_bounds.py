@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from powerrag import urls
 from tests.support.project import PROJECT_ID
 
 HUGE = str(2**64)
+TURNS = urls.session_turns(PROJECT_ID, "session-123")
 
 
 @pytest.mark.parametrize(
@@ -15,9 +17,9 @@ HUGE = str(2**64)
     [
         (f"/project/{PROJECT_ID}/sessions?page={HUGE}", "page"),
         (f"/project/{PROJECT_ID}/traces?page={HUGE}", "page"),
-        (f"/project/{PROJECT_ID}/sessions/session-123/turns?offset={HUGE}", "offset"),
+        (f"{TURNS}&offset={HUGE}", "offset"),
         (f"/project/{PROJECT_ID}/sessions?page=0", "page"),
-        (f"/project/{PROJECT_ID}/sessions/session-123/turns?offset=-1", "offset"),
+        (f"{TURNS}&offset=-1", "offset"),
     ],
 )
 def test_out_of_range_paging_is_a_clear_400(web: TestClient, path: str, name: str) -> None:

@@ -8,6 +8,7 @@ from powerrag.web import (
     evaluation_labels,
     prompt_labels,
     replay_labels,
+    value_labels,
 )
 
 LANGUAGES = ("en", "zh-CN")
@@ -82,7 +83,6 @@ _EN: dict[str, str] = {
     "observations": "Observations",
     "open_trace": "Open trace",
     "load_more": "Load more turns",
-    "live": "Live",
     "play": "Play",
     "pause": "Pause",
     "speed": "Speed",
@@ -176,6 +176,11 @@ _EN: dict[str, str] = {
 }
 
 _ZH: dict[str, str] = {
+    # Written alike in both languages (tests/unit/test_labels_complete.py lists them).
+    "app": "PowerRAG",
+    "json": "JSON",
+    "snippet_python": "Python",
+    "snippet_js": "JavaScript / TypeScript",
     "sessions": "会话",
     "traces": "追踪",
     "settings": "设置",
@@ -243,7 +248,6 @@ _ZH: dict[str, str] = {
     "observations": "观测",
     "open_trace": "打开追踪",
     "load_more": "加载更多轮次",
-    "live": "实时",
     "play": "播放",
     "pause": "暂停",
     "speed": "速度",
@@ -333,16 +337,19 @@ _ZH: dict[str, str] = {
     "sign_out_everywhere": "在所有设备上退出",
 }
 
-_EN.update(replay_labels.EN)
-_EN.update(annotate_labels.EN)
-_ZH.update(annotate_labels.ZH)
-_EN.update(evaluation_labels.EN)
-_EN.update(prompt_labels.EN)
-_EN.update(dataset_labels.EN)
-_ZH.update(dataset_labels.ZH)
+# Every Chinese text is written out: a label without one is a gap the tests catch
+# (tests/unit/test_labels_complete.py), never an English text on a Chinese page.
+_PARTS = (
+    replay_labels,
+    annotate_labels,
+    evaluation_labels,
+    value_labels,
+    prompt_labels,
+    dataset_labels,
+)
 MESSAGES: dict[str, dict[str, str]] = {
-    "en": _EN,
-    "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH, **prompt_labels.ZH},
+    "en": _EN | {k: v for part in _PARTS for k, v in part.EN.items()},
+    "zh-CN": _ZH | {k: v for part in _PARTS for k, v in part.ZH.items()},
 }
 
 
@@ -360,4 +367,4 @@ def pick_language(cookie: str | None, accept_language: str | None) -> str:
 
 
 def translator(language: str) -> dict[str, str]:
-    return MESSAGES.get(language, _EN)
+    return MESSAGES.get(language, MESSAGES["en"])

@@ -66,6 +66,14 @@ def int_param(value: str, name: str, default: int, *, low: int = 0, high: int = 
     return number
 
 
+def required_param(q: Query, name: str) -> str:
+    """A query-string value that must be there (the session a replay part is of)."""
+    value = q.get(name, "")
+    if not value:
+        raise InvalidRequestError(f"{name} is required: the query string has no {name}=…")
+    return value
+
+
 def _range(q: Query) -> TimeRange:
     return TimeRange(
         time_param(q.get("from", ""), "from"), time_param(q.get("to", ""), "to", end=True)

@@ -42,7 +42,7 @@ _RENDER_LIMITER: RunVar[CapacityLimiter] = RunVar("powerrag_render_limiter")
 # page's context, so they read it here (set by `_render_page`, as markdown.py's budget).
 _PAGE_LANGUAGE: ContextVar[str] = ContextVar("page_language", default="en")
 # Duration units per language: one format everywhere (static/content.js formats none).
-_UNITS = {
+DURATION_UNITS = {
     "en": {"ms": "{} ms", "s": "{} s", "ms_": "{}m {}s", "hm": "{}h {}m"},
     "zh-CN": {"ms": "{} 毫秒", "s": "{} 秒", "ms_": "{} 分 {} 秒", "hm": "{} 小时 {} 分"},
 }
@@ -63,7 +63,7 @@ def _cost(value: float | None) -> str:
 def _duration(value: float | None) -> str:
     if value is None:
         return "–"
-    units = _UNITS.get(_PAGE_LANGUAGE.get(), _UNITS["en"])
+    units = DURATION_UNITS.get(_PAGE_LANGUAGE.get(), DURATION_UNITS["en"])
     if value < 1:
         return units["ms"].format(f"{value * 1000:.0f}")
     if value < 120:

@@ -19,11 +19,18 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.query import sessions
 from powerrag.web.auth import check_csrf
 from powerrag.web.common import ProjectPage, project_page
+from powerrag.web.params import required_param
 from powerrag.web.render import WebRoute
 from powerrag.web.routes_sessions import replay_page
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
-SESSION = "/project/{project_id}/sessions/{session_id:path}"
+PART = "/project/{project_id}/replay"  # the session in `?session=` (urls.py says why)
+
+
+def _ids(request: Request, name: str = "") -> tuple[str, str]:
+    """The session of the form's address and the score or comment (`name`) it changes."""
+    q = request.query_params
+    return required_param(q, "session"), required_param(q, name) if name else ""
 
 
 def _back(project_id: str, session_id: str, trace_id: str | None) -> RedirectResponse:
@@ -72,8 +79,9 @@ async def _editor(page: ProjectPage) -> annotate.Editor:
     return annotate.Editor(page.user.id, manages)
 
 
-@router.post(f"{SESSION}/comments")
-async def add_comment(request: Request, project_id: str, session_id: str) -> Response:
+@router.post(f"{PART}/comments")
+async def add_comment(request: Request, project_id: str) -> Response:
+    session_id, _ = _ids(request)
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     trace_id = await _trace_of(page, session_id, form)
@@ -94,8 +102,9 @@ async def add_comment(request: Request, project_id: str, session_id: str) -> Res
     return _back(project_id, session_id, trace_id)
 
 
-@router.post(f"{SESSION}/scores")
-async def add_score(request: Request, project_id: str, session_id: str) -> Response:
+@router.post(f"{PART}/scores")
+async def add_score(request: Request, project_id: str) -> Response:
+    session_id, _ = _ids(request)
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     trace_id = await _trace_of(page, session_id, form)
@@ -120,8 +129,9 @@ async def add_score(request: Request, project_id: str, session_id: str) -> Respo
     return _back(project_id, session_id, trace_id)
 
 
-@router.post(SESSION + "/scores/{score_id}/edit")
-async def edit_score(request: Request, project_id: str, session_id: str, score_id: str) -> Response:
+@router.post(f"{PART}/scores/edit")
+async def edit_score(request: Request, project_id: str) -> Response:
+    session_id, score_id = _ids(request, "score")
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     store = page.ctx.store
@@ -137,10 +147,9 @@ async def edit_score(request: Request, project_id: str, session_id: str, score_i
     return _back(project_id, session_id, row.trace_id)
 
 
-@router.post(SESSION + "/scores/{score_id}/delete")
-async def delete_score(
-    request: Request, project_id: str, session_id: str, score_id: str
-) -> Response:
+@router.post(f"{PART}/scores/delete")
+async def delete_score(request: Request, project_id: str) -> Response:
+    session_id, score_id = _ids(request, "score")
     page = await project_page(request, project_id)
     await check_csrf(request)
     store = page.ctx.store
@@ -149,10 +158,9 @@ async def delete_score(
     return _back(project_id, session_id, row.trace_id)
 
 
-@router.post(SESSION + "/comments/{comment_id}/edit")
-async def edit_comment(
-    request: Request, project_id: str, session_id: str, comment_id: str
-) -> Response:
+@router.post(f"{PART}/comments/edit")
+async def edit_comment(request: Request, project_id: str) -> Response:
+    session_id, comment_id = _ids(request, "comment")
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     store = page.ctx.store
@@ -172,10 +180,9 @@ async def edit_comment(
     return _back(project_id, session_id, trace_id)
 
 
-@router.post(SESSION + "/comments/{comment_id}/delete")
-async def delete_comment(
-    request: Request, project_id: str, session_id: str, comment_id: str
-) -> Response:
+@router.post(f"{PART}/comments/delete")
+async def delete_comment(request: Request, project_id: str) -> Response:
+    session_id, comment_id = _ids(request, "comment")
     page = await project_page(request, project_id)
     await check_csrf(request)
     store = page.ctx.store

@@ -19,13 +19,22 @@ from powerrag.web.auth import check_csrf, current_user, require_user
 from powerrag.web.common import member_page, project_page, search_ready
 from powerrag.web.content import mark_held
 from powerrag.web.live import session_stream
-from powerrag.web.params import SESSION_FILTER_KEYS, int_param, score_columns, session_list
+from powerrag.web.params import (
+    SESSION_FILTER_KEYS,
+    int_param,
+    required_param,
+    score_columns,
+    session_list,
+)
 from powerrag.web.render import WebRoute, render
+from powerrag.web.routes_legacy import legacy_part
 from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 # Turns are loaded a page at a time; an offset past this is no session's.
 MAX_OFFSET = 10_000_000
+# The parts of a replay, the session in `?session=` (urls.py says why).
+PART = "/project/{project_id}/replay"
 
 
 @router.get("/project/{project_id}/sessions")
@@ -89,9 +98,10 @@ def _views(chrome: dict[str, Any]) -> dict[str, bool]:
     return {"public": chrome["readOnly"], "show_users": chrome["showUsers"]}
 
 
-@router.get("/project/{project_id}/sessions/{session_id:path}/turns")
-async def session_turns(request: Request, project_id: str, session_id: str) -> Response:
+@router.get(f"{PART}/turns")
+async def session_turns(request: Request, project_id: str) -> Response:
     """A page of turns (offset) or the named ones (ids=a,b): progressive and live loading."""
+    session_id = required_param(request.query_params, "session")
     chrome = await _replay_access(request, project_id, session_id)
     q = request.query_params
     ids = [i for i in q.get("ids", "").split(",") if i] or None
@@ -111,9 +121,10 @@ async def session_turns(request: Request, project_id: str, session_id: str) -> R
     return render(request, "_turns.html", context)
 
 
-@router.get("/project/{project_id}/sessions/{session_id:path}/figures")
-async def session_figures(request: Request, project_id: str, session_id: str) -> Response:
+@router.get(f"{PART}/figures")
+async def session_figures(request: Request, project_id: str) -> Response:
     """The header's figures and the session timeline, fetched again as live traces arrive."""
+    session_id = required_param(request.query_params, "session")
     chrome = await _replay_access(request, project_id, session_id)
     store = context_of(request).store
     header = await run_in_threadpool(replay.session_header, store, project_id, session_id)
@@ -121,9 +132,10 @@ async def session_figures(request: Request, project_id: str, session_id: str) ->
     return render(request, "_live_header.html", context)
 
 
-@router.get("/project/{project_id}/sessions/{session_id:path}/events")
-async def session_events(request: Request, project_id: str, session_id: str) -> Response:
+@router.get(f"{PART}/events")
+async def session_events(request: Request, project_id: str) -> Response:
     """Server-sent events: `turns` with the ids of this session's traces that changed."""
+    session_id = required_param(request.query_params, "session")
     await _replay_access(request, project_id, session_id)
     user = await current_user(request)
     return session_stream(request, project_id, session_id, user.id if user else None)
@@ -133,8 +145,9 @@ def _back(project_id: str, session_id: str, anchor: str = "") -> RedirectRespons
     return RedirectResponse(urls.session(project_id, session_id) + anchor, status_code=303)
 
 
-@router.post("/project/{project_id}/sessions/{session_id:path}/flags")
-async def session_flags(request: Request, project_id: str, session_id: str) -> Response:
+@router.post(f"{PART}/flags")
+async def session_flags(request: Request, project_id: str) -> Response:
+    session_id = required_param(request.query_params, "session")
     page = await project_page(request, project_id)
     form = await check_csrf(request)
     flag, value = form.get("flag", ""), form.get("value") == "1"
@@ -144,11 +157,16 @@ async def session_flags(request: Request, project_id: str, session_id: str) -> R
     return _back(project_id, session_id)
 
 
-# Session ids are free text and may hold "/": the `:path` routes above match first, so the
-# replay itself, whose path is a prefix of theirs, is registered last.
+# Session ids are free text and may hold "/": the whole rest of the path is the id.
 @router.get("/project/{project_id}/sessions/{session_id:path}")
 async def session_replay(request: Request, project_id: str, session_id: str) -> Response:
-    return await replay_page(request, project_id, session_id)
+    try:
+        return await replay_page(request, project_id, session_id)
+    except NotFoundError:
+        moved = legacy_part(request, project_id, session_id)
+        if moved is None:
+            raise
+        return moved
 
 
 async def replay_page(

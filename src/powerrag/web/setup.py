@@ -17,6 +17,7 @@ from powerrag.web import (
     routes_content,
     routes_datasets,
     routes_evaluation,
+    routes_legacy,
     routes_prompts,
     routes_sessions,
     routes_settings,
@@ -36,7 +37,14 @@ def install_web(app: FastAPI) -> None:
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     modules = (routes_auth, routes_annotate, routes_content, routes_sessions, routes_traces)
-    for module in (*modules, routes_prompts, routes_settings, routes_evaluation, routes_datasets):
+    for module in (
+        *modules,
+        routes_prompts,
+        routes_settings,
+        routes_evaluation,
+        routes_datasets,
+        routes_legacy,
+    ):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

@@ -2,12 +2,9 @@
 // (the CSP forbids inline styles, so positions travel in data-* attributes).
 const switcher = document.getElementById("project-switcher");
 if (switcher) {
+  // Each option carries the server-built address of its project's page (powerrag/urls.py).
   switcher.addEventListener("change", () => {
-    const current = switcher.dataset.current;
-    const path = window.location.pathname;
-    const prefix = `/project/${encodeURIComponent(current)}/`;
-    const section = path.startsWith(prefix) ? path.slice(prefix.length).split("/")[0] : "sessions";
-    window.location.assign(`/project/${encodeURIComponent(switcher.value)}/${section}`);
+    window.location.assign(switcher.selectedOptions[0].dataset.url);
   });
 }
 

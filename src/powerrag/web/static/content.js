@@ -1,6 +1,6 @@
 // What trace content needs in every page, for server-rendered HTML and for HTML added later
 // (live turns, more turns, an observation's panel): times in the browser's time zone,
-// "show more" on long messages, copy buttons, and images enlarged in a dialog.
+// "show more" on long messages and images enlarged in a dialog (copy buttons: copy.js).
 // No inline script or style: the CSP forbids both (web/security.py).
 
 const lang = document.documentElement.lang || "en";
@@ -37,27 +37,6 @@ function toggleMore(button) {
   button.textContent = open ? button.dataset.less : button.dataset.more;
 }
 
-async function copy(button) {
-  const value = button.dataset.copy;
-  try {
-    await navigator.clipboard.writeText(value);
-  } catch {
-    const area = document.createElement("textarea"); // clipboard API refused (not a secure origin)
-    area.value = value;
-    document.body.append(area);
-    area.select();
-    document.execCommand("copy");
-    area.remove();
-  }
-  const label = button.title;
-  button.classList.add("copied");
-  button.title = button.dataset.copied;
-  setTimeout(() => {
-    button.classList.remove("copied");
-    button.title = label;
-  }, 1200);
-}
-
 function zoom(link) {
   let dialog = document.getElementById("media-dialog");
   if (!dialog) {
@@ -75,10 +54,9 @@ function zoom(link) {
 }
 
 document.addEventListener("click", (event) => {
-  const target = event.target.closest("button.show-more, button.copy, a.media-zoom");
+  const target = event.target.closest("button.show-more, a.media-zoom");
   if (!target) return;
   if (target.matches("button.show-more")) toggleMore(target);
-  else if (target.matches("button.copy")) copy(target);
   else if (!event.metaKey && !event.ctrlKey && !event.shiftKey) {
     event.preventDefault();
     zoom(target);

@@ -1,6 +1,8 @@
-// Copy buttons with a label (`button.copy-text`): `data-copy` holds the exact text, or
-// `data-copy-from` names the element whose text is copied; the label says when it is done.
-// A module, never an inline script (the CSP forbids those).
+// Every copy button of every page, one script: `data-copy` holds the exact text, or
+// `data-copy-from` names the element whose text is copied. A labelled button
+// (`button.copy-text`) shows `data-copied` as its label for a moment; an icon button
+// (`button.copy`, no text) shows it as its title. Both carry data-state=copied meanwhile.
+// A module, never an inline script (the CSP forbids those: web/security.py).
 const SHOWN_MS = 1500;
 
 function fallbackCopy(text) {
@@ -16,24 +18,43 @@ function fallbackCopy(text) {
   if (!done) throw new Error("copy refused");
 }
 
+async function write(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // refused (no permission): the old way may still work
+    }
+  }
+  fallbackCopy(text);
+}
+
 async function copy(button) {
   const source = button.dataset.copyFrom ? document.getElementById(button.dataset.copyFrom) : null;
   const text = source ? source.textContent : button.dataset.copy;
   if (text === undefined) return;
-  const label = button.dataset.label ?? button.textContent;
-  button.dataset.label = label;
+  const icon = button.classList.contains("copy");
+  const label = button.dataset.label ?? (icon ? button.title : button.textContent);
+  button.dataset.label = label; // what a second click during the moment restores
+  const show = (value) => {
+    if (icon) button.title = value;
+    else button.textContent = value;
+  };
   try {
-    if (navigator.clipboard && window.isSecureContext) await navigator.clipboard.writeText(text);
-    else fallbackCopy(text);
+    await write(text);
     button.dataset.state = "copied";
-    button.textContent = button.dataset.copied || label;
+    show(button.dataset.copied || label);
   } catch {
     button.dataset.state = "failed";
   }
-  setTimeout(() => { button.textContent = label; }, SHOWN_MS);
+  setTimeout(() => {
+    show(label);
+    delete button.dataset.state;
+  }, SHOWN_MS);
 }
 
 document.addEventListener("click", (event) => {
-  const button = event.target.closest("button.copy-text");
+  const button = event.target.closest("button.copy-text, button.copy");
   if (button) copy(button);
 });

@@ -17,7 +17,12 @@ const scrubber = document.getElementById("scrubber");
 const clock = document.getElementById("play-clock");
 const showSteps = document.getElementById("show-steps");
 const timeline = JSON.parse(document.getElementById("timeline-data").textContent);
-const base = replay.dataset.base;
+// The server builds every address (powerrag/urls.py); the session id is in their query.
+const partUrl = (name, params = {}) => {
+  const url = new URL(replay.dataset[name], window.location.href);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url;
+};
 // The moment shown (µs on the session's clock), or null: the whole session, as loaded.
 let now = null;
 let playing = null; // {timer, wall}
@@ -37,7 +42,7 @@ function fragment(html) {
 async function loadMore() {
   const offset = loadedTurns().length;
   if (offset >= timeline.length) return false;
-  const response = await fetch(`${base}/turns?offset=${offset}`, { headers: { Accept: "text/html" } });
+  const response = await fetch(partUrl("turnsUrl", { offset }), { headers: { Accept: "text/html" } });
   if (!response.ok) return false;
   const items = [...fragment(await response.text()).querySelectorAll("li.turn")];
   for (const li of items) {
@@ -63,7 +68,8 @@ function markIdleGaps() {
     if (gap >= IDLE_MARK_US) {
       const mark = document.createElement("li");
       mark.className = "idle-gap";
-      mark.textContent = `${list.dataset.idleLabel} ${Math.round(gap / 60_000_000)} min`;
+      const minutes = list.dataset.minutes.replace("{n}", String(Math.round(gap / 60_000_000)));
+      mark.textContent = `${list.dataset.idleLabel} ${minutes}`;
       li.before(mark);
     }
     previous = li;
@@ -245,10 +251,39 @@ document.addEventListener("keydown", (event) => {
 });
 
 // ---- live ----
+// A turn fetched again replaces the one shown; what the reader is doing in it carries over:
+// the annotation forms' typed values (matched by their action, which names the turn, score
+// or comment), the edit forms and observation tree they opened, the focus and the cursor.
+function keepTyping(shown, fresh) {
+  const forms = new Map([...fresh.querySelectorAll("form.annotate-form")].map((f) => [f.getAttribute("action"), f]));
+  let focus = null;
+  for (const old of shown.querySelectorAll("form.annotate-form")) {
+    const twin = forms.get(old.getAttribute("action"));
+    if (!twin) continue;
+    if (old.closest("details")?.open) twin.closest("details")?.setAttribute("open", "");
+    for (const field of old.elements) {
+      const copy = field.name && field.type !== "hidden" ? twin.elements.namedItem(field.name) : null;
+      if (!copy) continue;
+      copy.value = field.value;
+      if (field === document.activeElement) focus = [copy, field.selectionStart, field.selectionEnd];
+    }
+  }
+  if (shown.querySelector(":scope > details.turn-tree")?.open) {
+    fresh.querySelector(":scope > details.turn-tree")?.setAttribute("open", "");
+  }
+  return focus;
+}
+
 function placeTurn(li) {
   const existing = document.getElementById(li.id);
   if (existing) {
+    const focus = keepTyping(existing, li);
     existing.replaceWith(li);
+    if (focus) {
+      const [field, start, end] = focus;
+      field.focus({ preventScroll: true });
+      if (start !== null && field.setSelectionRange) field.setSelectionRange(start, end);
+    }
     return;
   }
   const start = Number(li.dataset.start);
@@ -258,17 +293,17 @@ function placeTurn(li) {
 }
 
 async function refreshTurns(ids) {
-  const response = await fetch(`${base}/turns?ids=${ids.map(encodeURIComponent).join(",")}`);
+  const response = await fetch(partUrl("turnsUrl", { ids: ids.join(",") }));
   if (!response.ok) return;
   for (const li of fragment(await response.text()).querySelectorAll("li.turn")) placeTurn(li);
 }
 
 // The header's figures and the timeline as they are now (duration, tokens, cost, errors).
 async function refreshFigures() {
-  const response = await fetch(`${base}/figures`);
+  const response = await fetch(partUrl("figuresUrl"));
   if (!response.ok) return;
   const fresh = fragment(await response.text());
-  for (const id of ["session-figures", "session-timeline"]) {
+  for (const id of ["session-figures", "session-lifecycle", "session-timeline"]) {
     const el = fresh.getElementById(id);
     if (el) document.getElementById(id)?.replaceWith(el);
   }
@@ -285,10 +320,10 @@ async function refresh(ids) {
 }
 
 if (replay.dataset.live === "1" && window.EventSource) {
-  const status = document.getElementById("live-status");
-  const source = new EventSource(`${base}/events`);
-  source.addEventListener("open", () => { status.hidden = false; replay.dataset.liveState = "open"; });
-  source.addEventListener("error", () => { status.hidden = true; replay.dataset.liveState = "retrying"; });
+  // data-live-state shows the lifecycle badge's dot while the stream is open (replay.css).
+  const source = new EventSource(partUrl("eventsUrl"));
+  source.addEventListener("open", () => { replay.dataset.liveState = "open"; });
+  source.addEventListener("error", () => { replay.dataset.liveState = "retrying"; });
   source.addEventListener("turns", (event) => refresh(JSON.parse(event.data).ids));
   source.addEventListener("resync", () => window.location.reload());
 }
