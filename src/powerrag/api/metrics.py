@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 
 from fastapi import APIRouter, Request
-from prometheus_client import CONTENT_TYPE_LATEST
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -30,4 +30,5 @@ async def metrics(request: Request) -> Response:
     if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
         raise UnauthorizedError("GET /metrics needs Authorization: Bearer <metrics token>")
     body = await run_in_threadpool(ctx.metrics.exposition)
-    return Response(body, media_type=CONTENT_TYPE_LATEST)
+    # The 0.0.4 text format, which every Prometheus version reads (2.x does not know 1.0.0).
+    return Response(body, media_type=CONTENT_TYPE_PLAIN_0_0_4)
