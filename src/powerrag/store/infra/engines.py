@@ -41,7 +41,10 @@ def normalise_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
-    cursor.execute(f"PRAGMA auto_vacuum={SQLITE_AUTO_VACUUM}")
+    # Only on a new, empty file: on an existing one the pragma writes the header (and fails
+    # on a full disk) though the mode can only change by a full VACUUM.
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        cursor.execute(f"PRAGMA auto_vacuum={SQLITE_AUTO_VACUUM}")
     cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
