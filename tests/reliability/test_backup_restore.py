@@ -126,15 +126,15 @@ def test_a_backup_during_ingestion_restores_everything_acknowledged_before_it(
         assert made.stdout.startswith(f"backed up to {copy}: ")
         sender.wait_for(len(sender.acked) + ACKED_AFTER)
 
-        refused = _cli("restore", str(copy), "--data-dir", str(source.data_dir))
-        assert refused.returncode == 2
-        assert refused.stderr.strip() == (
-            f"powerrag: a PowerRAG server is running on {source.data_dir.resolve() / 'powerrag.db'}; "
+        database = source.data_dir.resolve() / "powerrag.db"
+        with pytest.raises(BackupError) as refused:
+            restore(copy, f"sqlite:///{database}")
+        assert str(refused.value) == (
+            f"a PowerRAG server is running on {database}; "
             "stop it first, or pass --force to restore into the running database"
         )
-        again = _cli("backup", str(copy), "--data-dir", str(source.data_dir))
-        assert again.returncode == 2
-        assert f"{copy} exists; name a new file, or pass --force" in again.stderr
+        with pytest.raises(BackupError, match="exists; name a new file, or pass --force"):
+            backup(f"sqlite:///{database}", copy)
     finally:
         sender.stop.set()
         sender.thread.join()
@@ -145,8 +145,8 @@ def test_a_backup_during_ingestion_restores_everything_acknowledged_before_it(
     source.stop()
 
     restored_dir = tmp_path / "restored"
-    put_back = _cli("restore", str(copy), "--data-dir", str(restored_dir))
-    assert put_back.returncode == 0, put_back.stderr
+    put_back = restore(copy, f"sqlite:///{restored_dir / 'powerrag.db'}")
+    assert put_back.path == restored_dir / "powerrag.db"
     with sqlite3.connect(restored_dir / "powerrag.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         stored = conn.execute("SELECT count(*) FROM traces").fetchone()[0]
@@ -215,3 +215,12 @@ def test_force_restores_under_a_running_server(tmp_path: Path) -> None:
             assert [p.id for p in accounts.list_projects(conn)] == ["kept-project"]
     finally:
         live.close()
+    # With no server on it, the command restores and says what it put where.
+    fresh = tmp_path / "fresh"
+    done_cli = _cli("restore", str(copy), "--data-dir", str(fresh))
+    assert done_cli.returncode == 0, done_cli.stderr
+    assert done_cli.stdout.strip() == (
+        f"restored {copy} into {fresh.resolve() / 'powerrag.db'} (schema {REVISIONS[-1]})"
+    )
+    with sqlite3.connect(fresh / "powerrag.db") as conn:
+        assert conn.execute("SELECT id FROM projects").fetchall() == [("kept-project",)]
