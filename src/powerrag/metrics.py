@@ -95,6 +95,12 @@ class Metrics:
             ["reason"],
             registry=r,
         )
+        self.admission_wait = Histogram(
+            "powerrag_ingest_admission_wait_seconds",
+            "Time an ingest request waited for an admission place before its body was read (a request refused for want of one counts as overloaded instead).",
+            buckets=WAIT_BUCKETS,
+            registry=r,
+        )
         self.queue_wait = Histogram(
             "powerrag_ingest_queue_wait_seconds",
             "Time from a decoded request's hand-over to the writer until its group commit began (waiting for room in the queue included).",

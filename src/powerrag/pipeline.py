@@ -150,7 +150,10 @@ class Pipeline:
         `submit`. OverloadedError when no place frees up within `queue_wait_seconds`.
         """
         pool = self._admission_pool(public)
+        began = time.monotonic()
         async with admitted(pool, key, self._wait_seconds) as place:
+            if self._metrics is not None:
+                self._metrics.admission_wait.observe(time.monotonic() - began)
             yield place
 
     async def submit(

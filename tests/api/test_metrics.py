@@ -157,7 +157,10 @@ def test_counters_move_by_what_a_load_did(app_client: TestClient, store: Store) 
     assert moved(reasons, reason="PayloadTooLargeError") == 1
     assert moved(reasons, reason="UnauthorizedError") == 1
     assert moved(reasons, reason="InvalidRequestError") == 1
-    # Every stored request waited in the queue once; they were committed in 1..21 groups.
+    # Every request that passed authentication took an admission place (the 413 and the
+    # broken JSON too); every stored one waited in the queue once; 1..21 group commits.
+    admitted = threads * per_thread + 3
+    assert moved("powerrag_ingest_admission_wait_seconds_count") == admitted
     stored = threads * per_thread + 1
     assert moved("powerrag_ingest_queue_wait_seconds_count") == stored
     commits = moved("powerrag_commit_seconds_count")
