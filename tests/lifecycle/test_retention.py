@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from powerrag.app import create_app
 from powerrag.config import Settings
+from powerrag.metrics import Metrics
 from powerrag.retention import LEASE, LEASE_US, Retention
 from powerrag.store import accounts, leases
 from powerrag.store.database import Store
@@ -133,11 +134,19 @@ def test_deletes_exactly_what_is_older_and_sessions_equal_a_recomputation(
     assert ended.status_code == 200, ended.text
     _set_days(store, PROJECT_ID, KEEP_DAYS)
 
-    done = Retention(store, settings, clock, batch=2).run_once(NOW)
+    counters = Metrics()
+    done = Retention(store, settings, clock, batch=2, on_deleted=counters.retention_step).run_once(
+        NOW
+    )
 
     assert done.ran and not done.lease_lost
     # A trace's own scores, comments and media go with it, counted under traces.
     assert done.deleted == {"traces": 3, "scores": 2, "comments": 1, "media": 1}
+    for kind, count in done.deleted.items():
+        found = counters.registry.get_sample_value(
+            "powerrag_retention_deleted_total", {"kind": kind}
+        )
+        assert found == count
     assert _ids(store, traces, "id") == KEPT
     assert _ids(store, observations, "id") == {f"{t}-g" for t in KEPT}
     assert _ids(store, scores, "id") == {"session-score"}
