@@ -6,7 +6,8 @@ transaction, and a replica that lost it (paused past its expiry while another to
 stops before it deletes anything more. Each batch is one short transaction of at most
 `batch` traces, so ingestion waits for the write lock (SQLite) or for a trace's lock
 (PostgreSQL) tens of milliseconds at most; while ingestion is busy the job rests between
-batches. Sessions that lose traces are recomputed from the traces they keep
+batches, and a process shutting down ends its pass after the batch in flight. Sessions
+that lose traces are recomputed from the traces they keep
 (`writer.delete_traces`), and stay ended or open as they were.
 
 Space: on SQLite the pages freed go back to the file system by incremental vacuum when the
@@ -22,6 +23,7 @@ import asyncio
 import logging
 import os
 import socket
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -48,6 +50,10 @@ BUSY_REST_FACTOR = 4.0
 
 class LeaseLostError(Exception):
     """Another replica holds the retention lease now."""
+
+
+class StoppingError(Exception):
+    """The process is shutting down: the pass ends after the batch in flight."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,8 @@ class Retention:
         self.batch = batch
         self.on_deleted = on_deleted
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # Set on shutdown: a pass working through a large backlog must not hold it up.
+        self.stopping = threading.Event()
 
     def _hold(self, conn: Connection) -> None:
         now = self.clock()
@@ -136,6 +144,8 @@ class Retention:
         except LeaseLostError as exc:
             log.warning("retention pass stopped: %s", exc)
             return RetentionPass(ran=True, deleted=deleted, lease_lost=True)
+        except StoppingError:
+            freed = 0  # the next start's pass goes on where this one stopped
         with self.store.transaction() as conn:
             leases.release(conn, LEASE, self.owner, self.clock())
         if any(deleted.values()):
@@ -153,6 +163,8 @@ class Retention:
     def _project(self, project_id: str, cutoff: int, now: int, deleted: dict[str, int]) -> None:
         for name, step in STEPS:
             while True:
+                if self.stopping.is_set():
+                    raise StoppingError
                 began = time.monotonic()
                 with self.store.transaction() as conn:
                     self._hold(conn)
@@ -167,7 +179,7 @@ class Retention:
     def _rest(self, spent: float) -> None:
         """Leave the write lock to ingestion while it is busy (checked after each batch)."""
         if self.busy():
-            time.sleep(spent * BUSY_REST_FACTOR)
+            self.stopping.wait(spent * BUSY_REST_FACTOR)
 
     def _give_back_space(self) -> int:
         """SQLite with incremental auto-vacuum: truncate the free pages off the file, a
@@ -197,6 +209,7 @@ class Retention:
             try:
                 await asyncio.shield(work)
             except asyncio.CancelledError:
+                self.stopping.set()
                 await asyncio.wait([work])
                 raise
             except Exception:  # a database hiccup must not stop the worker

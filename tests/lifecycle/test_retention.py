@@ -353,3 +353,21 @@ def test_an_older_sqlite_database_reuses_its_free_pages(tmp_path: Path, clock: C
             assert conn.exec_driver_sql("PRAGMA freelist_count").scalar() > 20
     finally:
         store.close()
+
+
+def test_shutdown_ends_a_pass_after_the_batch_in_flight(
+    api: TestClient, store: Store, settings: Settings, clock: Clock
+) -> None:
+    _ingest(api, [e for t in TURNS for e in t.events()])
+    _set_days(store, PROJECT_ID, KEEP_DAYS)
+
+    def shutting_down() -> bool:
+        worker.stopping.set()
+        return False
+
+    worker = Retention(store, settings, clock, batch=1, busy=shutting_down)
+    done = worker.run_once(NOW)
+    assert done.ran and done.deleted["traces"] == 1
+    with store.connect() as conn:
+        assert leases.holder(conn, LEASE, NOW) is None  # given back for the next start
+    assert len(_ids(store, traces, "id")) == len(TURNS) - 1
