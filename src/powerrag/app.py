@@ -2,7 +2,8 @@
 
 Building the app does no I/O. Its lifespan opens the store (unless one is passed
 in, which the caller then owns), starts the pipeline, the search indexer, the session
-lifecycle worker and the UI's live updates, and stops them in reverse order.
+lifecycle worker, the retention job and the UI's live updates, and stops them in reverse
+order.
 """
 
 from __future__ import annotations
@@ -22,17 +23,24 @@ from powerrag.api import (
     evaluation,
     ingestion,
     media,
+    metrics,
     projects,
     prompts,
     reads,
 )
 from powerrag.api.errors import install_error_handlers
+from powerrag.api.ingest_metrics import IngestMetrics
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
 from powerrag.context import Context
+from powerrag.domain.retention import check_days
 from powerrag.domain.timeutil import now_us
 from powerrag.lifecycle import Lifecycle
+from powerrag.logs import check_format
+from powerrag.metrics import Metrics
 from powerrag.pipeline import Pipeline
+from powerrag.request_ids import RequestIds
+from powerrag.retention import Retention
 from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 from powerrag.web.setup import install_web, web_running
@@ -59,6 +67,9 @@ def create_app(
     settings: Settings, *, store: Store | None = None, clock: Callable[[], int] = now_us
 ) -> FastAPI:
     """Build the ASGI app; the store is opened by the lifespan unless one is passed in."""
+    check_days(settings.retention_days, "POWERRAG_RETENTION_DAYS")
+    check_format(settings.log_format)
+    counters = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -73,19 +84,36 @@ def create_app(
                 wait_seconds=settings.queue_wait_seconds,
                 group_max=settings.group_commit_max,
                 on_commit=indexer.notify,
+                metrics=counters,
             )
             pipeline.start()
             stack.callback(pipeline.stop)
             indexer.start(busy=pipeline.busy)
             stack.callback(indexer.stop)
+            counters.sources.store = opened
+            counters.sources.queue_depth = pipeline.queue_depth
+            counters.sources.admitted = pipeline.admitted
             ctx = Context(
-                settings=settings, store=opened, pipeline=pipeline, indexer=indexer, clock=clock
+                settings=settings,
+                store=opened,
+                pipeline=pipeline,
+                indexer=indexer,
+                clock=clock,
+                metrics=counters,
             )
             app.state.ctx = ctx
             if settings.lifecycle_interval_seconds > 0:
                 worker = Lifecycle(opened, settings, clock)
                 task = asyncio.create_task(worker.run_forever(settings.lifecycle_interval_seconds))
                 stack.push_async_callback(_stop, task)
+            if settings.retention_interval_seconds > 0:
+                retention = Retention(
+                    opened, settings, clock, busy=pipeline.busy, on_deleted=counters.retention_step
+                )
+                job = asyncio.create_task(
+                    retention.run_forever(settings.retention_interval_seconds)
+                )
+                stack.push_async_callback(_stop, job)
             await stack.enter_async_context(web_running(app, ctx))
             yield
 
@@ -110,5 +138,9 @@ def create_app(
     app.include_router(evaluation.router)
     app.include_router(prompts.router)
     app.include_router(datasets.router)
+    app.include_router(metrics.router)
     install_web(app)
+    app.add_middleware(IngestMetrics, metrics=counters)
+    # Outermost, so every log line of the request, from any layer, names it.
+    app.add_middleware(RequestIds)
     return app

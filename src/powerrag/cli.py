@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from powerrag import __version__, accounts
+from powerrag import __version__, accounts, backup
 from powerrag.bootstrap import FirstKeys, bootstrap
 from powerrag.config import SETTINGS, Settings, convert, settings_from_env
 from powerrag.domain.errors import PowerRAGError
+from powerrag.logs import uvicorn_log_config
 from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 from powerrag.store.infra.migrate import upgrade
@@ -74,7 +77,10 @@ def print_setup_link(settings: Settings, token: str) -> None:
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """How `powerrag serve` runs uvicorn; tests that start a real server use the same."""
+    log_config = uvicorn_log_config(settings.log_format, settings.log_level)
+    json_logs = {} if log_config is None else {"log_config": log_config}
     return {
+        **json_logs,
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
@@ -107,9 +113,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print_setup_link(settings, token)
         app = create_app(settings, store=store)
         print(f"PowerRAG {__version__} listening on {settings.base_url}", flush=True)
-        uvicorn.run(app, **uvicorn_options(settings))
+        with _serving(settings):
+            uvicorn.run(app, **uvicorn_options(settings))
     finally:
         store.close()
+    return 0
+
+
+def _serving(settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """A SQLite server holds the lock that tells `powerrag restore` it is running."""
+    if settings.database_url and not settings.database_url.startswith("sqlite"):
+        return contextlib.nullcontext()
+    return backup.server_lock(backup.sqlite_path(settings.resolved_database_url))
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    done = backup.backup(settings.resolved_database_url, Path(args.dest), overwrite=args.force)
+    print(
+        f"backed up to {done.path}: {done.size_bytes / 1e6:.1f} MB, schema {done.revision}, "
+        f"in {done.seconds:.1f} s"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not settings.database_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    done = backup.restore(Path(args.src), settings.resolved_database_url, force=args.force)
+    print(f"restored {args.src} into {done.path} (schema {done.revision})")
     return 0
 
 
@@ -317,6 +350,20 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("file", help="the exported JSON Lines file")
     _add_setting_flags(import_, ("data_dir", "database_url"))
     import_.set_defaults(func=cmd_import)
+
+    back = sub.add_parser("backup", help="copy the SQLite database while the server runs")
+    back.add_argument("dest", help="the backup file to write")
+    back.add_argument("--force", action="store_true", help="replace DEST if it exists")
+    _add_setting_flags(back, ("data_dir", "database_url"))
+    back.set_defaults(func=cmd_backup)
+
+    rest = sub.add_parser("restore", help="put a backup in place of the SQLite database")
+    rest.add_argument("src", help="a file written by powerrag backup")
+    rest.add_argument(
+        "--force", action="store_true", help="restore even while a server runs on the database"
+    )
+    _add_setting_flags(rest, ("data_dir", "database_url"))
+    rest.set_defaults(func=cmd_restore)
     return parser
 
 

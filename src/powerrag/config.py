@@ -202,6 +202,30 @@ SETTINGS: tuple[Setting, ...] = (
         7.0,
         "Finished background jobs (check runs, evaluations, user alert deliveries: done or failed) older than this are deleted by the background worker, in batches; a session alert's delivery is kept, as the record that the alert fired for it.",
     ),
+    Setting(
+        "retention_days",
+        int,
+        0,
+        "Days a project keeps its traces, scores, comments and media unless the project sets its own (settings page); 0 keeps everything. Otherwise at least 3 (docs/operations.md).",
+    ),
+    Setting(
+        "retention_interval_seconds",
+        float,
+        3600.0,
+        "How often the retention job looks for data older than its project keeps (one replica at a time does the work); 0 turns it off in this process.",
+    ),
+    Setting(
+        "metrics_token",
+        str,
+        "",
+        "Bearer token that Prometheus sends to GET /metrics; empty turns the endpoint off (404).",
+    ),
+    Setting(
+        "log_format",
+        str,
+        "text",
+        "Log lines as `text` or `json` (one JSON object a line, with the request id also sent back as X-Request-Id).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -240,6 +264,10 @@ class Settings:
     judge_concurrency: int = 4
     webhook_concurrency: int = 4
     job_retention_days: float = 7.0
+    retention_days: int = 0
+    retention_interval_seconds: float = 3600.0
+    metrics_token: str = ""
+    log_format: str = "text"
 
     @property
     def resolved_database_url(self) -> str:

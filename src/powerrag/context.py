@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 
 from powerrag.config import Settings
+from powerrag.metrics import Metrics
 from powerrag.pipeline import Pipeline
 from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
@@ -21,6 +22,7 @@ class Context:
     indexer: SearchIndexer
     # Microseconds since the epoch; tests pass a fixed clock.
     clock: Callable[[], int]
+    metrics: Metrics
 
 
 def context_of(connection: HTTPConnection) -> Context:

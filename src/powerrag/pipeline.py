@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from powerrag.admission import Admitted, Places, admitted
 from powerrag.domain.errors import OverloadedError, PowerRAGError, StorageFullError
 from powerrag.domain.records import IngestBatch
+from powerrag.metrics import Metrics
 from powerrag.store.base import Writer
 
 log = logging.getLogger("powerrag.pipeline")
@@ -57,6 +58,8 @@ class _Item:
     project_id: str
     batch: IngestBatch
     future: Future[None] = field(default_factory=Future)
+    # When it was queued (monotonic seconds): its wait is measured for /metrics.
+    queued_at: float = field(default_factory=time.monotonic)
 
 
 _STOP = object()
@@ -77,9 +80,11 @@ class Pipeline:
         wait_seconds: float = 1.0,
         group_max: int = 64,
         on_commit: Callable[[], None] | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._store = store
         self._on_commit = on_commit
+        self._metrics = metrics
         # When the writer last finished a group (monotonic seconds): `busy` reads it.
         self._last_write = float("-inf")
         self._queue: queue.Queue[_Item | object] = queue.Queue(maxsize=max_pending)
@@ -114,6 +119,15 @@ class Pipeline:
         load on a shared machine, groups can be a few hundred milliseconds apart)."""
         return not self._queue.empty() or time.monotonic() - self._last_write < quiet_seconds
 
+    def queue_depth(self) -> int:
+        """Requests waiting for the writer (for /metrics)."""
+        return self._queue.qsize()
+
+    def admitted(self) -> int:
+        """Requests holding an admission place, in both pools (for /metrics)."""
+        pools = self._pools
+        return 0 if pools is None else pools[1].held + pools[2].held
+
     async def decode(self, decoder: Callable[[], IngestBatch]) -> IngestBatch:
         """Run a pure decoder on the decode threads (never on the event loop)."""
         if self._decoder is None:
@@ -136,7 +150,10 @@ class Pipeline:
         `submit`. OverloadedError when no place frees up within `queue_wait_seconds`.
         """
         pool = self._admission_pool(public)
+        began = time.monotonic()
         async with admitted(pool, key, self._wait_seconds) as place:
+            if self._metrics is not None:
+                self._metrics.admission_wait.observe(time.monotonic() - began)
             yield place
 
     async def submit(
@@ -193,6 +210,10 @@ class Pipeline:
                 return
 
     def _process(self, group: list[_Item]) -> None:
+        began = time.monotonic()
+        if self._metrics is not None:
+            for item in group:
+                self._metrics.queue_wait.observe(began - item.queued_at)
         try:
             self._store.write_batches([(i.project_id, i.batch) for i in group])
         except _GROUP_ERRORS as exc:
@@ -204,6 +225,8 @@ class Pipeline:
             for item in group:
                 self._write_one(item)
             return
+        if self._metrics is not None:
+            self._metrics.commit.observe(time.monotonic() - began)
         self._done(group)
 
     def _write_one(self, item: _Item) -> None:

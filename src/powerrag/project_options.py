@@ -10,6 +10,7 @@ import orjson
 
 from powerrag.accounts import User
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
+from powerrag.domain.retention import parse_days
 from powerrag.domain.session_end import IDLE_OPTION, IDLE_SECONDS_RANGE
 from powerrag.store import accounts, users
 from powerrag.store.database import Store
@@ -28,6 +29,15 @@ def rename_project(store: Store, project_id: str, name: str) -> None:
         raise InvalidRequestError(f"a project's name has at most {MAX_NAME} characters")
     with store.transaction() as conn:
         if not accounts.rename_project(conn, project_id, name):
+            raise NotFoundError("project not found")
+
+
+def set_retention(store: Store, project_id: str, text: str) -> None:
+    """The settings form's retention: empty follows the server default, 0 keeps everything,
+    else days (3 at least); a bad value is an InvalidRequestError naming it."""
+    days = parse_days(text)
+    with store.transaction() as conn:
+        if not accounts.set_retention_days(conn, project_id, days):
             raise NotFoundError("project not found")
 
 

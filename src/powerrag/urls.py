@@ -119,6 +119,10 @@ def project_name(project_id: str) -> str:
     return f"{settings(project_id)}/name"
 
 
+def project_retention(project_id: str) -> str:
+    return f"{settings(project_id)}/retention"
+
+
 def public_pages(project_id: str) -> str:
     return f"{settings(project_id)}/public"
 

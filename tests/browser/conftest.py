@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from powerrag.demo import run_demo
-from tests.support.browser import EMAIL, PASSWORD, BrowserServer
+from tests.support.browser import BrowserServer, sign_in
 from tests.support.project import PUBLIC_KEY, SECRET_KEY
 from tests.support.replay import replay_successful
 
@@ -45,14 +45,6 @@ def browser() -> Iterator[Browser]:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
-
-
-def sign_in(page: Page, base: str, email: str = EMAIL, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#login-form input[name=email]", email)
-    page.fill("#login-form input[name=password]", password)
-    page.click("#login-form button[type=submit]")
-    page.wait_for_url(f"{base}/project/**")
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from playwright.sync_api import Browser, Page
 from powerrag import urls
 from powerrag.web.i18n import MESSAGES
 from powerrag.web.render import DURATION_UNITS
-from tests.browser.conftest import sign_in
-from tests.support.browser import BrowserServer
+from tests.support.browser import BrowserServer, sign_in
 from tests.support.project import PROJECT_ID
 
 pytestmark = pytest.mark.browser

@@ -38,6 +38,8 @@ HEALTH = [
     Request("media-download-forged", f"{A}/media/some-media-id/download?token=cA.1.forged"),
     Request("media-download-without-token", f"{A}/media/some-media-id/download"),
     Request("openapi-document", "/api/openapi.json"),
+    # Off unless a metrics token is set (tests/api/test_metrics.py scrapes it turned on).
+    Request("metrics-off", "/metrics"),
 ]
 
 SESSIONS = [

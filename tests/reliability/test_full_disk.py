@@ -1,6 +1,6 @@
 """A full disk refuses writes cleanly with 503 and loses nothing acknowledged (issue 6 §1).
 
-Two ways to fill the disk, both real SQLite errors: a 3 MB tmpfs under a real
+Two ways to fill the disk, both real SQLite errors: an 8 MB tmpfs under a real
 `powerrag serve` (needs root to mount; skipped otherwise), and SQLite's
 `max_page_count` set on every connection of an in-process store (always runs).
 """
@@ -37,7 +37,8 @@ def _bodies(seed: int, traces: int) -> list[Body]:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 5 MB tmpfs (a new database, nine migrations in, takes ~1.5 MB and its WAL more).
+    """An 8 MB tmpfs (a new database, ten migrations in, takes ~1.5 MB, and its WAL 4 MB while
+    they run: with incremental auto-vacuum, each table a migration drops moves pages).
 
     Skips where mounting is not allowed (not root, or no CAP_SYS_ADMIN).
     """
@@ -46,7 +47,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root; the max_page_count test covers this")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=5m", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )

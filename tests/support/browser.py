@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from playwright.sync_api import Page
 
 from powerrag.demo import DemoResult
 from tests.support.project import PROJECT_ID, PUBLIC_KEY, SECRET_KEY
@@ -29,3 +30,11 @@ class BrowserServer(ServerProcess):
 
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, auth=self.auth, timeout=30)
+
+
+def sign_in(page: Page, base: str, email: str = EMAIL, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#login-form input[name=email]", email)
+    page.fill("#login-form input[name=password]", password)
+    page.click("#login-form button[type=submit]")
+    page.wait_for_url(f"{base}/project/**")

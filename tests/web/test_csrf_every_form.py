@@ -201,6 +201,9 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/settings/name": lambda ui: Form(
         f"{SETTINGS}/name", {"name": "Renamed"}, 303
     ),
+    "/project/{project_id}/settings/retention": lambda ui: Form(
+        f"{SETTINGS}/retention", {"days": "30"}, 303
+    ),
     "/project/{project_id}/settings/public": lambda ui: Form(
         f"{SETTINGS}/public", {"show_users": "1"}, 303
     ),

@@ -40,6 +40,9 @@ def error_body(
     request: Request | None = None,
     exc: Exception | None = None,
 ) -> Response:
+    if request is not None:
+        # Read by the ingest metrics (api/ingest_metrics.py) as the reason of a refusal.
+        request.state.error_name = name
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status in (429, 503) else None
     if status == 408:  # the rest of a body too slow to read is not waited for (RFC 9110 §15.5.9)
         headers = {"Connection": "close"}

@@ -40,6 +40,7 @@ async def otel_traces(request: Request, caller: Caller = Depends(project_caller)
             ctx, request, caller, place, decode_otlp_request, ingestion_version=version
         )
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    ctx.metrics.ingested("otlp", len(batch.observations), len(batch.rejected))
     _log_warnings(caller.project_id, batch)
     messages = [w.message for w in batch.rejected] + [w.message for w in batch.warnings]
     if not messages:
@@ -144,6 +145,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
         batch.scores = _as_caller_may(caller, batch.scores)
         if len(batch):
             await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
+    ctx.metrics.ingested("ingestion", len(batch.accepted_event_ids), len(batch.rejected_events))
     _log_warnings(caller.project_id, batch)
     errors = [
         {"id": e.id, "status": e.status, "message": e.message, "error": e.error}

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from powerrag import __version__
 from powerrag.api.auth import Caller, project_caller
 from powerrag.context import context_of
+from powerrag.domain.retention import effective_days
 from powerrag.query.accounts import get_project
 from powerrag.responses import json_response
 
@@ -40,7 +41,10 @@ async def projects(request: Request, caller: Caller = Depends(project_caller)) -
             "organization": {"id": ctx.settings.org_id, "name": ctx.settings.org_name},
             "metadata": {},
         }
-        if project.retention_days:
-            item["retentionDays"] = project.retention_days
+        # As Langfuse: omitted when nothing is deleted by age; else the days in force,
+        # the project's own or the server's default (docs/operations.md).
+        days = effective_days(project.retention_days, ctx.settings.retention_days)
+        if days:
+            item["retentionDays"] = days
         data.append(item)
     return json_response({"data": data})

@@ -92,6 +92,14 @@ def rename_project(conn: Connection, project_id: str, name: str) -> bool:
     return bool(result.rowcount)
 
 
+def set_retention_days(conn: Connection, project_id: str, days: int | None) -> bool:
+    """The project's retention: None follows the server default, 0 keeps everything."""
+    result = conn.execute(
+        update(projects).where(projects.c.id == project_id).values(retention_days=days)
+    )
+    return bool(result.rowcount)
+
+
 def project_metadata(conn: Connection, project_id: str) -> str | None:
     """The project's metadata column: a JSON object of its options, or None."""
     query = select(projects.c.metadata).where(projects.c.id == project_id)

@@ -573,9 +573,14 @@ _SESSION_SQL = _session_statements()
 
 
 def refresh_sessions(
-    conn: Connection, project_id: str, session_ids: Sequence[str], now: int
+    conn: Connection,
+    project_id: str,
+    session_ids: Sequence[str],
+    now: int,
+    keep: tuple[str, ...] = (),
 ) -> None:
-    """Recompute session rows from their traces; keep bookmarks, publishing and first sight."""
+    """Recompute session rows from their traces; keep bookmarks, publishing and first sight
+    (and the columns `keep` names)."""
     for chunk in chunked(session_ids):
         params = {"project_id": project_id, "ids": list(chunk)}
         figures = {
@@ -601,7 +606,7 @@ def refresh_sessions(
             sessions,
             rows,
             keys=("project_id", "id"),
-            keep=("bookmarked", "public", "first_seen_at"),
+            keep=("bookmarked", "public", "first_seen_at", *keep),
         )
         if empty:
             conn.execute(_SESSION_SQL["delete_empty"], {"project_id": project_id, "ids": empty})
@@ -655,10 +660,22 @@ def _delete_comments(project_id: str, trace_ids: Sequence[str]) -> Any:
     )
 
 
-def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> int:
+# What a session keeps when traces leave it by age (retention): it is not a new arrival,
+# so an ended session stays ended and its idle time still counts from its last trace.
+KEEP_SESSION_STATE = ("updated_at", "ended_at")
+
+
+def delete_traces(
+    conn: Connection,
+    project_id: str,
+    trace_ids: Sequence[str],
+    *,
+    now: int | None = None,
+    session_keep: tuple[str, ...] = (),
+) -> int:
     """Delete traces with their observations, updates, scores and comments, and the media no
-    other trace holds; refresh their sessions."""
-    now = now_us()
+    other trace holds; refresh their sessions (keeping the columns `session_keep` names)."""
+    now = now_us() if now is None else now
     ids = sorted(set(trace_ids))
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
     deleted = 0
@@ -689,5 +706,5 @@ def delete_traces(conn: Connection, project_id: str, trace_ids: Sequence[str]) -
             )
     if sessions_before:
         lock_keys(conn, [f"session:{project_id}:{s}" for s in sorted(sessions_before)])
-        refresh_sessions(conn, project_id, sorted(sessions_before), now)
+        refresh_sessions(conn, project_id, sorted(sessions_before), now, session_keep)
     return deleted

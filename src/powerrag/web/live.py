@@ -133,6 +133,10 @@ class LiveBroker:
         self._count = 0
         self._checks: dict[Hashable, _Checked] = {}
 
+    def open_streams(self) -> int:
+        """Streams open on this process (for /metrics)."""
+        return self._count
+
     def subscribe(
         self, project_id: str, session_id: str, *, client: str = "", viewer: Hashable = None
     ) -> Subscription:

@@ -77,6 +77,8 @@ async def _settings_page(request: Request, page: ProjectPage) -> Response:
         "sessionIdleSeconds": idle,
         "serverIdleSeconds": page.ctx.settings.session_idle_seconds,
         "baseUrl": page.ctx.settings.base_url,
+        "retentionDays": page.project.retention_days,
+        "retentionDefault": page.ctx.settings.retention_days,
     }
     response = render(request, "settings.html", context)
     # The page may hold a new secret: no cache keeps it, and its flash is used up.
@@ -126,6 +128,17 @@ async def rename_project(request: Request, project_id: str) -> Response:
         project_options.rename_project, page.ctx.store, project_id, form.get("name", "")
     )
     return _back(project_id, "#project")
+
+
+@router.post("/project/{project_id}/settings/retention")
+async def retention(request: Request, project_id: str) -> Response:
+    """How long the project keeps data (powerrag/retention.py deletes what is older)."""
+    page = await managed_page(request, project_id)
+    form = await check_csrf(request)
+    await run_in_threadpool(
+        project_options.set_retention, page.ctx.store, project_id, form.get("days", "")
+    )
+    return _back(project_id, "#retention")
 
 
 @router.post("/project/{project_id}/settings/public")

@@ -60,6 +60,7 @@ async def web_running(app: FastAPI, ctx: Context) -> AsyncIterator[None]:
         hashing=PasswordHashing(),
         broker=broker,
     )
+    ctx.metrics.sources.live_streams = broker.open_streams
     unsubscribe = ctx.store.changes.subscribe(broker.on_change)
     try:
         yield

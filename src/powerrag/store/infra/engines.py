@@ -14,6 +14,10 @@ from sqlalchemy.pool import NullPool, QueuePool
 # and waste 8 % (docs/benchmarks.md). Takes effect when the database file is created;
 # existing files keep their size.
 SQLITE_PAGE_SIZE = 16384
+# Freed pages can be given back to the file system a bounded step at a time (the retention
+# job, powerrag/retention.py). Like the page size it takes effect when the file is created;
+# an existing file keeps its mode until a full VACUUM (docs/operations.md).
+SQLITE_AUTO_VACUUM = "INCREMENTAL"
 SQLITE_JOURNAL_MODE = "WAL"  # readers never block the writer, the writer never blocks readers
 SQLITE_SYNCHRONOUS = "NORMAL"  # with WAL: durable across a process crash, one fsync per checkpoint
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # a second process (migrate, CLI) waits instead of failing
@@ -37,6 +41,10 @@ def normalise_url(url: str) -> str:
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
+    # Only on a new, empty file: on an existing one the pragma writes the header (and fails
+    # on a full disk) though the mode can only change by a full VACUUM.
+    if cursor.execute("PRAGMA page_count").fetchone()[0] == 0:
+        cursor.execute(f"PRAGMA auto_vacuum={SQLITE_AUTO_VACUUM}")
     cursor.execute(f"PRAGMA journal_mode={SQLITE_JOURNAL_MODE}")
     cursor.execute(f"PRAGMA synchronous={SQLITE_SYNCHRONOUS}")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -643,3 +643,15 @@ dataset_run_items = Table(
     ),
     Index("ix_dataset_run_items_item", "project_id", "dataset_item_id"),
 )
+
+# Background work that must run on one replica at a time (the retention job): whoever holds
+# the row's unexpired lease does it, and renews the lease in each of its transactions, so a
+# replica that lost it (paused past its expiry) finds out before it deletes anything.
+worker_leases = Table(
+    "worker_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("owner", String(128), nullable=True),
+    _time("lease_until"),
+    _time("updated_at"),
+)
