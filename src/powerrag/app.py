@@ -16,7 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from powerrag import __version__
-from powerrag.api import automations, evaluation, ingestion, media, projects, reads
+from powerrag.api import automations, evaluation, ingestion, media, metrics, models, projects, reads
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
@@ -99,5 +99,7 @@ def create_app(
     app.include_router(reads.router)
     app.include_router(automations.router)
     app.include_router(evaluation.router)
+    app.include_router(models.router)
+    app.include_router(metrics.router)
     install_web(app)
     return app
