@@ -10,6 +10,7 @@ the inner rows, the same way on both engines.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -243,7 +244,12 @@ def run(conn: Connection, project_id: str, q: MetricsQuery) -> list[dict[str, An
     query = select(*(sub.c[k] for k in keys), *aggregated)
     if keys:
         query = query.group_by(*(sub.c[k] for k in keys))
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return [_plain(dict(row)) for row in conn.execute(query).mappings()]
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    # PostgreSQL answers numeric (Decimal) for avg of integers and for millisecond latencies.
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def _in_python(
