@@ -16,7 +16,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from powerrag.store import evaluation, rules
+from powerrag.domain.model_defs import definition_from_body
+from powerrag.store import evaluation, models, rules
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
@@ -36,11 +37,12 @@ B_MARKERS = (
     "b-secret-check",
     "b-secret-alert",
     "b-secret-judge",
+    "b-secret-model",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
-# B's check rule, alert, LLM connection, evaluator and evaluation rule share one id, so
-# `{rule_id}` and `{item_id}` reach each (tables differ).
+# B's check rule, alert, LLM connection, evaluator, evaluation rule and model share one id,
+# so `{rule_id}`, `{item_id}` and `{model_id}` reach each (tables differ).
 B_RULE = "b-rule-1"
 
 
@@ -79,6 +81,7 @@ class World:
             "project_id": B_ID,
             "rule_id": B_RULE,
             "item_id": B_RULE,
+            "model_id": B_RULE,
             "kind": "rules",
         }
 
@@ -113,6 +116,12 @@ class World:
         upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
         self._b_rules()
         self._b_judge()
+        self._b_model()
+
+    def _b_model(self) -> None:
+        body = {"modelName": "b-secret-model", "matchPattern": "^b-secret-model$", "totalPrice": 1}
+        with self.store.transaction() as conn:
+            models.add_model(conn, definition_from_body(body, B_RULE, B_ID, 1))
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}
