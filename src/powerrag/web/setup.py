@@ -15,7 +15,9 @@ from powerrag.web import (
     routes_annotate,
     routes_auth,
     routes_content,
+    routes_dashboard,
     routes_evaluation,
+    routes_models,
     routes_sessions,
     routes_settings,
     routes_traces,
@@ -34,7 +36,7 @@ def install_web(app: FastAPI) -> None:
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     modules = (routes_auth, routes_annotate, routes_content, routes_sessions, routes_traces)
-    for module in (*modules, routes_settings, routes_evaluation):
+    for module in (*modules, routes_settings, routes_evaluation, routes_models, routes_dashboard):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 
