@@ -203,6 +203,16 @@ SETTINGS = [
     Request(
         "evaluation-signed-out", f"/project/{PROJECT}/settings/evaluation?{J}", who="signed-out"
     ),
+    Request("models", f"/project/{PROJECT}/settings/models?{J}"),
+    Request("models-signed-out", f"/project/{PROJECT}/settings/models?{J}", who="signed-out"),
+]
+
+# The scenario's traces are of 2026-11-23 and 24: periods ending then, not now.
+DASHBOARD = [
+    Request("last-7-days", f"/project/{PROJECT}/dashboard?days=7&end=2026-11-24&{J}"),
+    Request("last-30-days", f"/project/{PROJECT}/dashboard?days=30&end=2026-11-30&{J}"),
+    Request("bad-end", f"/project/{PROJECT}/dashboard?end=tomorrow&{J}"),
+    Request("signed-out", f"/project/{PROJECT}/dashboard?{J}", who="signed-out"),
 ]
 
 GROUPS = {
@@ -214,4 +224,5 @@ GROUPS = {
     "ui-trace-page": TRACE_PAGE,
     "ui-content": CONTENT,
     "ui-settings": SETTINGS,
+    "ui-dashboard": DASHBOARD,
 }

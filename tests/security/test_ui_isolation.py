@@ -98,6 +98,7 @@ class Ui:
             "language": "en",
             "kind": "rules",
             "item_id": B_RULE,
+            "model_id": B_RULE,
         }
 
     def b_comment_id(self) -> str:

@@ -2,15 +2,14 @@
 
 As Langfuse's query builder, in two levels: an inner select has one row per trace,
 observation or score with its dimensions, time bucket and measures; the outer level
-aggregates those rows by dimensions and bucket. Sums, averages, counts, minima and
-maxima are aggregated by the database; percentiles, which SQLite lacks, in Python over
-the inner rows, the same way on both engines.
+aggregates those rows by dimensions and bucket. The database filters, joins and buckets;
+the outer level runs here over the streamed rows, the same on both engines: SQLite has no
+percentiles, and the engines' float sums and averages differ in the last digit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal
+import math
 from typing import Any
 
 from sqlalchemy import (
@@ -35,13 +34,6 @@ _MS = 1000
 _MINUTE, _HOUR, _DAY = 60 * _US, 3600 * _US, 86_400 * _US
 # The epoch was a Thursday: Mondays fall 4 days after it, modulo 7.
 _MONDAY = 4 * _DAY
-_SQL_AGGREGATES: dict[str, Callable[[Any], Any]] = {
-    "sum": func.sum,
-    "avg": func.avg,
-    "count": func.count,
-    "max": func.max,
-    "min": func.min,
-}
 
 t = traces.alias("t")
 o = observations.alias("o")
@@ -235,48 +227,64 @@ def run(conn: Connection, project_id: str, q: MetricsQuery) -> list[dict[str, An
     unordered (the caller orders, limits and fills)."""
     inner = _inner(conn.dialect.name, project_id, q)
     keys = [*q.dimensions, *(["time_dimension"] if q.granularity else [])]
-    if any(m.aggregation in PERCENTILES for m in q.metrics):
-        return _in_python(conn, inner, keys, q)
-    sub = inner.subquery()
-    aggregated = [
-        _SQL_AGGREGATES[m.aggregation](sub.c[f"m_{m.measure}"]).label(m.alias) for m in q.metrics
-    ]
-    query = select(*(sub.c[k] for k in keys), *aggregated)
-    if keys:
-        query = query.group_by(*(sub.c[k] for k in keys))
-    return [_plain(dict(row)) for row in conn.execute(query).mappings()]
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    # PostgreSQL answers numeric (Decimal) for avg of integers and for millisecond latencies.
-    return {k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()}
-
-
-def _in_python(
-    conn: Connection, inner: Select[Any], keys: list[str], q: MetricsQuery
-) -> list[dict[str, Any]]:
-    groups: dict[tuple[Any, ...], list[Any]] = {}
-    for row in conn.execute(inner).mappings():
-        groups.setdefault(tuple(row[k] for k in keys), []).append(row)
+    keep = any(m.aggregation in PERCENTILES for m in q.metrics)
+    groups: dict[tuple[Any, ...], dict[str, _Figures]] = {}
+    streamed = conn.execution_options(stream_results=True, yield_per=1000).execute(inner)
+    for row in streamed.mappings():
+        figures = groups.setdefault(tuple(row[k] for k in keys), {})
+        for m in q.metrics:
+            name = f"m_{m.measure}"
+            value = row[name]
+            if value is not None:
+                figures.setdefault(name, _Figures(keep)).add(float(value))
+    if not groups and not keys:
+        groups[()] = {}
     result = []
-    for key, rows in groups.items():
+    for key, figures in groups.items():
         out = dict(zip(keys, key, strict=True))
         for m in q.metrics:
-            values = [r[f"m_{m.measure}"] for r in rows if r[f"m_{m.measure}"] is not None]
-            out[m.alias] = _aggregate(m.aggregation, [float(v) for v in values])
+            out[m.alias] = figures.get(f"m_{m.measure}", _Figures(keep)).answer(m.aggregation)
         result.append(out)
     return result
 
 
-def _aggregate(aggregation: str, values: list[float]) -> float | int | None:
-    if aggregation == "count":
-        return len(values)
-    if aggregation in PERCENTILES:
-        return percentile(values, PERCENTILES[aggregation])
-    if not values:
-        return None
-    if aggregation == "sum":
-        return sum(values)
-    if aggregation == "avg":
-        return sum(values) / len(values)
-    return max(values) if aggregation == "max" else min(values)
+class _Figures:
+    """One group's values of one measure: count, extremes, an exactly rounded sum (the
+    partials of Shewchuk's algorithm, as math.fsum), and the values when a percentile
+    needs them. Exact sums make both engines answer the same number whatever the order
+    their rows come in."""
+
+    def __init__(self, keep: bool) -> None:
+        self.count = 0
+        self.low = self.high = 0.0
+        self.partials: list[float] = []
+        self.values: list[float] | None = [] if keep else None
+
+    def add(self, x: float) -> None:
+        self.low = x if not self.count else min(self.low, x)
+        self.high = x if not self.count else max(self.high, x)
+        self.count += 1
+        if self.values is not None:
+            self.values.append(x)
+        kept = 0
+        for y in self.partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            high = x + y
+            low = y - (high - x)
+            if low:
+                self.partials[kept] = low
+                kept += 1
+            x = high
+        self.partials[kept:] = [x]
+
+    def answer(self, aggregation: str) -> float | int | None:
+        if aggregation == "count":
+            return self.count
+        if not self.count:
+            return None
+        if aggregation in PERCENTILES:
+            return percentile(self.values or [], PERCENTILES[aggregation])
+        total = math.fsum(self.partials)
+        answers = {"sum": total, "avg": total / self.count, "max": self.high, "min": self.low}
+        return answers[aggregation]

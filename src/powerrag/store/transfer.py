@@ -32,6 +32,7 @@ from powerrag.store.infra.schema import (
     media,
     media_blobs,
     media_links,
+    models,
     observations,
     project_memberships,
     projects,
@@ -60,6 +61,8 @@ PROJECT_TABLES: tuple[Table, ...] = (
     llm_connections,
     evaluators,
     evaluation_rules,
+    # A project's own model prices (the bundled ones are every installation's).
+    models,
     traces,
     trace_updates,
     span_origins,

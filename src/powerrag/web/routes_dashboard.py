@@ -1,5 +1,6 @@
 """The dashboard: cost, tokens, latency and scores per day, and cost by model, user and
-session, over the last 7, 30 or 90 days (web/dashboard.py). Server-rendered, no script."""
+session, over the last 7, 30 or 90 days up to now or to an `end` day (web/dashboard.py).
+Server-rendered, no script."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from powerrag.domain.errors import InvalidRequestError
+from powerrag.domain.timeutil import parse_iso
 from powerrag.query.metrics import run_query
 from powerrag.web import dashboard
 from powerrag.web.common import project_page
@@ -31,12 +34,22 @@ def _days(text: str | None) -> int:
     return int(text) if text and text.isdigit() and int(text) in dashboard.PERIODS else 30
 
 
+def _end(text: str | None, now: int) -> int:
+    """The period's last microsecond: the end of the `end` day (YYYY-MM-DD, UTC), or now."""
+    if not text:
+        return now
+    try:
+        return parse_iso(f"{text}T00:00:00Z") + _DAY - 1
+    except ValueError:
+        raise InvalidRequestError(f"end must be a date (YYYY-MM-DD), got {text!r}") from None
+
+
 @router.get("/project/{project_id}/dashboard")
 async def dashboard_page(request: Request, project_id: str) -> Response:
     page = await project_page(request, project_id)
     store = page.ctx.store
     days = _days(request.query_params.get("days"))
-    end = page.ctx.clock()
+    end = _end(request.query_params.get("end"), page.ctx.clock())
     start = end - days * _DAY
     charts = []
     for key, view, measure, aggregation in _SERIES:
@@ -52,6 +65,7 @@ async def dashboard_page(request: Request, project_id: str) -> Response:
     context = {
         **page.chrome(),
         "days": days,
+        "end": request.query_params.get("end") or "",
         "periods": list(dashboard.PERIODS),
         "charts": charts,
         "tables": tables,
