@@ -37,6 +37,7 @@ EN: dict[str, str] = {
     "cost_usd": "Cost (USD)",
     "tokens": "Tokens",
     "no_data": "No data in this period.",
+    "peak": "Highest: {value}",
     "unnamed": "(none)",
 }
 
@@ -75,5 +76,6 @@ ZH: dict[str, str] = {
     "cost_usd": "成本（美元）",
     "tokens": "令牌数",
     "no_data": "此时间段内没有数据。",
+    "peak": "最高：{value}",
     "unnamed": "（无）",
 }
