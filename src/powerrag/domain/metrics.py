@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
-from powerrag.domain.timeutil import parse_iso
+from powerrag.domain.timeutil import MAX_TIME_US, MIN_TIME_US, parse_iso
 
 AGGREGATIONS = ("sum", "avg", "count", "max", "min", "p50", "p75", "p90", "p95", "p99")
 PERCENTILES = {"p50": 0.5, "p75": 0.75, "p90": 0.9, "p95": 0.95, "p99": 0.99}
@@ -239,8 +239,10 @@ def _filter(view: View, item: Any, index: int) -> Filter:
         value = _time(item, "value")
     elif kind in ("stringOptions", "arrayOptions") and not isinstance(value, list):
         raise InvalidRequestError(f"{where}: a {kind} filter needs a list value")
-    elif kind == "number" and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise InvalidRequestError(f"{where}: a number filter needs a number value")
+    elif kind == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidRequestError(f"{where}: a number filter needs a number value")
+        value = float(value)  # an integer past 64 bits is no SQLite parameter
     return Filter(column, operator, kind, value)
 
 
@@ -317,6 +319,9 @@ def parse_query(text: str | None, version: str) -> MetricsQuery:
     start, end = _time(query, "fromTimestamp"), _time(query, "toTimestamp")
     if start >= end:
         raise InvalidRequestError("fromTimestamp must be before toTimestamp")
+    # Nothing is stored outside these years (timeutil.in_range): a range reaching past
+    # them answers the same, and its buckets stay countable.
+    start, end = max(start, MIN_TIME_US), min(end, MAX_TIME_US)
     return MetricsQuery(
         view=view,
         dimensions=dims,
