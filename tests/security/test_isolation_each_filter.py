@@ -12,6 +12,7 @@ this file knows its filters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ API_NOT_LISTS = {
     "/api/public/llm-connections",
     "/api/public/unstable/evaluators",
     "/api/public/unstable/evaluation-rules",
+    # Model definitions take no filters; B's model carries B_MARKERS (test_isolation.py).
+    "/api/public/models",
+    # Aggregates, not lists: counted once below (test_metrics_count_a_s_rows_once).
+    "/api/public/metrics",
+    "/api/public/v2/metrics",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -70,7 +76,13 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
 # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    "/project/{project_id}/settings/models",
+    # Aggregates of the metrics queries: counted once below.
+    "/project/{project_id}/dashboard",
+}
 
 
 @pytest.fixture
@@ -152,3 +164,26 @@ def test_a_session_shared_by_id_shows_only_a_s_traces_and_figures(two: TestClien
     one = two.get("/api/public/traces/trace-c", headers={"authorization": AUTH}).json()
     assert [o["id"] for o in one["observations"]] == ["c-root", "c-gen"]
     assert [s["id"] for s in one["scores"]] == ["score-k"]
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_metrics_count_a_s_rows_once(two: TestClient, version: str) -> None:
+    """Every figure of A's world, which B holds too: an unscoped query counts each twice."""
+    query = {
+        "view": "observations",
+        "dimensions": [{"field": "sessionId"}],
+        "metrics": [
+            {"measure": "count", "aggregation": "count"},
+            {"measure": "totalTokens", "aggregation": "sum"},
+        ],
+        "filters": [{"column": "userId", "operator": "=", "value": "user-1", "type": "string"}],
+        "fromTimestamp": "2026-01-01T00:00:00Z",
+        "toTimestamp": "2026-02-01T00:00:00Z",
+    }
+    path = "/api/public/v2/metrics" if version == "v2" else "/api/public/metrics"
+    answer = two.get(path, params={"query": json.dumps(query)}, headers={"authorization": AUTH})
+    assert answer.status_code == 200, answer.text
+    # user-1's traces c and d: their five observations, three generations of 150 tokens.
+    assert answer.json()["data"] == [
+        {"sessionId": "sess-m", "count_count": 5, "sum_totalTokens": 450.0}
+    ]
