@@ -244,6 +244,19 @@ def test_filters_narrow_by_name_tags_and_options(world: TestClient) -> None:
     assert (
         count([{"column": "name", "operator": "starts with", "value": "se", "type": "string"}]) == 2
     )
+    late = {"operator": ">=", "value": "2026-01-12T00:00:00Z", "type": "datetime"}
+    assert count([{"column": "timestamp", **late}]) == 3
+    for column in ("startTime", "start_time"):
+        rows = _metrics(
+            world,
+            {
+                "view": "observations",
+                "metrics": [{"measure": "count", "aggregation": "count"}],
+                "filters": [{"column": column, **late}],
+            },
+        )
+        # Trace d's three observations (the 12th), b's two (13th) and e's root (14th).
+        assert rows == [{"count_count": 6}]
 
 
 def test_v2_groups_by_session_but_refuses_other_high_cardinality_dimensions(

@@ -225,6 +225,8 @@ def _filter(view: View, item: Any, index: int) -> Filter:
     kind = _field(item, "type", where)
     operator = _field(item, "operator", where)
     time_column = "startTime" if view.name == "observations" else "timestamp"
+    # Langfuse names the observations' time column as stored (`start_time`, dataModel.ts).
+    column = time_column if column == "start_time" and view.name == "observations" else column
     if column not in (*view.dimensions, "tags", time_column):
         raise InvalidRequestError(
             f"Invalid filter column {column}. Must be one of {','.join(view.dimensions)}"
