@@ -12,8 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from powerrag import cli
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import sessions
+from tests.support.project import PROJECT_ID
 
 IN_PRICE, OUT_PRICE = 2.0**-10, 2.0**-8
 GENERATION_AT = "2026-02-01T10:00:00Z"
@@ -210,3 +212,22 @@ def test_builtin_models_cannot_be_deleted(api: TestClient) -> None:
     answer = api.delete(f"/api/public/models/{builtin['id']}")
     assert answer.status_code == 404
     assert "cannot delete built-in models" in answer.json()["message"]
+
+
+def test_the_cli_recomputes_costs_like_the_api(
+    api: TestClient, store: Store, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _send(api, _generation("cli-1", "house-model", "sess-cli"))
+    made = _create(
+        api, modelName="house", matchPattern="^house-model$", unit="TOKENS", outputPrice=OUT_PRICE
+    )
+    command = ["recost", "--project", PROJECT_ID, "--model", made["id"]]
+    assert cli.main([*command, "--database-url", database_url]) == 0
+    assert capsys.readouterr().out == (
+        "recomputed 1 observations in 1 traces and 1 sessions with the prices of house\n"
+    )
+    # 256 output tokens at 2^-8.
+    assert _session_cost(store, "sess-cli") == 1.0
+    missing = ["recost", "--project", PROJECT_ID, "--model", "no-such-model"]
+    assert cli.main([*missing, "--database-url", database_url]) == 2
+    assert "No model with this id found." in capsys.readouterr().err
