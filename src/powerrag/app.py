@@ -24,7 +24,9 @@ from powerrag.api import (
     ingestion,
     media,
     metrics,
+    models,
     projects,
+    prometheus,
     prompts,
     reads,
 )
@@ -138,7 +140,9 @@ def create_app(
     app.include_router(evaluation.router)
     app.include_router(prompts.router)
     app.include_router(datasets.router)
+    app.include_router(models.router)
     app.include_router(metrics.router)
+    app.include_router(prometheus.router)
     install_web(app)
     app.add_middleware(IngestMetrics, metrics=counters)
     # Outermost, so every log line of the request, from any layer, names it.

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from powerrag import __version__, accounts, backup
+from powerrag import __version__, accounts, backup, model_prices
 from powerrag.bootstrap import FirstKeys, bootstrap
 from powerrag.config import SETTINGS, Settings, convert, settings_from_env
 from powerrag.domain.errors import PowerRAGError
+from powerrag.domain.timeutil import now_us
 from powerrag.logs import uvicorn_log_config
+from powerrag.query.models import find_model
 from powerrag.search_indexer import SearchIndexer
 from powerrag.store.database import Store
 from powerrag.store.infra.migrate import upgrade
@@ -177,6 +179,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"indexed {indexed} traces for search")
+    return 0
+
+
+def cmd_recost(args: argparse.Namespace) -> int:
+    """Recompute the stored costs a model prices (docs/api.md, "Model prices")."""
+    store = _open_store(_settings(args))
+    try:
+        model = find_model(store, args.project, args.model)
+        done = model_prices.recost_model(
+            store, args.project, model.id, model.match_pattern, now_us()
+        )
+    finally:
+        store.close()
+    print(
+        f"recomputed {done.observations} observations in {done.traces} traces and "
+        f"{done.sessions} sessions with the prices of {model.model_name}"
+    )
     return 0
 
 
@@ -364,6 +383,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_setting_flags(rest, ("data_dir", "database_url"))
     rest.set_defaults(func=cmd_restore)
+
+    recost = sub.add_parser("recost", help="recompute stored costs with a model's prices")
+    recost.add_argument("--project", required=True, help="project id")
+    recost.add_argument("--model", required=True, help="model id (GET /api/public/models)")
+    _add_setting_flags(recost, ("data_dir", "database_url"))
+    recost.set_defaults(func=cmd_recost)
     return parser
 
 

@@ -151,6 +151,21 @@ def remove_member(project_id: str, user_id: str) -> str:
     return f"{members(project_id)}/{_segment(user_id)}/remove"
 
 
+def models(project_id: str) -> str:
+    """The project's own model prices, beside the bundled ones."""
+    return f"{settings(project_id)}/models"
+
+
+def model_action(project_id: str, model_id: str, action: str) -> str:
+    """Edit, delete or recost (`action`) one of the project's models."""
+    return f"{models(project_id)}/{_segment(model_id)}/{action}"
+
+
+def dashboard(project_id: str) -> str:
+    """Cost, tokens, latency and scores over time, by model, user and session."""
+    return f"{project(project_id)}/dashboard"
+
+
 def evaluation(project_id: str) -> str:
     """Settings for LLM connections, evaluators, rules, checks and alerts."""
     return f"{settings(project_id)}/evaluation"

@@ -38,6 +38,7 @@ OWN = {
     ("post", "/api/public/sessions/{sessionId}/end"),
     ("post", "/api/public/unstable/evaluation-rules/{evaluationRuleId}/run"),
     ("get", "/api/public/unstable/evaluation-rules/{evaluationRuleId}/runs"),
+    ("post", "/api/public/models/{id}/recost"),
     *(
         (method, f"/api/public/{noun}{tail}")
         for noun, log in (("checks", "runs"), ("alerts", "deliveries"))
@@ -83,7 +84,7 @@ def test_it_lists_exactly_the_public_routes(client: TestClient) -> None:
     routes = implemented_operations(client.app)
     documented = {(m, path_shape(p)) for m, p in _operations(openapi_document())}
     assert documented == routes
-    assert len(routes) == 72
+    assert len(routes) == 79
 
 
 def test_langfuse_operations_are_langfuse_s_own() -> None:
@@ -103,9 +104,14 @@ def test_langfuse_operations_are_langfuse_s_own() -> None:
             assert op["responses"][status] == answer, (key, status)
     for name, schema in spec["components"]["schemas"].items():
         served = openapi_document()["components"]["schemas"].get(name)
-        if name == "unstableCodeEvaluationRuleEvaluatorReference":
-            # Its `const` is not OpenAPI 3.0: served as a one-value enum (openapi_evaluation.py).
-            schema["properties"]["type"]["enum"] = [schema["properties"]["type"].pop("const")]
+        # A `const` is not OpenAPI 3.0: served as a one-value enum (openapi_evaluation.py,
+        # openapi_models.py).
+        constant = {
+            "unstableCodeEvaluationRuleEvaluatorReference": "type",
+            "PricingTierAttributeCondition": "operator",
+        }.get(name)
+        if constant:
+            schema["properties"][constant]["enum"] = [schema["properties"][constant].pop("const")]
         assert served in (None, schema), name
 
 

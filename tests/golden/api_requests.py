@@ -8,6 +8,10 @@ Ids are the recorded fixtures' (tests/support/recorded.py) or the scenario's.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+from urllib.parse import quote
+
 from tests.golden.recording import Request
 from tests.golden.scenario import (
     BOOKMARKED_SESSION,
@@ -124,6 +128,47 @@ PROMPTS = [
     Request("get-both", f"{P}/golden%2Fanswer?version=1&label=latest"),
     Request("without-key", P, who="signed-out"),
 ]
+
+# Models: the bundled ones (the scenario adds none), paged, one by id, a missing one.
+MODELS = [
+    Request("models-list", f"{A}/models?limit=3"),
+    Request("models-page-2", f"{A}/models?limit=50&page=2"),
+    Request("models-get-builtin", f"{A}/models/b9854a5c92dc496b997d99d20"),
+    Request("models-get-missing", f"{A}/models/no-such-model"),
+    Request("models-bad-limit", f"{A}/models?limit=0"),
+    Request("models-without-key", f"{A}/models", who="signed-out"),
+]
+
+
+def _metrics(version: str, query: dict[str, Any]) -> str:
+    window = {"fromTimestamp": "2026-11-01T00:00:00Z", "toTimestamp": "2026-11-25T00:00:00Z"}
+    path = f"{A}/v2/metrics" if version == "v2" else f"{A}/metrics"
+    return f"{path}?query={quote(json.dumps({**window, **query}))}"
+
+
+_COUNT = {"measure": "count", "aggregation": "count"}
+METRICS = [
+    Request("v1-traces-by-session", _metrics("v1", {
+        "view": "traces", "dimensions": [{"field": "sessionId"}],
+        "metrics": [_COUNT, {"measure": "totalCost", "aggregation": "sum"}]})),
+    Request("v1-observations-by-model", _metrics("v1", {
+        "view": "observations", "dimensions": [{"field": "providedModelName"}],
+        "metrics": [{"measure": "totalTokens", "aggregation": "sum"},
+                    {"measure": "latency", "aggregation": "p95"}]})),
+    Request("v1-traces-per-hour", _metrics("v1", {
+        "view": "traces", "metrics": [_COUNT], "timeDimension": {"granularity": "hour"},
+        "fromTimestamp": "2026-11-23T20:00:00Z", "toTimestamp": "2026-11-24T10:00:00Z"})),
+    Request("v2-scores-by-name", _metrics("v2", {
+        "view": "scores-numeric", "dimensions": [{"field": "name"}],
+        "metrics": [_COUNT, {"measure": "value", "aggregation": "avg"}]})),
+    Request("v2-categorical", _metrics("v2", {
+        "view": "scores-categorical", "dimensions": [{"field": "stringValue"}],
+        "metrics": [_COUNT]})),
+    Request("v2-traces-refused", _metrics("v2", {"view": "traces", "metrics": [_COUNT]})),
+    Request("v1-without-query", f"{A}/metrics"),
+    Request("v1-without-key", _metrics("v1", {"view": "traces", "metrics": [_COUNT]}),
+            who="signed-out"),
+]  # fmt: skip
 
 _ORDERS = ("userId", "sessionId", "id", "timestamp", "name", "release", "version", "public")
 TRACES = [
@@ -301,4 +346,6 @@ GROUPS = {
     "api-evaluation": EVALUATION,
     "api-prompts": PROMPTS,
     "api-datasets": DATASETS,
+    "api-models": MODELS,
+    "api-metrics": METRICS,
 }

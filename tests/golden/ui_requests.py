@@ -225,6 +225,16 @@ SETTINGS = [
     Request(
         "evaluation-signed-out", f"/project/{PROJECT}/settings/evaluation?{J}", who="signed-out"
     ),
+    Request("models", f"/project/{PROJECT}/settings/models?{J}"),
+    Request("models-signed-out", f"/project/{PROJECT}/settings/models?{J}", who="signed-out"),
+]
+
+# The scenario's traces are of 2026-11-23 and 24: periods ending then, not now.
+DASHBOARD = [
+    Request("last-7-days", f"/project/{PROJECT}/dashboard?days=7&end=2026-11-24&{J}"),
+    Request("last-30-days", f"/project/{PROJECT}/dashboard?days=30&end=2026-11-30&{J}"),
+    Request("bad-end", f"/project/{PROJECT}/dashboard?end=tomorrow&{J}"),
+    Request("signed-out", f"/project/{PROJECT}/dashboard?{J}", who="signed-out"),
 ]
 
 # The scenario holds no dataset (a dataset's id is the server's): the empty list and page
@@ -262,4 +272,5 @@ GROUPS = {
     "ui-settings": SETTINGS,
     "ui-prompts": PROMPT_PAGES,
     "ui-datasets": DATASETS,
+    "ui-dashboard": DASHBOARD,
 }

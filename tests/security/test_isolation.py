@@ -140,6 +140,7 @@ def test_ids_of_project_b_are_not_found_with_a_key(world: World) -> None:
         f"/api/public/datasets/{B_DATASET}/runs",
         f"/api/public/datasets/{B_DATASET}/runs/{B_RUN}",
         f"/api/public/dataset-run-items?datasetId={world.dataset_id}&runName={B_RUN}",
+        f"/api/public/models/{B_RULE}",
     ):
         assert world.client.get(path, headers=world.as_b()).status_code == 200, path
         assert world.client.get(path, headers=world.as_a()).status_code == 404, path
@@ -190,3 +191,31 @@ def test_lists_with_a_key_hold_nothing_of_project_b(world: World) -> None:
         assert mine.status_code == 200 and theirs.status_code == 200, path
         assert mine.json()["data"] == [], path
         assert theirs.json()["data"], path
+
+
+def test_metrics_and_models_with_a_key_hold_nothing_of_project_b(world: World) -> None:
+    query = {
+        "view": "observations",
+        "dimensions": [{"field": "sessionId"}, {"field": "userId"}, {"field": "traceName"}],
+        "metrics": [{"measure": "count", "aggregation": "count"}],
+        "fromTimestamp": "2000-01-01T00:00:00Z",
+        "toTimestamp": "2100-01-01T00:00:00Z",
+    }
+    params = {"query": orjson.dumps(query).decode()}
+    mine = world.client.get("/api/public/metrics", params=params, headers=world.as_a())
+    theirs = world.client.get("/api/public/metrics", params=params, headers=world.as_b())
+    assert mine.status_code == 200 and mine.json()["data"] == []
+    assert theirs.json()["data"] == [
+        {"sessionId": B_SESSION, "userId": "b-secret-user", "traceName": "b-trace-name",
+         "count_count": 2}
+    ]  # fmt: skip
+    listed = world.client.get("/api/public/models", params={"limit": 100, "page": 2})
+    for headers, own in ((world.as_a(), 0), (world.as_b(), 1)):
+        pages = [
+            world.client.get(
+                "/api/public/models", params={"limit": 100, "page": p}, headers=headers
+            ).json()["data"]
+            for p in (1, 2)
+        ]
+        assert sum(not m["isLangfuseManaged"] for page in pages for m in page) == own
+    assert listed.status_code == 401

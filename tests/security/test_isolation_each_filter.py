@@ -12,6 +12,7 @@ this file knows its filters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,11 @@ API_NOT_LISTS = {
     "/api/public/dataset-run-items",
     # Its filters are checked one by one below (test_each_dataset_item_filter_…).
     "/api/public/dataset-items",
+    # Model definitions take no filters; B's model carries B_MARKERS (test_isolation.py).
+    "/api/public/models",
+    # Aggregates, not lists: counted once below (test_metrics_count_a_s_rows_once).
+    "/api/public/metrics",
+    "/api/public/v2/metrics",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -92,6 +98,9 @@ UI_NOT_LISTS = {
     "/project/{project_id}/replay/turns",
     "/project/{project_id}/replay/figures",
     "/project/{project_id}/replay/events",
+    "/project/{project_id}/settings/models",
+    # Aggregates of the metrics queries: counted once below.
+    "/project/{project_id}/dashboard",
 }
 
 
@@ -200,3 +209,26 @@ def test_each_dataset_item_filter_alone_answers_exactly_a_s_items(
     ]
     url = "/api/public/dataset-items"
     assert _mismatches(lambda params: _api_ids(two, url, params), cases) == []
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+def test_metrics_count_a_s_rows_once(two: TestClient, version: str) -> None:
+    """Every figure of A's world, which B holds too: an unscoped query counts each twice."""
+    query = {
+        "view": "observations",
+        "dimensions": [{"field": "sessionId"}],
+        "metrics": [
+            {"measure": "count", "aggregation": "count"},
+            {"measure": "totalTokens", "aggregation": "sum"},
+        ],
+        "filters": [{"column": "userId", "operator": "=", "value": "user-1", "type": "string"}],
+        "fromTimestamp": "2026-01-01T00:00:00Z",
+        "toTimestamp": "2026-02-01T00:00:00Z",
+    }
+    path = "/api/public/v2/metrics" if version == "v2" else "/api/public/metrics"
+    answer = two.get(path, params={"query": json.dumps(query)}, headers={"authorization": AUTH})
+    assert answer.status_code == 200, answer.text
+    # user-1's traces c and d: their five observations, three generations of 150 tokens.
+    assert answer.json()["data"] == [
+        {"sessionId": "sess-m", "count_count": 5, "sum_totalTokens": 450.0}
+    ]

@@ -104,6 +104,7 @@ class Ui:
             "item_id": B_RULE,
             "name": B_PROMPT.replace("/", "%2F"),
             "dataset_id": w.dataset_id,
+            "model_id": B_RULE,
         }
 
     def b_comment_id(self) -> str:

@@ -104,6 +104,8 @@ def _fill(url: str, data_dir: Path) -> None:
         }
         assert client.post("/api/public/checks", json=check).status_code == 201
         assert client.post("/api/public/alerts", json={**alert, "secret": "s"}).status_code == 201
+        model = {"modelName": "house", "matchPattern": "^house$", "unit": "TOKENS", "totalPrice": 1}
+        assert client.post("/api/public/models", json=model).status_code == 200
         index_now(client)
         set_up_judge(client, "http://judge.invalid/v1")
         for version in (1, 2):

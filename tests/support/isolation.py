@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from powerrag import datasets
-from powerrag.store import evaluation, rules
+from powerrag.domain.model_defs import definition_from_body
+from powerrag.store import evaluation, models, rules
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import metadata
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
@@ -39,11 +40,12 @@ B_MARKERS = (
     "b-secret-judge",
     "b-secret-dataset",
     "b-secret-expected",
+    "b-secret-model",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
-# B's check rule, alert, LLM connection, evaluator and evaluation rule share one id, so
-# `{rule_id}` and `{item_id}` reach each (tables differ).
+# B's check rule, alert, LLM connection, evaluator, evaluation rule and model share one id,
+# so `{rule_id}`, `{item_id}` and `{model_id}` reach each (tables differ).
 B_RULE = "b-rule-1"
 # B's prompt, in a folder (its name reaches `{prompt_name}` and `{name}` URL-encoded).
 B_PROMPT = "b-folder/b-prompt"
@@ -87,6 +89,7 @@ class World:
             "project_id": B_ID,
             "rule_id": B_RULE,
             "item_id": B_RULE,
+            "model_id": B_RULE,
             "kind": "rules",
             "prompt_name": B_PROMPT.replace("/", "%2F"),
             "name": B_PROMPT.replace("/", "%2F"),
@@ -130,6 +133,7 @@ class World:
         made = self.client.post("/api/public/v2/prompts", json=prompt, headers=self.as_b())
         assert made.status_code == 201, made.text
         self._b_dataset()
+        self._b_model()
 
     def _b_dataset(self) -> None:
         body = {"name": B_DATASET, "description": "b-secret-dataset"}
@@ -139,6 +143,11 @@ class World:
         datasets.create_item(self.store, B_ID, item | {"expectedOutput": "b-secret-expected"}, 1)
         link = {"runName": B_RUN, "datasetItemId": B_RULE, "traceId": self.trace_id}
         datasets.create_run_item(self.store, B_ID, link | {"runDescription": "b-secret-dataset"}, 1)
+
+    def _b_model(self) -> None:
+        body = {"modelName": "b-secret-model", "matchPattern": "^b-secret-model$", "totalPrice": 1}
+        with self.store.transaction() as conn:
+            models.add_model(conn, definition_from_body(body, B_RULE, B_ID, 1))
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}

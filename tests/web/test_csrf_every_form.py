@@ -170,6 +170,18 @@ def _dataset_item(ui: TestClient, action: str) -> Form:
     return Form(f"{DATASETS}/{dataset['id']}/items/{page['items'][0]['id']}/{action}", data, 303)
 
 
+MODELS = f"{SETTINGS}/models"
+MODEL_FORM = {"model_name": "house", "match_pattern": "", "unit": "TOKENS", "input_price": "1"}
+
+
+def _new_model(ui: TestClient, action: str) -> Form:
+    form = {**MODEL_FORM, "model_name": f"to {action}"}
+    assert post_form(ui, MODELS, form).status_code == 303
+    found = ui.get(MODELS, params={"format": "json"}).json()["models"]
+    (model,) = [m for m in found if m["modelName"] == f"to {action}"]
+    return Form(f"{MODELS}/{model['id']}/{action}", {**form, "total_price": ""}, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -235,6 +247,10 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/datasets/{dataset_id}/items/{item_id:path}/status": lambda ui: (
         _dataset_item(ui, "status")
     ),
+    "/project/{project_id}/settings/models": lambda ui: Form(MODELS, MODEL_FORM, 303),
+    "/project/{project_id}/settings/models/{model_id}/edit": lambda ui: _new_model(ui, "edit"),
+    "/project/{project_id}/settings/models/{model_id}/delete": lambda ui: _new_model(ui, "delete"),
+    "/project/{project_id}/settings/models/{model_id}/recost": lambda ui: _new_model(ui, "recost"),
 }
 
 

@@ -1,34 +1,58 @@
-"""`GET /metrics`: PowerRAG's own metrics for Prometheus, behind a bearer token.
+"""`/api/public/metrics` (v1) and `/api/public/v2/metrics`: Langfuse's metrics queries.
 
-Off unless `metrics_token` is set (404, as for any unknown path); with it set, a scrape
-without `Authorization: Bearer <token>` is 401. The body is the text exposition format
-(https://prometheus.io/docs/instrumenting/exposition_formats/).
+The `query` parameter is read by domain/metrics.py; rows are answered as Langfuse's
+query builder names them (`web/src/pages/api/public/metrics/index.ts`): dimensions by
+field name, `time_dimension`, and each metric as `{aggregation}_{measure}`.
 """
 
 from __future__ import annotations
 
-import hmac
+from datetime import UTC, datetime
+from typing import Any
 
-from fastapi import APIRouter, Request
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from powerrag.api.auth import Caller, project_caller
 from powerrag.context import context_of
-from powerrag.domain.errors import NotFoundError, UnauthorizedError
+from powerrag.domain.metrics import TIME_DIMENSION, MetricsQuery, parse_query
+from powerrag.query.metrics import run_query
+from powerrag.responses import json_response
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
-@router.get("/metrics")
-async def metrics(request: Request) -> Response:
+def _bucket_text(us: int, granularity: str) -> str:
+    """ClickHouse's ISO output: a DateTime for minute and hour buckets, a Date otherwise."""
+    moment = datetime.fromtimestamp(us / 1_000_000, UTC)
+    if granularity in ("minute", "hour"):
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.strftime("%Y-%m-%d")
+
+
+def rows_json(q: MetricsQuery, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        item = dict(row)
+        if q.granularity and item.get(TIME_DIMENSION) is not None:
+            item[TIME_DIMENSION] = _bucket_text(int(item[TIME_DIMENSION]), q.granularity)
+        out.append(item)
+    return out
+
+
+async def _answer(request: Request, caller: Caller, version: str) -> Response:
     ctx = context_of(request)
-    token = ctx.settings.metrics_token
-    if not token:
-        raise NotFoundError("metrics are off: set POWERRAG_METRICS_TOKEN to turn them on")
-    sent = request.headers.get("authorization", "")
-    if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
-        raise UnauthorizedError("GET /metrics needs Authorization: Bearer <metrics token>")
-    body = await run_in_threadpool(ctx.metrics.exposition)
-    # The 0.0.4 text format, which every Prometheus version reads (2.x does not know 1.0.0).
-    return Response(body, media_type=CONTENT_TYPE_PLAIN_0_0_4)
+    q = parse_query(request.query_params.get("query"), version)
+    rows = await run_in_threadpool(run_query, ctx.store, caller.project_id, q)
+    return json_response({"data": rows_json(q, rows)})
+
+
+@router.get("/api/public/metrics")
+async def metrics_v1(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    return await _answer(request, caller, "v1")
+
+
+@router.get("/api/public/v2/metrics")
+async def metrics_v2(request: Request, caller: Caller = Depends(project_caller)) -> Response:
+    return await _answer(request, caller, "v2")

@@ -10,7 +10,7 @@ from importlib import resources
 from typing import Any
 
 from powerrag import __version__
-from powerrag.api import openapi_evaluation, openapi_lifecycle
+from powerrag.api import openapi_evaluation, openapi_lifecycle, openapi_models
 from powerrag.api.openapi_parts import BASIC_AUTH, ERROR, json_content, path_param, ref
 from powerrag.domain.jsondoc import JSONObject
 
@@ -237,6 +237,7 @@ def openapi_document() -> JSONObject:
         **_own_operations(paths),
         **openapi_lifecycle.operations(),
         **openapi_evaluation.operations(),
+        **openapi_models.operations(),
     }
     for path, item in own.items():
         paths.setdefault(path, {}).update(item)
@@ -247,7 +248,9 @@ def openapi_document() -> JSONObject:
     _created(paths["/api/public/v2/prompts"]["post"])
     openapi_lifecycle.annotate_sessions(paths)
     openapi_evaluation.annotate(paths)
+    openapi_models.annotate(paths)
     openapi_evaluation.fix_const(doc["components"]["schemas"])
+    openapi_models.fix_const(doc["components"]["schemas"])
     doc["components"]["schemas"].update(_SCHEMAS | openapi_lifecycle.SCHEMAS)
     # The additions share this module's objects: a deep copy keeps callers off them.
     return copy.deepcopy(doc)

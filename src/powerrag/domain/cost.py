@@ -32,6 +32,8 @@ class ModelPrice:
     match_pattern: str
     tiers: tuple[PricingTier, ...]
     project_id: str | None = None
+    # Microseconds; the model prices observations that start at or after it (None: always).
+    start_date: int | None = None
     _regex: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def matches(self, model: str) -> bool:
@@ -63,8 +65,10 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def model_from_json(entry: JSONObject, project_id: str | None = None) -> ModelPrice:
-    """Build a ModelPrice from one entry of default-model-prices.json."""
+def model_from_json(
+    entry: JSONObject, project_id: str | None = None, start_date: int | None = None
+) -> ModelPrice:
+    """Build a ModelPrice from one entry of default-model-prices.json (or a stored model)."""
     tiers = tuple(
         PricingTier(
             id=str(t["id"]),
@@ -83,27 +87,48 @@ def model_from_json(entry: JSONObject, project_id: str | None = None) -> ModelPr
         match_pattern=pattern,
         tiers=tiers,
         project_id=project_id,
+        start_date=start_date,
         _regex=_compile(pattern),
     )
 
 
 class PriceBook:
-    """All model definitions; project-specific ones win over built-ins."""
+    """All model definitions, chosen as the models API documents it: a project's own models
+    before the built-in ones, then the newest `start_date` not after the observation's start
+    (https://langfuse.com/docs/observability/features/token-and-cost-tracking)."""
 
     def __init__(self, models: list[ModelPrice]) -> None:
-        self._builtin = [m for m in models if m.project_id is None]
+        self._builtin = _newest_first([m for m in models if m.project_id is None])
         self._by_project: dict[str, list[ModelPrice]] = {}
         for m in models:
             if m.project_id is not None:
                 self._by_project.setdefault(m.project_id, []).append(m)
-        self._cache: dict[tuple[str, str], ModelPrice | None] = {}
+        self._by_project = {k: _newest_first(v) for k, v in self._by_project.items()}
+        self._cache: dict[tuple[str, str], list[ModelPrice]] = {}
 
-    def match(self, project_id: str, model: str) -> ModelPrice | None:
+    def layered(self, custom: list[ModelPrice]) -> PriceBook:
+        """This book with a project's own models over it (the built-in list is shared)."""
+        book = PriceBook(custom)
+        book._builtin = self._builtin
+        return book
+
+    def match(self, project_id: str, model: str, at: int | None = None) -> ModelPrice | None:
+        """The model pricing `model` for an observation starting at `at` (None: any time)."""
         key = (project_id, model)
         if key not in self._cache:
             candidates = self._by_project.get(project_id, []) + self._builtin
-            self._cache[key] = next((m for m in candidates if m.matches(model)), None)
-        return self._cache[key]
+            self._cache[key] = [m for m in candidates if m.matches(model)]
+        return next((m for m in self._cache[key] if _in_force(m, at)), None)
+
+
+def _newest_first(models: list[ModelPrice]) -> list[ModelPrice]:
+    # Langfuse's order: `start_date DESC NULLS LAST` (packages/shared/src/server/ingestion/
+    # modelMatch.ts in github.com/langfuse/langfuse).
+    return sorted(models, key=lambda m: (m.start_date is None, -(m.start_date or 0)))
+
+
+def _in_force(model: ModelPrice, at: int | None) -> bool:
+    return model.start_date is None or at is None or model.start_date <= at
 
 
 def _usage_sum(usage: dict[str, int], pattern: str, case_sensitive: bool) -> int:

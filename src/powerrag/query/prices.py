@@ -18,8 +18,9 @@ class PricedObservation:
 
 def priced(store: Store, project_id: str, rows: list[ObservationRow]) -> list[PricedObservation]:
     result = []
+    book = store.price_book(project_id) if any(row.model for row in rows) else store.prices
     for row in rows:
-        model = store.prices.match(project_id, row.model) if row.model else None
+        model = book.match(project_id, row.model, row.start_time) if row.model else None
         tier = model.default_tier if model else None
         result.append(PricedObservation(row, dict(tier.prices) if tier else None))
     return result

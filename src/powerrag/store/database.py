@@ -13,9 +13,10 @@ from sqlalchemy.exc import OperationalError
 from powerrag.domain.changes import changes_of
 from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
+from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import search_index
+from powerrag.store import models, search_index
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -25,10 +26,16 @@ from powerrag.store.readers import SqlTraceData
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
+def load_default_entries() -> list[JSONObject]:
+    """The bundled Langfuse default model prices as the JSON file holds them."""
+    text = resources.files("powerrag.data").joinpath("default-model-prices.json").read_text()
+    entries: list[JSONObject] = json.loads(text)
+    return entries
+
+
 def load_default_prices() -> list[ModelPrice]:
     """The bundled Langfuse default model prices."""
-    text = resources.files("powerrag.data").joinpath("default-model-prices.json").read_text()
-    return [model_from_json(entry) for entry in json.loads(text)]
+    return [model_from_json(entry) for entry in load_default_entries()]
 
 
 class Store(TraceStore):
@@ -87,6 +94,11 @@ class Store(TraceStore):
                     "the database is busy; nothing of this request was stored, retry"
                 ) from exc
             raise
+
+    def price_book(self, project_id: str) -> PriceBook:
+        """The project's prices: its own models over the bundled ones."""
+        with self.connect() as conn:
+            return models.project_book(conn, self.prices, project_id)
 
     def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
         with self.transaction() as conn:

@@ -36,6 +36,7 @@ from powerrag.store.infra.schema import (
     media,
     media_blobs,
     media_links,
+    models,
     observations,
     project_memberships,
     projects,
@@ -70,6 +71,8 @@ PROJECT_TABLES: tuple[Table, ...] = (
     prompts,
     prompt_labels,
     prompt_tags,
+    # A project's own model prices (the bundled ones are every installation's).
+    models,
     traces,
     trace_updates,
     span_origins,

@@ -41,6 +41,7 @@ from powerrag.store.infra.schema import (
     trace_updates,
     traces,
 )
+from powerrag.store.models import project_book
 from powerrag.store.search_index import delete_documents, forget_marks, mark_traces
 
 
@@ -119,7 +120,10 @@ class BatchWriter:
                 keys=("project_id", "id"),
                 keep=("body",),
             )
-            rows = [self._observation_row(project_id, o, now) for o in latest]
+            # A project's own prices are read in this transaction: priced from the moment
+            # they exist, on every replica.
+            book = self._book(conn, project_id, latest)
+            rows = [self._observation_row(book, project_id, o, now) for o in latest]
             span_contents.fill_rows(conn, project_id, rows)
             upsert(
                 conn,
@@ -181,9 +185,16 @@ class BatchWriter:
             existing[patch.id] = current.patched(fields, patch.timestamp)
         return [existing[i] for i in ids]
 
-    def _observation_row(self, project_id: str, stamped: Stamped, now: int) -> dict[str, Any]:
+    def _book(self, conn: Connection, project_id: str, latest: list[Stamped]) -> PriceBook:
+        if any(s.record.model for s in latest):
+            return project_book(conn, self._prices, project_id)
+        return self._prices
+
+    def _observation_row(
+        self, book: PriceBook, project_id: str, stamped: Stamped, now: int
+    ) -> dict[str, Any]:
         obs = stamped.record
-        model = self._prices.match(project_id, obs.model) if obs.model else None
+        model = book.match(project_id, obs.model, obs.start_time) if obs.model else None
         cost = compute_cost(
             usage=obs.usage_details,
             provided_cost=obs.cost_details,

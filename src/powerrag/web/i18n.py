@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from powerrag.web import (
+    analytics_labels,
     annotate_labels,
     dataset_labels,
     evaluation_labels,
@@ -346,6 +347,7 @@ _PARTS = (
     value_labels,
     prompt_labels,
     dataset_labels,
+    analytics_labels,
 )
 MESSAGES: dict[str, dict[str, str]] = {
     "en": _EN | {k: v for part in _PARTS for k, v in part.EN.items()},

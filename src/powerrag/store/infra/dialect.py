@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import BigInteger, Connection, Table, cast, extract, func
 
 
 @cache
@@ -74,3 +74,28 @@ def lock_keys(conn: Connection, keys: Sequence[str]) -> None:
         "FROM unnest(%s::text[]) AS k ORDER BY k",
         (sorted(set(keys)),),
     )
+
+
+_US = 1_000_000
+# strftime formats and their PostgreSQL to_char twins, for a microsecond time as UTC text.
+_TEXT_FORMATS = {"%Y-%m": "YYYY-MM", "%Y-%m-%d": "YYYY-MM-DD"}
+
+
+def _utc(column: Any) -> Any:
+    return func.timezone("UTC", func.to_timestamp(column // _US))
+
+
+def month_start(dialect: str, column: Any) -> Any:
+    """The first microsecond of the UTC month of a microsecond time (SQLite's `start of
+    month` modifier; PostgreSQL's date_trunc)."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", func.date_trunc("month", _utc(column))), BigInteger) * _US
+    seconds = func.strftime("%s", column // _US, "unixepoch", "start of month")
+    return cast(seconds, BigInteger) * _US
+
+
+def time_text(dialect: str, column: Any, strftime_format: str) -> Any:
+    """A microsecond time as UTC text: `%Y-%m` or `%Y-%m-%d`."""
+    if dialect == "postgresql":
+        return func.to_char(_utc(column), _TEXT_FORMATS[strftime_format])
+    return func.strftime(strftime_format, column // _US, "unixepoch")

@@ -655,3 +655,22 @@ worker_leases = Table(
     _time("lease_until"),
     _time("updated_at"),
 )
+
+# A project's own model prices (Langfuse's custom models, domain/cost.py): they win over the
+# bundled ones. `pricing_tiers` is the JSON list of tiers as the API shows them.
+models = Table(
+    "models",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("model_name", String(200), nullable=False),
+    Column("match_pattern", Text, nullable=False),
+    _time("start_date", nullable=True),
+    Column("unit", String(16), nullable=True),
+    Column("tokenizer_id", String(64), nullable=True),
+    Column("tokenizer_config", Text, nullable=True),
+    Column("pricing_tiers", Text, nullable=False),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "model_name"),
+)

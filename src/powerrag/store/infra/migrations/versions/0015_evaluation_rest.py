@@ -2,7 +2,7 @@
 signing secret encrypted
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 from powerrag import secretbox
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

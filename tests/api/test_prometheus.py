@@ -1,4 +1,4 @@
-"""`GET /metrics` (api/metrics.py): off by default, behind a bearer token, in the text
+"""`GET /metrics` (api/prometheus.py): off by default, behind a bearer token, in the text
 exposition format read back by prometheus_client's own parser; its counters move by
 exactly what a concurrent load and a few refused bodies did.
 """
