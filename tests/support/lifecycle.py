@@ -16,9 +16,7 @@ SECOND = 1_000_000
 
 
 class Clock:
-    """Starts at the real time and moves only when told, never to before the real time: the
-    writer stamps a session's activity with the real clock (store/writer.py), so "601 s later"
-    must count from after an ingestion that a loaded machine made slow."""
+    """Starts at the real time (the writer stamps arrival with it) and moves only when told."""
 
     def __init__(self) -> None:
         self.now = now_us()
@@ -27,7 +25,13 @@ class Clock:
         return self.now
 
     def advance(self, seconds: float) -> int:
-        self.now = max(self.now, now_us()) + int(seconds * SECOND)
+        self.now += int(seconds * SECOND)
+        return self.now
+
+    def catch_up(self) -> int:
+        """Move to the real time if behind it: the writer stamps a session's activity with
+        the real clock (store/writer.py), so idle times count from after the ingestion."""
+        self.now = max(self.now, now_us())
         return self.now
 
 
