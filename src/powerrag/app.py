@@ -87,6 +87,7 @@ def create_app(
                 group_max=settings.group_commit_max,
                 on_commit=indexer.notify,
                 metrics=counters,
+                clock=clock,
             )
             pipeline.start()
             stack.callback(pipeline.stop)

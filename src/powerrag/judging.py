@@ -197,7 +197,7 @@ class Judge:
         )
         batch = _judge_trace(trace_id, rule, evaluator, completion, started, now)
         batch.scores.append(score)
-        self.store.write_batches([(job.project_id, batch)])
+        self.store.write_batches([(job.project_id, batch)], now)
 
     def _secret(self, connection: LlmConnection) -> dict[str, Any]:
         with self.store.transaction() as conn:

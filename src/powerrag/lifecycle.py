@@ -323,7 +323,7 @@ class Lifecycle:
                 {"check": rule.check_kind, "ruleId": rule.id, "endedAt": to_iso(payload["endedAt"])}
             ).decode(),
         )
-        self.store.write_batches([(job.project_id, IngestBatch(scores=[score]))])
+        self.store.write_batches([(job.project_id, IngestBatch(scores=[score]))], self.clock())
 
     def _deliver(self, job: JobRow) -> None:
         with self.store.connect() as conn:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from powerrag.admission import Admitted, Places, admitted
 from powerrag.domain.errors import OverloadedError, PowerRAGError, StorageFullError
 from powerrag.domain.records import IngestBatch
+from powerrag.domain.timeutil import now_us
 from powerrag.metrics import Metrics
 from powerrag.store.base import Writer
 
@@ -81,8 +82,10 @@ class Pipeline:
         group_max: int = 64,
         on_commit: Callable[[], None] | None = None,
         metrics: Metrics | None = None,
+        clock: Callable[[], int] = now_us,
     ) -> None:
         self._store = store
+        self._clock = clock
         self._on_commit = on_commit
         self._metrics = metrics
         # When the writer last finished a group (monotonic seconds): `busy` reads it.
@@ -215,7 +218,7 @@ class Pipeline:
             for item in group:
                 self._metrics.queue_wait.observe(began - item.queued_at)
         try:
-            self._store.write_batches([(i.project_id, i.batch) for i in group])
+            self._store.write_batches([(i.project_id, i.batch) for i in group], self._clock())
         except _GROUP_ERRORS as exc:
             for item in group:
                 item.future.set_exception(exc)
@@ -231,7 +234,7 @@ class Pipeline:
 
     def _write_one(self, item: _Item) -> None:
         try:
-            self._store.write_batches([(item.project_id, item.batch)])
+            self._store.write_batches([(item.project_id, item.batch)], self._clock())
         except Exception as exc:
             if not isinstance(exc, PowerRAGError):
                 log.exception("writing a batch failed")

@@ -16,7 +16,8 @@ SECOND = 1_000_000
 
 
 class Clock:
-    """Starts at the real time (the writer stamps arrival with it) and moves only when told."""
+    """Starts at the real time and moves only when told; the app's writer stamps arrival and
+    session activity with it (create_app's `clock`), so idle times are the test's own."""
 
     def __init__(self) -> None:
         self.now = now_us()
@@ -26,12 +27,6 @@ class Clock:
 
     def advance(self, seconds: float) -> int:
         self.now += int(seconds * SECOND)
-        return self.now
-
-    def catch_up(self) -> int:
-        """Move to the real time if behind it: the writer stamps a session's activity with
-        the real clock (store/writer.py), so idle times count from after the ingestion."""
-        self.now = max(self.now, now_us())
         return self.now
 
 

@@ -40,8 +40,11 @@ from powerrag.domain.search import SearchBacklog
 
 
 class Writer(Protocol):
-    def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
-        """Store every (project_id, batch) in one transaction, or none of them.
+    def write_batches(
+        self, items: Sequence[tuple[str, IngestBatch]], now: int | None = None
+    ) -> None:
+        """Store every (project_id, batch) in one transaction, or none of them; `now` (the
+        app's clock, the real time when None) stamps their arrival and the sessions' activity.
 
         Idempotent (a batch written twice equals it written once), order-independent
         (children before their root), and the trace and session figures are current

@@ -100,9 +100,11 @@ class Store(TraceStore):
         with self.connect() as conn:
             return models.project_book(conn, self.prices, project_id)
 
-    def write_batches(self, items: Sequence[tuple[str, IngestBatch]]) -> None:
+    def write_batches(
+        self, items: Sequence[tuple[str, IngestBatch]], now: int | None = None
+    ) -> None:
         with self.transaction() as conn:
-            found = self._writer.write_group(conn, items)
+            found = self._writer.write_group(conn, items, now)
             changes = changes_of(items, found) if self.changes.wanted else []
             self.changes.announce(conn, changes)
         self.changes.deliver(changes)

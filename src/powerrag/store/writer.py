@@ -63,7 +63,7 @@ class BatchWriter:
         self._prices = prices
 
     def write_group(
-        self, conn: Connection, items: Sequence[tuple[str, IngestBatch]]
+        self, conn: Connection, items: Sequence[tuple[str, IngestBatch]], now: int | None = None
     ) -> dict[str, set[tuple[str, str]]]:
         """Store a group of batches in the caller's transaction.
 
@@ -75,7 +75,7 @@ class BatchWriter:
         Returns, by project, the (session id, trace id) pairs of the changed and scored
         traces: what live streams need to know (`domain.changes.changes_of`).
         """
-        now = now_us()
+        now = now_us() if now is None else now
         found: dict[str, set[tuple[str, str]]] = {}
         for project_id, batch in _merge_by_project(items):
             trace_ids = _trace_ids(batch)
