@@ -40,8 +40,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     check on every engine."""
     if not metafunc.definition.get_closest_marker("one_engine"):
         return
+    chosen = {
+        name.strip()
+        for mark in metafunc.definition.iter_markers("parametrize")
+        for name in (mark.args[0].split(",") if isinstance(mark.args[0], str) else mark.args[0])
+    }
     for name, scope in _ENGINE_FIXTURES.items():
-        if name in metafunc.fixturenames:
+        if name in metafunc.fixturenames and name not in chosen:
             # As a mark, which takes precedence over the fixture's own params (pytest's
             # fixtures.py); the fixtures read "sqlite" from request.param as before.
             sqlite = pytest.mark.parametrize(name, ["sqlite"], indirect=True, scope=scope)

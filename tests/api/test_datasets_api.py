@@ -4,10 +4,13 @@ what was wrong."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from powerrag.domain.datasets import stable_run_id
 from tests.support.project import PROJECT_ID
+
+pytestmark = pytest.mark.one_engine
 
 CREATED = "2026-03-01T10:00:00.000Z"
 

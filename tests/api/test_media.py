@@ -36,7 +36,7 @@ from tests.support.replay import other_project_auth
 from tests.support.server import ServerProcess
 
 RECORDED = "python-langfuse-5.0.4-media.jsonl"
-SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SQLITE_ONLY = pytest.mark.one_engine
 
 
 def test_the_recorded_python_5_flow_stores_the_bytes_once(api: TestClient, store: Store) -> None:

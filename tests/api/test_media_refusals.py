@@ -34,7 +34,7 @@ from tests.support.media import media_id as id_of
 from tests.support.project import AUTH, PROJECT_ID
 
 # The refusals do not depend on the engine.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.one_engine
 
 
 @pytest.mark.parametrize(

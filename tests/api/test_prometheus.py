@@ -25,6 +25,8 @@ from tests.support.live import EventStream, close_streams, events_path, send_tur
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 TOKEN = "scrape-token-1"
 SCRAPE = {"authorization": f"Bearer {TOKEN}"}
 MAX_BODY = 100_000
@@ -71,7 +73,7 @@ def _spans(batch: int, n: int) -> list[SpanSpec]:
     ]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_off_by_default_and_401_without_the_token(store: Store, tmp_path: Path) -> None:
     with TestClient(create_app(Settings(data_dir=tmp_path), store=store)) as client:
         off = client.get("/metrics", headers=SCRAPE)
@@ -87,7 +89,7 @@ def test_off_by_default_and_401_without_the_token(store: Store, tmp_path: Path) 
         assert basic.status_code == 401
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_counters_move_by_what_a_load_did(app_client: TestClient, store: Store) -> None:
     before = _scrape(app_client)
     threads = 4

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
 
 from powerrag.store.database import Store
 from tests.support.openapi import validate
 from tests.support.replay import other_project_auth
+
+pytestmark = pytest.mark.one_engine
 
 BASE = "/api/public/v2/prompts"
 NAME = "support/triage/answer"

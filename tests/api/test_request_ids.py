@@ -59,7 +59,7 @@ def json_lines() -> Iterator[io.StringIO]:
         logger.removeHandler(handler)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 @pytest.mark.parametrize(
     ("sent", "kept"),
     [
@@ -82,7 +82,7 @@ def test_a_sane_id_is_kept_any_other_replaced(client: TestClient, sent: str, kep
         assert NEW_ID.fullmatch(found), found
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_each_request_without_one_gets_its_own(client: TestClient) -> None:
     ids = {client.get("/login").headers["x-request-id"] for _ in range(3)}
     assert len(ids) == 3 and all(NEW_ID.fullmatch(i) for i in ids)
@@ -90,7 +90,7 @@ def test_each_request_without_one_gets_its_own(client: TestClient) -> None:
     assert refused.status_code == 401 and NEW_ID.fullmatch(refused.headers["x-request-id"])
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_a_log_line_names_the_request_that_wrote_it(
     client: TestClient, json_lines: io.StringIO
 ) -> None:

@@ -305,7 +305,7 @@ def _big_history(api: TestClient, count: int) -> None:
     _ingest(api, events)
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_sqlite_gives_the_space_back(
     api: TestClient, store: Store, settings: Settings, clock: Clock, database_url: str
 ) -> None:

@@ -14,6 +14,8 @@ from powerrag.store.database import Store
 from tests.support.project import PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 EVALUATION = f"/project/{PROJECT_ID}/settings/evaluation"
 FORM = {
     "name": "to slack",

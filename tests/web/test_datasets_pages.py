@@ -15,6 +15,8 @@ from tests.support.datasets import A1, A2, Q1, Q2, SESSION, TURN_1, TURN_2, inge
 from tests.support.project import AUTH
 from tests.support.web import post_form
 
+pytestmark = pytest.mark.one_engine
+
 API = {"authorization": AUTH}
 ADD_TURN = "/project/test-project/datasets/add-turn"
 ADD_SESSION = "/project/test-project/datasets/add-session"

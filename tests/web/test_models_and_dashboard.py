@@ -21,7 +21,7 @@ from tests.support import exact_world
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, post_form
 
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.one_engine
 
 MODELS = f"/project/{PROJECT_ID}/settings/models"
 DASHBOARD = f"/project/{PROJECT_ID}/dashboard"

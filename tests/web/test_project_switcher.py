@@ -26,7 +26,7 @@ def _targets(web: TestClient, path: str) -> dict[str, str]:
     return dict(_OPTION.findall(switcher))
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # any engine would do
+@pytest.mark.one_engine  # any engine would do
 def test_each_option_leads_to_its_project_in_the_same_section(
     web: TestClient, store: Store
 ) -> None:

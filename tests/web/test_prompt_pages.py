@@ -18,6 +18,8 @@ from powerrag.store.database import Store
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, post_form, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 PROMPTS = f"/project/{PROJECT_ID}/prompts"
 NAME = "support/triage"
 PAGE = f"{PROMPTS}/support%2Ftriage"

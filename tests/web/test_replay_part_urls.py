@@ -30,7 +30,7 @@ IDS = (
     "100% sure",
     "会话/turns",
 )
-SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # any engine would do
+SQLITE = pytest.mark.one_engine  # any engine would do
 
 
 def _send(web: TestClient, session_ids: tuple[str, ...]) -> None:

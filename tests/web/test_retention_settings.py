@@ -51,7 +51,7 @@ def _reported(web: TestClient) -> object:
     return answer.json()["data"][0].get("retentionDays", "omitted")
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_owner_sets_days_default_or_forever(web: TestClient) -> None:
     sign_in(web, OWEN)
     page = _page(web)
@@ -83,7 +83,7 @@ BAD_DAYS = [
 ]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_bad_days_are_refused_naming_the_value(web: TestClient) -> None:
     sign_in(web, OWEN)
     for days, named in BAD_DAYS:
@@ -93,7 +93,7 @@ def test_bad_days_are_refused_naming_the_value(web: TestClient) -> None:
     assert _page(web)["retentionDays"] is None
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.one_engine
 def test_a_member_cannot_change_it(web: TestClient) -> None:
     sign_in(web, MIA)
     assert 'id="retention-form"' not in web.get(SETTINGS).text

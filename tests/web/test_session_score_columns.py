@@ -21,6 +21,8 @@ from tests.support.lifecycle import event, turn
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import EMAIL, PASSWORD, sign_in
 
+pytestmark = pytest.mark.one_engine
+
 SESSIONS = f"/project/{PROJECT_ID}/sessions"
 
 
