@@ -45,8 +45,22 @@ class Store(TraceStore):
         self.changes: ChangeFeed = change_feed(normalise_url(url))
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 8, migrate_on_start: bool = True) -> Store:
-        """Migrate (or check the schema is current), then open and refresh planner statistics."""
+    def open(
+        cls,
+        url: str,
+        *,
+        pool_size: int = 8,
+        migrate_on_start: bool = True,
+        clickhouse_url: str = "",
+    ) -> Store:
+        """Migrate (or check the schema is current), then open and refresh planner statistics.
+        With `clickhouse_url`, trace data goes to ClickHouse (store/clickhouse/)."""
+        if clickhouse_url:
+            from powerrag.store.clickhouse.store import ClickHouseStore
+
+            return ClickHouseStore.open_on(
+                url, clickhouse_url, pool_size=pool_size, migrate_on_start=migrate_on_start
+            )
         if migrate_on_start:
             migrate.upgrade(url)
         else:
