@@ -37,6 +37,7 @@ def open_store(settings: Settings) -> Store:
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,
+        clickhouse_url=settings.clickhouse_url,
     )
 
 

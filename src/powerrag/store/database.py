@@ -22,6 +22,7 @@ from powerrag.store.infra.change_feed import ChangeFeed, change_feed
 from powerrag.store.infra.engines import create_db_engine, normalise_url
 from powerrag.store.infra.statistics import StatisticsRefresher, analyze_at_open
 from powerrag.store.readers import SqlTraceData
+from powerrag.store.transfer import TraceTables
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -41,6 +42,8 @@ class Store(TraceStore):
         self.statistics = StatisticsRefresher(self.engine)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
+        # Tables kept outside the database, for export and import (store/transfer.py).
+        self.elsewhere: TraceTables | None = None
         # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
         self.changes: ChangeFeed = change_feed(normalise_url(url))
 

@@ -75,6 +75,12 @@ class ClickHouse:
     def query(self, sql: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.client.query(sql, parameters=parameters or None, settings=READ_SETTINGS)
 
+    def stream(self, sql: str, parameters: dict[str, Any] | None = None) -> Any:
+        """A context manager over the result's blocks of rows."""
+        return self.client.query_row_block_stream(
+            sql, parameters=parameters or None, settings=READ_SETTINGS
+        )
+
     def command(self, sql: str) -> Any:
         return self.client.command(sql)
 

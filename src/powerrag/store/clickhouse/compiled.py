@@ -149,14 +149,29 @@ class ClickHouseSql:
     def __init__(self, ch: ClickHouse) -> None:
         self.ch = ch
 
-    def execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Result:
+    def _sql(
+        self, statement: Any, parameters: Mapping[str, Any] | None
+    ) -> tuple[str, dict[str, Any]]:
         compiled = _compiled(statement)
         state = compiled.construct_expanded_state(dict(parameters or {}))
         values = dict(state.parameters)
-        sql = state.statement
-        if not values:
-            # clickhouse-connect formats only when given parameters; `%` stays doubled otherwise.
-            sql = sql.replace("%%", "%")
+        # clickhouse-connect formats only when given parameters; `%` stays doubled otherwise.
+        return (state.statement if values else state.statement.replace("%%", "%")), values
+
+    def stream(
+        self, statement: Any, parameters: Mapping[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """The rows as dicts, fetched block by block (an export of any size)."""
+        sql, values = self._sql(statement, parameters)
+        names = [str(column[0]) for column in _compiled(statement)._result_columns or ()]
+        with self.ch.stream(sql, values) as blocks:
+            for block in blocks:
+                for row in block:
+                    yield dict(zip(names, row, strict=True))
+
+    def execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Result:
+        compiled = _compiled(statement)
+        sql, values = self._sql(statement, parameters)
         result = self.ch.query(sql, values)
-        names = [column[0] for column in compiled._result_columns]
+        names = [str(column[0]) for column in compiled._result_columns or ()]
         return Result(names or list(result.column_names), result.result_rows)

@@ -15,6 +15,7 @@ from powerrag.store.base import TraceData
 from powerrag.store.clickhouse import deletes, migrate, reconcile, search
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.transfer import ClickHouseTables
 from powerrag.store.clickhouse.writer import ClickHouseWriter
 from powerrag.store.database import Store
 from powerrag.store.infra import migrate as sql_migrate
@@ -34,6 +35,7 @@ class ClickHouseStore(Store):
         super().__init__(url, pool_size=pool_size)
         self.ch = ClickHouse(clickhouse_url)
         self._ch_writer = ClickHouseWriter(self.prices, self.ch)
+        self.elsewhere = ClickHouseTables(self.ch)
 
     @classmethod
     def open_on(
