@@ -15,7 +15,7 @@ from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import search_index
+from powerrag.store import scores, search_index, sessions
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -116,6 +116,14 @@ class Store(TraceStore):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
+
+    def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
+        with self.transaction() as conn:
+            return sessions.set_session_flag(conn, project_id, session_id, flag, value)
+
+    def delete_score(self, project_id: str, score_id: str) -> bool:
+        with self.transaction() as conn:
+            return scores.delete_score(conn, project_id, score_id)
 
     def index_search(self, limit: int, project_id: str | None = None) -> int:
         """Build the search documents of up to `limit` marked traces (store/search_index.py)."""

@@ -12,7 +12,7 @@ from powerrag.domain.changes import changes_of
 from powerrag.domain.errors import PowerRAGError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.base import TraceData
-from powerrag.store.clickhouse import deletes, migrate, reconcile, search
+from powerrag.store.clickhouse import deletes, marks, migrate, reconcile, search
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.transfer import ClickHouseTables
@@ -78,6 +78,14 @@ class ClickHouseStore(Store):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return deletes.delete_traces(self.ch, conn, project_id, trace_ids)
+
+    def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
+        with self.transaction() as conn:
+            return marks.set_session_flag(self.ch, conn, project_id, session_id, flag, value)
+
+    def delete_score(self, project_id: str, score_id: str) -> bool:
+        with self.transaction() as conn:
+            return marks.delete_score(self.ch, conn, project_id, score_id)
 
     def index_search(self, limit: int, project_id: str | None = None) -> int:
         with self.transaction() as conn:
