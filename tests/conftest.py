@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
+from tests.support.clickhouse import CLICKHOUSE_SHAPE, chdb_database, shape_of
 from tests.support.pg import ENGINES, PostgresServer, start_server, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 
@@ -30,7 +32,8 @@ def postgres_test_db(postgres_server: PostgresServer) -> str:
 
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database per engine: a SQLite file (migrated when opened) or PostgreSQL."""
+    """An empty database per engine: a SQLite file (migrated when opened) or PostgreSQL
+    (also for PostgreSQL + ClickHouse, which a module asks for with `with_clickhouse`)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'powerrag.db'}"
     url: str = request.getfixturevalue("postgres_test_db")
@@ -40,13 +43,19 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store.open(database_url, pool_size=4)
-    with s.transaction() as conn:
-        accounts.create_project(conn, "Test project", PROJECT_ID)
-        accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
-    yield s
-    s.close()
+def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    with ExitStack() as stack:
+        clickhouse_url = ""
+        if shape_of(request) == CLICKHOUSE_SHAPE:
+            clickhouse_url = stack.enter_context(chdb_database())
+        s = Store.open(database_url, pool_size=4, clickhouse_url=clickhouse_url)
+        stack.callback(s.close)
+        with s.transaction() as conn:
+            accounts.create_project(conn, "Test project", PROJECT_ID)
+            accounts.create_api_key(
+                conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY
+            )
+        yield s
 
 
 @pytest.fixture

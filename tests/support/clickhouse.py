@@ -13,12 +13,20 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.pg import unique_db_name
+from tests.support.pg import ENGINES, unique_db_name
 
-# The contract suite's third engine (tests/contract/engines.py): PostgreSQL + ClickHouse.
-CLICKHOUSE = pytest.param(
-    "postgresql+clickhouse", id="postgresql+clickhouse", marks=pytest.mark.postgres
-)
+CLICKHOUSE_SHAPE = "postgresql+clickhouse"
+# The third engine of the contract suite (tests/contract/engines.py) and of the modules that
+# run on it with `with_clickhouse`: PostgreSQL + ClickHouse.
+CLICKHOUSE = pytest.param(CLICKHOUSE_SHAPE, id=CLICKHOUSE_SHAPE, marks=pytest.mark.postgres)
+# A module's `pytestmark`: its tests run on the `database_url` engines and on ClickHouse.
+with_clickhouse = pytest.mark.parametrize("database_url", [*ENGINES, CLICKHOUSE], indirect=True)
+
+
+def shape_of(request: pytest.FixtureRequest) -> str:
+    """The engine a test's `database_url` was made for."""
+    callspec = getattr(request.node, "callspec", None)
+    return str(callspec.params.get("database_url", "")) if callspec is not None else ""
 
 
 @cache
