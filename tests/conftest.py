@@ -52,9 +52,7 @@ def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
         stack.callback(s.close)
         with s.transaction() as conn:
             accounts.create_project(conn, "Test project", PROJECT_ID)
-            accounts.create_api_key(
-                conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY
-            )
+            accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
         yield s
 
 

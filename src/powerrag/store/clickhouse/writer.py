@@ -20,6 +20,7 @@ from powerrag.domain.records import IngestBatch
 from powerrag.domain.session_end import asks_to_end
 from powerrag.domain.timeutil import now_us
 from powerrag.store import span_contents
+from powerrag.store.clickhouse import contents
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.migrate import VERSION_SEQUENCE
@@ -109,7 +110,7 @@ class ClickHouseWriter:
     ) -> None:
         """The raw rows of a batch, as version `version` (the trace locks held)."""
         if batch.span_contents:
-            span_contents.write_events(pg, project_id, batch.span_contents, now)
+            contents.write_events(self._ch, pg, project_id, batch.span_contents, version, now)
         stamped = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             patches = batch.observation_patches
