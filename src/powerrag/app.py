@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
-from powerrag import __version__
+from powerrag import __version__, reconciler
 from powerrag.api import automations, evaluation, ingestion, media, projects, reads
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
@@ -78,6 +78,9 @@ def create_app(
                 worker = Lifecycle(opened, settings, clock)
                 task = asyncio.create_task(worker.run_forever(settings.lifecycle_interval_seconds))
                 stack.push_async_callback(_stop, task)
+            if settings.clickhouse_url:
+                reconciling = asyncio.create_task(reconciler.run_forever(opened))
+                stack.push_async_callback(_stop, reconciling)
             await stack.enter_async_context(web_running(app, ctx))
             yield
 

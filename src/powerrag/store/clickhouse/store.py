@@ -91,9 +91,10 @@ class ClickHouseStore(Store):
         with self.transaction() as conn:
             return search.index_pending(self.ch, conn, limit, project_id)
 
-    def reconcile(self) -> reconcile.Repaired:
+    def reconcile(self) -> tuple[int, int]:
         """Recompute the summaries a writer that died after its inserts left stale."""
-        return reconcile.reconcile(self.ch, self.engine)
+        repaired = reconcile.reconcile(self.ch, self.engine)
+        return (repaired.traces, repaired.sessions)
 
     def ping(self) -> bool:
         try:
