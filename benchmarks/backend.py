@@ -73,6 +73,7 @@ class Backend:
             on_disk = sum(f.stat().st_size for f in self.clickhouse_dir.rglob("*") if f.is_file())
             total = on_disk + sizes["tables_bytes"]
             return {
+                "db_mb": round(total / 2**20, 2),
                 "clickhouse_mb": round(on_disk / 2**20, 2),
                 "pg_tables_mb": round(sizes["tables_bytes"] / 2**20, 2),
                 "db_mb_per_1k_spans": round(total / 2**20 / spans * 1000, 3),

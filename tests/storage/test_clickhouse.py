@@ -27,13 +27,51 @@ from powerrag.store.database import Store
 from powerrag.store.infra import schema
 from powerrag.store.infra.migrate import SchemaMismatchError
 from powerrag.store.transfer import export_project, import_project
-from tests.contract.world import A, world
 from tests.support.clickhouse import chdb_database
 from tests.support.pg import PostgresServer, unique_db_name
-from tests.support.records import Child, Usage, child_batch, root_batch
+from tests.support.records import (
+    Child,
+    TraceSpec,
+    Usage,
+    child_batch,
+    merged,
+    root_batch,
+    score,
+    trace_batch,
+)
 
 pytestmark = pytest.mark.postgres
 ALL = PageRequest(1, 100)
+
+# Session s1: two traces of two spans each, 150 + 16 tokens (as sent), cost 1.0 + 0.5.
+A = TraceSpec(
+    "t-a",
+    50,
+    name="chat",
+    user_id="alice",
+    session_id="s1",
+    children=(Child("a-gen", 0.5, usage=Usage(100, 40, 150, 0.25, 0.5, 1.0)),),
+)
+B = TraceSpec(
+    "t-b",
+    10,
+    name="chat",
+    user_id="bob",
+    session_id="s1",
+    children=(
+        Child(
+            "b-gen",
+            0.5,
+            usage=Usage(10, 4, 16, 0.125, 0.25, 0.5),
+            output='"the kettle is boiling"',
+        ),
+    ),
+)
+
+
+def world() -> IngestBatch:
+    scored = IngestBatch(scores=[score("sc-1", "quality", 51, value=0.9, trace_id="t-a")])
+    return merged(trace_batch(A), trace_batch(B), scored)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +93,8 @@ def test_a_resend_adds_versions_that_final_reads_as_one(store: ClickHouseStore) 
     store.write_batches([("p-resend", world())])
     store.write_batches([("p-resend", world())])
     where = "FROM observations WHERE project_id = 'p-resend'"
-    assert _count(store, f"SELECT count() {where}") == 20  # two versions of ten spans
-    assert _count(store, f"SELECT count() {where} SETTINGS final = 1") == 10
+    assert _count(store, f"SELECT count() {where}") == 8  # two versions of four spans
+    assert _count(store, f"SELECT count() {where} SETTINGS final = 1") == 4
     versions = store.ch.client.query(
         "SELECT DISTINCT row_version FROM traces WHERE project_id = 'p-resend' ORDER BY 1"
     ).result_rows
@@ -193,14 +231,14 @@ def test_export_from_clickhouse_and_import_into_it_move_the_project(
     with store.connect() as conn:
         counts = export_project(conn, "p-move", out, store.elsewhere)
     assert {t: counts.rows[t] for t in ("traces", "observations", "sessions", "scores")} == {
-        "traces": 5,
-        "observations": 10,
-        "sessions": 2,
-        "scores": 5,
+        "traces": 2,
+        "observations": 4,
+        "sessions": 1,
+        "scores": 1,
     }
     with store.reading() as data:
         before = data.list_traces("p-move", TraceFilter(), TraceOrder(), ALL)
-    assert store.delete_traces("p-move", [t.id for t in before]) == 5
+    assert store.delete_traces("p-move", [t.id for t in before]) == 2
     with store.transaction() as conn:
         conn.execute(text("DELETE FROM projects WHERE id = 'p-move'"))
     for _ in range(2):  # importing twice changes nothing
@@ -208,10 +246,10 @@ def test_export_from_clickhouse_and_import_into_it_move_the_project(
             import_project(conn, io.BytesIO(out.getvalue()), store.elsewhere)
     with store.reading() as data:
         assert data.list_traces("p-move", TraceFilter(), TraceOrder(), ALL) == before
-    assert store.index_search(100, "p-move") == 5
+    assert store.index_search(100, "p-move") == 2
     with store.reading() as data:
         found = data.list_traces("p-move", TraceFilter(text="kettle"), TraceOrder(), ALL)
-    assert [t.id for t in found] == ["t-c"]
+    assert [t.id for t in found] == ["t-b"]
 
 
 def test_clickhouse_needs_postgresql_and_a_url_it_understands() -> None:
