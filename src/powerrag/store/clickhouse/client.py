@@ -4,6 +4,7 @@ process (`chdb:///path`), with the settings every read and insert runs with."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -56,21 +57,39 @@ def _target(url: str) -> tuple[str, str, str | None]:
 
 
 class ClickHouse:
-    """A client on one database; thread-safe as clickhouse-connect's client is per call."""
+    """Clients on one database, one per thread: a chDB client runs one query at a time (a
+    lock per handle), so the search indexer and the writer would otherwise wait for each
+    other and for every read."""
 
     def __init__(self, url: str) -> None:
         import clickhouse_connect
 
-        dsn, self.database, self.cluster = _target(url)
+        self._dsn, self.database, self.cluster = _target(url)
+        self._local = threading.local()
+        self._opened: list[Any] = []
+        self._lock = threading.Lock()
         try:
-            bootstrap = clickhouse_connect.get_client(dsn=dsn)
+            bootstrap = clickhouse_connect.get_client(dsn=self._dsn)
             bootstrap.command(f"CREATE DATABASE IF NOT EXISTS `{self.database}`")
             bootstrap.close()
-            self.client = clickhouse_connect.get_client(dsn=dsn, database=self.database)
+            self.client.command("SELECT 1")
         except Exception as exc:  # clickhouse-connect raises its own and OSError kinds
             raise ClickHouseUnavailableError(
                 f"cannot open ClickHouse at {_shown(url)}: {str(exc).splitlines()[0]}"
             ) from None
+
+    @property
+    def client(self) -> Any:
+        """This thread's client."""
+        client = getattr(self._local, "client", None)
+        if client is None:
+            import clickhouse_connect
+
+            client = clickhouse_connect.get_client(dsn=self._dsn, database=self.database)
+            self._local.client = client
+            with self._lock:
+                self._opened.append(client)
+        return client
 
     def query(self, sql: str, parameters: dict[str, Any] | None = None) -> Any:
         return self.client.query(sql, parameters=parameters or None, settings=READ_SETTINGS)
@@ -99,7 +118,10 @@ class ClickHouse:
         )
 
     def close(self) -> None:
-        self.client.close()
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for client in opened:
+            client.close()
 
 
 def _shown(url: str) -> str:
