@@ -19,12 +19,8 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store.database import Store
 from powerrag.store.memberships import MEMBER, OWNER, set_membership
-from tests.support.clickhouse import with_clickhouse
 from tests.support.project import AUTH, PROJECT_ID
 from tests.support.web import post_form, sign_in
-
-# Also on PostgreSQL + ClickHouse (docs/deployment.md): the same answers.
-pytestmark = with_clickhouse
 
 ANN = ("ann@example.com", "ann password 1")
 BEN = ("ben@example.com", "ben password 1")
