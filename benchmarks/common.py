@@ -101,10 +101,11 @@ class RssSampler:
             self._stop.wait(self._interval)
 
 
-def fresh_store(data_dir: Path, database_url: str = "") -> Store:
+def fresh_store(data_dir: Path, database_url: str = "", clickhouse_url: str = "") -> Store:
     """A migrated store (SQLite in `data_dir` unless a URL is given) with the benchmark key."""
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store.open(database_url or f"sqlite:///{data_dir / 'powerrag.db'}", pool_size=4)
+    url = database_url or f"sqlite:///{data_dir / 'powerrag.db'}"
+    store = Store.open(url, pool_size=4, clickhouse_url=clickhouse_url)
     with store.transaction() as conn:
         accounts.ensure_project(conn, PROJECT_ID, PROJECT_ID)
         accounts.ensure_api_key(conn, PROJECT_ID, PUBLIC_KEY, SECRET_KEY)

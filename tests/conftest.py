@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from powerrag.app import create_app
 from powerrag.config import Settings
 from powerrag.store import accounts
 from powerrag.store.database import Store
+from tests.support.clickhouse import CLICKHOUSE_SHAPE, chdb_database, shape_of
 from tests.support.pg import ENGINES, PostgresServer, start_server, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 
@@ -64,7 +66,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty, migrated database per engine: a copy of the SQLite template, or PostgreSQL's."""
+    """An empty, migrated database per engine: a copy of the SQLite template, or PostgreSQL's
+    (also for PostgreSQL + ClickHouse, which a module asks for with `with_clickhouse`)."""
     if request.param == "sqlite":
         path = tmp_path / "powerrag.db"
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
@@ -76,13 +79,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = Store.open(database_url, pool_size=4)
-    with s.transaction() as conn:
-        accounts.create_project(conn, "Test project", PROJECT_ID)
-        accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
-    yield s
-    s.close()
+def store(database_url: str, request: pytest.FixtureRequest) -> Iterator[Store]:
+    with ExitStack() as stack:
+        clickhouse_url = ""
+        if shape_of(request) == CLICKHOUSE_SHAPE:
+            clickhouse_url = stack.enter_context(chdb_database())
+        s = Store.open(database_url, pool_size=4, clickhouse_url=clickhouse_url)
+        stack.callback(s.close)
+        with s.transaction() as conn:
+            accounts.create_project(conn, "Test project", PROJECT_ID)
+            accounts.create_api_key(conn, PROJECT_ID, public_key=PUBLIC_KEY, secret_key=SECRET_KEY)
+        yield s
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from powerrag.domain.rows import CommentRow, ScoreRow
 from powerrag.domain.scores import typed_value, value_from_text
 from powerrag.domain.timeutil import now_us
 from powerrag.query.sessions import trace_in_session
-from powerrag.store import comments, scores, sessions
+from powerrag.store import comments
 from powerrag.store.database import Store
 
 FLAGS = ("bookmarked", "public")
@@ -31,9 +31,8 @@ FORM_DATA_TYPES = ("NUMERIC", "CATEGORICAL", "BOOLEAN")
 def set_flag(store: Store, project_id: str, session_id: str, flag: str, value: bool) -> None:
     if flag not in FLAGS:
         raise InvalidRequestError("flag is bookmarked or public")
-    with store.transaction() as conn:
-        if not sessions.set_session_flag(conn, project_id, session_id, flag, value):
-            raise NotFoundError(f"session {session_id!r} not found")
+    if not store.set_session_flag(project_id, session_id, flag, value):
+        raise NotFoundError(f"session {session_id!r} not found")
 
 
 def _comment_text(content: str) -> str:
@@ -103,8 +102,8 @@ class Editor:
 
 def session_score(store: Store, project_id: str, session_id: str, score_id: str) -> ScoreRow:
     """A score of the session or of one of its traces; NotFoundError otherwise."""
-    with store.connect() as conn:
-        row = scores.get_score(conn, project_id, score_id)
+    with store.reading() as data:
+        row = data.get_score(project_id, score_id)
     if row is None or session_id not in (row.session_id, row.trace_session_id):
         raise NotFoundError(f"score {score_id!r} not found in this session")
     return row
@@ -128,9 +127,8 @@ def edited_score(row: ScoreRow, editor: Editor, value: str, comment: str) -> Ing
 
 def delete_score(store: Store, row: ScoreRow, editor: Editor) -> None:
     editor.check(row.author_user_id)
-    with store.transaction() as conn:
-        if not scores.delete_score(conn, row.project_id, row.id):
-            raise NotFoundError(f"score {row.id!r} not found")
+    if not store.delete_score(row.project_id, row.id):
+        raise NotFoundError(f"score {row.id!r} not found")
 
 
 def session_comment(store: Store, project_id: str, session_id: str, comment_id: str) -> CommentRow:

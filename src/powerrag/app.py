@@ -16,7 +16,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
-from powerrag import __version__
+from powerrag import __version__, reconciler
 from powerrag.api import (
     automations,
     datasets,
@@ -56,6 +56,7 @@ def open_store(settings: Settings) -> Store:
         settings.resolved_database_url,
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,
+        clickhouse_url=settings.clickhouse_url,
     )
 
 
@@ -117,6 +118,9 @@ def create_app(
                     retention.run_forever(settings.retention_interval_seconds)
                 )
                 stack.push_async_callback(_stop, job)
+            if settings.clickhouse_url:
+                reconciling = asyncio.create_task(reconciler.run_forever(opened))
+                stack.push_async_callback(_stop, reconciling)
             await stack.enter_async_context(web_running(app, ctx))
             yield
 

@@ -54,7 +54,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _open_store(settings: Settings, *, migrate: bool = True) -> Store:
     if not settings.database_url:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return Store.open(settings.resolved_database_url, pool_size=2, migrate_on_start=migrate)
+    return Store.open(
+        settings.resolved_database_url,
+        pool_size=2,
+        migrate_on_start=migrate,
+        clickhouse_url=settings.clickhouse_url,
+    )
 
 
 def print_first_keys(settings: Settings, keys: FirstKeys) -> None:
@@ -161,7 +166,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
     try:
         with open(args.out, "wb") as out, store.connect() as conn:
-            counts = export_project(conn, args.project, out)
+            counts = export_project(conn, args.project, out, store.elsewhere)
     finally:
         store.close()
     print(f"exported project {args.project} to {args.out}: {counts.summary()}")
@@ -172,7 +177,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _open_store(_settings(args))
     try:
         with open(args.file, "rb") as lines, store.transaction() as conn:
-            project_id, counts = import_project(conn, lines)
+            project_id, counts = import_project(conn, lines, store.elsewhere)
         print(f"imported project {project_id}: {counts.summary()}")
         # Searchable now rather than when a server's search indexer gets to it.
         indexed = SearchIndexer(store).drain(project_id)

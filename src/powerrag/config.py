@@ -54,6 +54,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SQLAlchemy URL of the database (postgresql://user:pass@host/db); empty means SQLite in the data directory.",
     ),
     Setting(
+        "clickhouse_url",
+        str,
+        "",
+        "ClickHouse for trace data (http(s)://user:pass@host:8123/database, ?cluster=name for a cluster; chdb:///path for ClickHouse in process); needs a PostgreSQL --database-url; empty means trace data in the database.",
+    ),
+    Setting(
         "public_url",
         str,
         "",
@@ -237,6 +243,7 @@ class Settings:
     port: int = 3000
     data_dir: Path = Path("./powerrag-data")
     database_url: str = ""
+    clickhouse_url: str = ""
     public_url: str = ""
     max_body_bytes: int = 32 * 1024 * 1024
     media_max_bytes: int = 50 * 1024 * 1024

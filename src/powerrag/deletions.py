@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
-from powerrag.store import scores
 from powerrag.store.database import Store
 
 MAX_DELETE = 1000
@@ -23,6 +22,5 @@ def delete_traces(store: Store, project_id: str, trace_ids: Sequence[str]) -> in
 
 
 def delete_score(store: Store, project_id: str, score_id: str) -> None:
-    with store.transaction() as conn:
-        if not scores.delete_score(conn, project_id, score_id):
-            raise NotFoundError(f"Score {score_id} not found within authorized project")
+    if not store.delete_score(project_id, score_id):
+        raise NotFoundError(f"Score {score_id} not found within authorized project")

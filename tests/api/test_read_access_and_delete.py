@@ -6,7 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from powerrag.store.database import Store
+from tests.support.clickhouse import with_clickhouse
 from tests.support.replay import other_project_auth, replay_writes
+
+# Also on PostgreSQL + ClickHouse (docs/deployment.md): the same answers.
+pytestmark = with_clickhouse
 
 READ_URLS = [
     "/api/public/sessions",

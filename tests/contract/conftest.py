@@ -7,12 +7,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from tests.contract.engines import CONTRACT_ENGINES, StoreUnderTest, open_engine
 from tests.contract.world import P1, P2, other_world, world
+from tests.support.clickhouse import chdb_database
 from tests.support.pg import PostgresServer, unique_db_name
 
 
@@ -20,24 +22,25 @@ def _engine(
     request: pytest.FixtureRequest, folder: Path, *, own_database: bool
 ) -> Iterator[StoreUnderTest]:
     """An empty database of the requested engine: a new SQLite file; on PostgreSQL the
-    shared test database emptied, or a database of its own (dropped afterwards)."""
+    shared test database emptied, or a database of its own (dropped afterwards); with
+    ClickHouse, a new chDB database as well."""
     name = unique_db_name("contract")
     if request.param == "sqlite":
         with open_engine(f"sqlite:///{folder / name}.db") as store:
             yield store
         return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    if not own_database:
-        url: str = request.getfixturevalue("postgres_test_db")
-        server.empty_database(url.rsplit("/", 1)[1])
-        with open_engine(url) as store:
-            yield store
-        return
-    try:
-        with open_engine(server.create_database(name)) as store:
-            yield store
-    finally:
-        server.drop_database(name)
+    with ExitStack() as stack:
+        clickhouse_url = ""
+        if request.param == "postgresql+clickhouse":
+            clickhouse_url = stack.enter_context(chdb_database())
+        server: PostgresServer = request.getfixturevalue("postgres_server")
+        if not own_database:
+            url: str = request.getfixturevalue("postgres_test_db")
+            server.empty_database(url.rsplit("/", 1)[1])
+            yield stack.enter_context(open_engine(url, clickhouse_url))
+            return
+        stack.callback(server.drop_database, name)
+        yield stack.enter_context(open_engine(server.create_database(name), clickhouse_url))
 
 
 @pytest.fixture(params=CONTRACT_ENGINES)

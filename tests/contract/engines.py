@@ -15,9 +15,10 @@ from powerrag.domain.records import IngestBatch
 from powerrag.search_indexer import SearchIndexer
 from powerrag.store.base import SearchIndex, TraceData, TraceStore, Writer
 from powerrag.store.database import Store
+from tests.support.clickhouse import CLICKHOUSE
 from tests.support.pg import ENGINES
 
-CONTRACT_ENGINES = ENGINES
+CONTRACT_ENGINES = [*ENGINES, CLICKHOUSE]
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,10 @@ def under_test(store: TraceStore) -> StoreUnderTest:
 
 
 @contextmanager
-def open_engine(url: str) -> Iterator[StoreUnderTest]:
-    """SQLite and PostgreSQL: one Store (migrated on open) is both writer and reader."""
-    store = Store.open(url, pool_size=4)
+def open_engine(url: str, clickhouse_url: str = "") -> Iterator[StoreUnderTest]:
+    """One Store (migrated on open) is both writer and reader; with `clickhouse_url`, its
+    trace data is in ClickHouse."""
+    store = Store.open(url, pool_size=4, clickhouse_url=clickhouse_url)
     try:
         yield under_test(store)
     finally:

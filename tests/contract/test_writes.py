@@ -203,3 +203,40 @@ def test_delete_traces_removes_what_hangs_off_them_and_refreshes_sessions(
         assert data.count_sessions(P1, SessionFilter()) == 1
         assert data.get_session(P2, "s2") is not None
         assert data.count_scores(P1, ScoreFilter()) == 2  # sc-3 on t-b, sc-4 on s1
+
+
+def test_session_flags_are_set_and_kept_by_later_writes(sut: StoreUnderTest) -> None:
+    sut.write(P1, world())
+    assert sut.writer.set_session_flag(P1, "s1", "bookmarked", True)
+    assert sut.writer.set_session_flag(P1, "s2", "public", True)
+    assert not sut.writer.set_session_flag(P1, "s-nope", "public", True)
+    sut.write(P1, world())  # a resend recomputes both sessions
+    with sut.reading() as data:
+        s1, s2 = data.get_session(P1, "s1"), data.get_session(P1, "s2")
+        marked = data.list_sessions(P1, SessionFilter(bookmarked=True), SessionOrder(), ALL)
+        assert data.get_session(P2, "s1") is None
+    assert s1 is not None and s2 is not None
+    assert (s1.bookmarked, s1.public, s2.bookmarked, s2.public) == (True, False, False, True)
+    assert [s.id for s in marked] == ["s1"]
+    assert sut.writer.set_session_flag(P1, "s1", "bookmarked", False)
+    with sut.reading() as data:
+        assert data.count_sessions(P1, SessionFilter(bookmarked=True)) == 0
+    # A marked session whose traces all left keeps its row, with the figures of no traces.
+    assert sut.writer.delete_traces(P1, ["t-c", "t-e"]) == 2
+    with sut.reading() as data:
+        emptied = data.get_session(P1, "s2")
+    assert emptied is not None and emptied.public
+    assert (emptied.trace_count, emptied.total_tokens, emptied.user_ids) == (0, 0.0, "[]")
+
+
+def test_a_deleted_score_is_gone_from_every_read(sut: StoreUnderTest) -> None:
+    sut.write(P1, world())
+    sut.write(P2, other_world())
+    assert sut.writer.delete_score(P1, "sc-1")
+    assert not sut.writer.delete_score(P1, "sc-1")
+    assert not sut.writer.delete_score(P1, "sc-nope")
+    with sut.reading() as data:
+        assert data.get_score(P1, "sc-1") is None
+        assert [s.id for s in data.trace_scores(P1, ["t-a"])] == []
+        assert data.count_scores(P1, ScoreFilter()) == 4
+        assert data.get_score(P2, "sc-1") is not None

@@ -24,8 +24,8 @@ Normalised, and nothing else, because they differ from run to run:
 
 Neither `create_app` nor `Store` takes a clock, so times cannot be pinned instead.
 
-On SQLite and PostgreSQL (the `database_url` fixture of tests/conftest.py): the same
-golden files hold on both engines, NULLs included (they sort as the smallest value on
+On SQLite, PostgreSQL and PostgreSQL + ClickHouse (the `database_url` fixture of
+tests/conftest.py, `with_clickhouse`): the same golden files hold on every engine, NULLs included (they sort as the smallest value on
 both, store/traces.py). A rewrite writes SQLite's answers and PostgreSQL's run compares.
 
 Rewrite the goldens with `POWERRAG_GOLDEN_WRITE=1` or `python -m tests.golden.generate`.
@@ -43,6 +43,7 @@ from tests.golden import api_requests, files, ui_requests
 from tests.golden.recording import Recorder, Request, generated_ids, normalise
 from tests.golden.routes import EXEMPT, get_routes, route_of
 from tests.golden.scenario import build_world
+from tests.support.clickhouse import with_clickhouse
 
 GROUPS: dict[str, list[Request]] = {**api_requests.GROUPS, **ui_requests.GROUPS}
 WRITE = os.environ.get("POWERRAG_GOLDEN_WRITE") == "1"
@@ -61,6 +62,8 @@ def test_every_request_name_is_unique_in_its_group() -> None:
         assert len(names) == len(set(names)), group
 
 
+# The same goldens on PostgreSQL + ClickHouse: the recorded SDK traffic answers the same.
+@with_clickhouse
 def test_answers_match_the_goldens(client: TestClient, store: Store) -> None:
     build_world(client, store)
     raw = {group: Recorder(client).record_all(requests) for group, requests in GROUPS.items()}

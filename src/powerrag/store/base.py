@@ -53,6 +53,12 @@ class Writer(Protocol):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         """Delete traces and everything that hangs off them; return how many existed."""
 
+    def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
+        """Set a session's `bookmarked` or `public`; False when the session does not exist."""
+
+    def delete_score(self, project_id: str, score_id: str) -> bool:
+        """Remove one score (no summary counts scores); False when it does not exist."""
+
 
 class TraceReader(Protocol):
     def count_traces(self, project_id: str, f: TraceFilter) -> int: ...

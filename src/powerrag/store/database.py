@@ -16,13 +16,14 @@ from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import models, search_index
+from powerrag.store import models, scores, search_index, sessions
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
 from powerrag.store.infra.engines import create_db_engine, normalise_url
 from powerrag.store.infra.statistics import StatisticsRefresher, analyze_at_open
 from powerrag.store.readers import SqlTraceData
+from powerrag.store.transfer import TraceTables
 from powerrag.store.writer import BatchWriter, delete_traces
 
 
@@ -48,12 +49,28 @@ class Store(TraceStore):
         self.statistics = StatisticsRefresher(self.engine)
         self.prices = PriceBook(load_default_prices())
         self._writer = BatchWriter(self.prices)
+        # Tables kept outside the database, for export and import (store/transfer.py).
+        self.elsewhere: TraceTables | None = None
         # Live updates: subscribe here to hear of commits by this and (PostgreSQL) every replica.
         self.changes: ChangeFeed = change_feed(normalise_url(url))
 
     @classmethod
-    def open(cls, url: str, *, pool_size: int = 8, migrate_on_start: bool = True) -> Store:
-        """Migrate (or check the schema is current), then open and refresh planner statistics."""
+    def open(
+        cls,
+        url: str,
+        *,
+        pool_size: int = 8,
+        migrate_on_start: bool = True,
+        clickhouse_url: str = "",
+    ) -> Store:
+        """Migrate (or check the schema is current), then open and refresh planner statistics.
+        With `clickhouse_url`, trace data goes to ClickHouse (store/clickhouse/)."""
+        if clickhouse_url:
+            from powerrag.store.clickhouse.store import ClickHouseStore
+
+            return ClickHouseStore.open_on(
+                url, clickhouse_url, pool_size=pool_size, migrate_on_start=migrate_on_start
+            )
         if migrate_on_start:
             migrate.upgrade(url)
         else:
@@ -113,6 +130,19 @@ class Store(TraceStore):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
+
+    def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
+        with self.transaction() as conn:
+            return sessions.set_session_flag(conn, project_id, session_id, flag, value)
+
+    def delete_score(self, project_id: str, score_id: str) -> bool:
+        with self.transaction() as conn:
+            return scores.delete_score(conn, project_id, score_id)
+
+    def reconcile(self) -> tuple[int, int]:
+        """(traces, sessions) recomputed because a writer died between its writes and its
+        commit: none on one database, where a group's writes are one transaction."""
+        return (0, 0)
 
     def index_search(self, limit: int, project_id: str | None = None) -> int:
         """Build the search documents of up to `limit` marked traces (store/search_index.py)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, cast, column, select, table
+from sqlalchemy import ColumnElement, Select, cast, column, func, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY
 
 from powerrag.domain.search import Word
@@ -40,8 +40,18 @@ def _tsquery(word: Word) -> str:
     return " & ".join([*(pg_quoted(t) for t in whole), f"{pg_quoted(last)}{star}"])
 
 
+def _spaced(word: Word) -> list[ColumnElement[bool]]:
+    """ClickHouse (store/clickhouse/search.py): the body is the tokens with a space on each
+    side, so a whole token is found as ' token ' and a prefix as ' pre'."""
+    *whole, last = word.tokens
+    forms = [f" {t} " for t in whole] + [f" {last}" if word.last_is_prefix else f" {last} "]
+    return [func.position(_d.body, form) > 0 for form in forms]
+
+
 def traces_with(dialect: str, project_id: str, word: Word) -> Select[Any]:
     """The ids of the project's traces having a document with this word."""
+    if dialect == "clickhouse":
+        return select(_d.trace_id).where(_d.project_id == project_id, *_spaced(word))
     if dialect == "postgresql":
         return select(_d.trace_id).where(
             _d.project_id == project_id, _d.body.op("@@")(cast(_tsquery(word), TSQUERY))

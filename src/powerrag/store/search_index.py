@@ -86,6 +86,18 @@ def delete_documents(conn: Connection, project_id: str, trace_ids: Sequence[str]
 def index_pending(conn: Connection, limit: int, project_id: str | None = None) -> int:
     """Claim up to `limit` marks (the oldest first; of one project, or any) and write their
     traces' documents, in the caller's transaction. Returns how many marks were claimed."""
+    claimed = claim_marks(conn, limit, project_id)
+    for project, trace_ids in sorted(claimed.items()):
+        for chunk in chunked(sorted(trace_ids)):
+            _rebuild(conn, project, chunk)
+    return sum(len(ids) for ids in claimed.values())
+
+
+def claim_marks(
+    conn: Connection, limit: int, project_id: str | None = None
+) -> dict[str, list[str]]:
+    """Delete up to `limit` marks, the oldest first, in the caller's transaction; the claimed
+    trace ids by project."""
     dialect = conn.dialect.name
     m = _mark(dialect)
     sql = _CLAIM_SQL.format(
@@ -97,10 +109,7 @@ def index_pending(conn: Connection, limit: int, project_id: str | None = None) -
     claimed: dict[str, list[str]] = {}
     for project, trace_id in conn.exec_driver_sql(sql, params).all():
         claimed.setdefault(project, []).append(trace_id)
-    for project, trace_ids in sorted(claimed.items()):
-        for chunk in chunked(sorted(trace_ids)):
-            _rebuild(conn, project, chunk)
-    return sum(len(ids) for ids in claimed.values())
+    return claimed
 
 
 def backlog(conn: Connection, project_id: str | None = None) -> SearchBacklog:
@@ -135,7 +144,7 @@ def _rebuild(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> Non
         {
             "project_id": project_id,
             "trace_id": trace_id,
-            "body": _body(dialect, _trace_tokens(row, steps.get(trace_id, []))),
+            "body": _body(dialect, trace_tokens(row, steps.get(trace_id, []))),
         }
         for trace_id, row in own.items()
     ]
@@ -150,7 +159,7 @@ def _rebuild(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> Non
         delete_documents(conn, project_id, gone)
 
 
-def _trace_tokens(trace: Any, steps: Sequence[Any]) -> list[str]:
+def trace_tokens(trace: Any, steps: Sequence[Any]) -> list[str]:
     plain = [trace.name, trace.id]
     plain += [text for s in steps for text in (s.name, s.status_message)]
     as_json = [trace.output, trace.input]

@@ -39,6 +39,29 @@ def write_events(
     name whose input or output came from their events, or is empty."""
     prune(conn, project_id, now)
     ids = sorted({e.span_id for e in events})
+    before, after = store_events(conn, project_id, events, now)
+    for chunk in chunked(ids):
+        query = select(_O.id, _O.trace_id, _O.input, _O.output).where(
+            _O.project_id == project_id, _O.id.in_(chunk)
+        )
+        for span in conn.execute(query).mappings():
+            values = changed_io(span, before, after)
+            if values:
+                conn.execute(
+                    update(observations)
+                    .where(_O.project_id == project_id, _O.id == span["id"])
+                    .values(**values, updated_at=now)
+                )
+
+
+Events = dict[str, list[SpanContentEvent]]
+
+
+def store_events(
+    conn: Connection, project_id: str, events: Sequence[SpanContentEvent], now: int
+) -> tuple[Events, Events]:
+    """Upsert the events; the stored events of their spans before and after."""
+    ids = sorted({e.span_id for e in events})
     before = _events_of(conn, project_id, ids)
     rows = {(e.span_id, e.key): _row(project_id, e, now) for e in events}
     upsert(
@@ -48,25 +71,19 @@ def write_events(
         keys=("project_id", "observation_id", "event_key"),
         keep=("received_at",),
     )
-    after = _events_of(conn, project_id, ids)
-    for chunk in chunked(ids):
-        query = select(_O.id, _O.trace_id, _O.input, _O.output).where(
-            _O.project_id == project_id, _O.id.in_(chunk)
-        )
-        for span in conn.execute(query).mappings():
-            old = span_io(_of_trace(before.get(span["id"], []), span["trace_id"]))
-            new = span_io(_of_trace(after.get(span["id"], []), span["trace_id"]))
-            values: dict[str, Any] = {}
-            for index, name in enumerate(("input", "output")):
-                # Stored text other than the old events' is the span's own: it stays.
-                if span[name] in (None, old[index]) and span[name] != new[index]:
-                    values[name] = new[index]
-            if values:
-                conn.execute(
-                    update(observations)
-                    .where(_O.project_id == project_id, _O.id == span["id"])
-                    .values(**values, updated_at=now)
-                )
+    return before, _events_of(conn, project_id, ids)
+
+
+def changed_io(span: Any, before: Events, after: Events) -> dict[str, Any]:
+    """The input and output of a stored span that its new events change."""
+    old = span_io(_of_trace(before.get(span["id"], []), span["trace_id"]))
+    new = span_io(_of_trace(after.get(span["id"], []), span["trace_id"]))
+    values: dict[str, Any] = {}
+    for index, name in enumerate(("input", "output")):
+        # Stored text other than the old events' is the span's own: it stays.
+        if span[name] in (None, old[index]) and span[name] != new[index]:
+            values[name] = new[index]
+    return values
 
 
 def fill_rows(conn: Connection, project_id: str, rows: list[dict[str, Any]]) -> None:

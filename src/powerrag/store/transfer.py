@@ -12,7 +12,7 @@ import base64
 import binascii
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, Table, select
@@ -51,7 +51,7 @@ from powerrag.store.infra.schema import (
     traces,
     users,
 )
-from powerrag.store.search_index import mark_project
+from powerrag.store.search_index import mark_project, mark_traces
 
 FORMAT = "powerrag-project"
 FORMAT_VERSION = 1
@@ -96,6 +96,18 @@ TABLES = {t.name: t for t in (*PROJECT_TABLES, *ACCOUNT_TABLES)}
 # be as large as `media_max_bytes`.
 _BINARY: dict[str, tuple[str, ...]] = {media_blobs.name: ("content",)}
 _BLOB_BATCH = 8
+
+
+class TraceTables(Protocol):
+    """Tables a store keeps outside its database (ClickHouse: store/clickhouse/transfer.py)."""
+
+    names: frozenset[str]
+
+    def rows(self, table: Table, project_id: str) -> Iterator[dict[str, Any]]:
+        """The project's rows of `table`, streamed."""
+
+    def write(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+        """Store rows of `table`, replacing those with the same key (`conn`: the import's)."""
 
 
 class TransferError(PowerRAGError):
@@ -147,8 +159,11 @@ def _imported(table: Table, row: dict[str, Any]) -> dict[str, Any]:
         raise TransferError(f"a {table.name} row holds bytes that are not base64") from None
 
 
-def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> TransferCounts:
-    """Write every row of the project, every user account and the project's memberships."""
+def export_project(
+    conn: Connection, project_id: str, out: IO[bytes], elsewhere: TraceTables | None = None
+) -> TransferCounts:
+    """Write every row of the project, every user account and the project's memberships
+    (the tables `elsewhere` names read from it)."""
     if conn.execute(select(projects.c.id).where(projects.c.id == project_id)).first() is None:
         raise TransferError(f"no project with id {project_id!r} (see `powerrag project list`)")
     header = {
@@ -161,7 +176,9 @@ def export_project(conn: Connection, project_id: str, out: IO[bytes]) -> Transfe
     out.write(_line(header))
     counts = TransferCounts()
     for table in PROJECT_TABLES:
-        for row in _streamed(conn, table, project_id):
+        outside = elsewhere is not None and table.name in elsewhere.names
+        rows = elsewhere.rows(table, project_id) if elsewhere and outside else None
+        for row in rows if rows is not None else _streamed(conn, table, project_id):
             out.write(_line({"table": table.name, "row": row}))
             counts.add(table.name)
     user_rows = conn.execution_options(yield_per=_BATCH).execute(select(users).order_by(users.c.id))
@@ -218,8 +235,15 @@ def _local_members(
 
 
 def _write(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], emails: dict[str, str]
+    conn: Connection,
+    table: Table,
+    rows: list[dict[str, Any]],
+    emails: dict[str, str],
+    elsewhere: TraceTables | None,
 ) -> None:
+    if elsewhere is not None and table.name in elsewhere.names:
+        elsewhere.write(conn, table, rows)
+        return
     if table is project_memberships:
         rows = _local_members(conn, rows, emails)
     if table is users:
@@ -230,22 +254,29 @@ def _write(
         upsert(conn, table, rows, keys=tuple(c.name for c in table.primary_key.columns))
 
 
-def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, TransferCounts]:
-    """Upsert every row of an export in the caller's transaction; returns the project id."""
+def import_project(
+    conn: Connection, lines: Iterable[bytes], elsewhere: TraceTables | None = None
+) -> tuple[str, TransferCounts]:
+    """Upsert every row of an export in the caller's transaction (the tables `elsewhere`
+    names into it); returns the project id."""
     records = _records(lines)
     project_id = _check_header(next(records, None))
     counts = TransferCounts()
     pending: list[dict[str, Any]] = []
     current: Table | None = None
     emails: dict[str, str] = {}  # exported user id -> email, to place memberships
+    imported_traces: set[str] = set()
     for record in records:
         if "end" in record:
             if pending and current is not None:
-                _write(conn, current, pending, emails)
+                _write(conn, current, pending, emails, elsewhere)
             if record["end"] != counts.rows:
                 raise TransferError(f"the file's rows {counts.rows} differ from its end line")
             # The search index is not exported: the search indexer builds it from the rows.
-            mark_project(conn, project_id, now_us())
+            if elsewhere is None:
+                mark_project(conn, project_id, now_us())
+            else:
+                mark_traces(conn, project_id, sorted(imported_traces), now_us())
             return project_id, counts
         table = TABLES.get(str(record.get("table")))
         if table is None:
@@ -257,9 +288,11 @@ def import_project(conn: Connection, lines: Iterable[bytes]) -> tuple[str, Trans
             emails[str(row["id"])] = str(row["email"])
         elif row["id" if table is projects else "project_id"] != project_id:
             raise TransferError(f"a {table.name} row belongs to another project")
+        if table is traces:
+            imported_traces.add(str(row["id"]))
         if table is not current or len(pending) >= _batch(table):
             if pending and current is not None:
-                _write(conn, current, pending, emails)
+                _write(conn, current, pending, emails, elsewhere)
             pending, current = [], table
         pending.append(_imported(table, row))
         counts.add(table.name)

@@ -124,6 +124,21 @@ def check_current(url: str) -> None:
     )
 
 
+@contextmanager
+def migration_lock(url: str) -> Iterator[Connection]:
+    """A PostgreSQL connection holding the migration lock: other stores' migrations (the
+    ClickHouse tables, store/clickhouse/migrate.py) run under the same lock as Alembic's."""
+    with _connection(url) as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+        conn.commit()
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK})
+            conn.commit()
+
+
 def upgrade(url: str) -> None:
     """Migrate to head; refuses a database migrated by a newer PowerRAG."""
     with _connection(url) as conn:
