@@ -16,7 +16,7 @@ from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import models, scores, search_index, sessions
+from powerrag.store import models, prompts, scores, search_index, sessions
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -116,6 +116,15 @@ class Store(TraceStore):
         """The project's prices: its own models over the bundled ones."""
         with self.connect() as conn:
             return models.project_book(conn, self.prices, project_id)
+
+    def prompt_ids(
+        self, project_id: str, wanted: set[tuple[str, int]]
+    ) -> dict[tuple[str, int], str]:
+        """The ids of the project's prompt versions named (name, version) that exist."""
+        if not wanted:
+            return {}
+        with self.connect() as conn:
+            return prompts.version_ids(conn, project_id, wanted)
 
     def write_batches(
         self, items: Sequence[tuple[str, IngestBatch]], now: int | None = None

@@ -3,9 +3,8 @@
 Full rows carry their trace's user, session, name, tags, release, bookmark and
 public flag (`trace_*`) from one join on the trace's primary key, and their
 metadata made whole again with the span origin (`store/origins.py`). Their `prompt_id`
-is resolved as they are read, by a join on the prompt version's unique key (project,
-name, version): a generation sent before its prompt was created, or whose prompt was
-deleted, reads as Langfuse answers an unknown prompt, with the name and version and no id.
+is not read here: prompts live beside projects (in PostgreSQL when trace data is in
+ClickHouse), so query/prices.py resolves it from the prompt name and version.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from sqlalchemy import func as sql
 from powerrag.domain.filters import ObservationCursor, ObservationFilter, PageRequest
 from powerrag.domain.rows import GenerationIO, ObservationNode, ObservationRow, StepIO
 from powerrag.store.filters import equals, in_range, one_of
-from powerrag.store.infra.schema import observations, prompts, traces
+from powerrag.store.infra.schema import observations, traces
 from powerrag.store.origins import with_origins
 
 _o = observations.c
@@ -35,14 +34,7 @@ _TRACE_COLUMNS = (
 _JOINED = observations.outerjoin(
     traces, and_(traces.c.project_id == _o.project_id, traces.c.id == _o.trace_id)
 )
-_PROMPT = and_(
-    prompts.c.project_id == _o.project_id,
-    prompts.c.name == _o.prompt_name,
-    prompts.c.version == _o.prompt_version,
-)
-_SELECT = select(observations, *_TRACE_COLUMNS, prompts.c.id.label("prompt_id")).select_from(
-    _JOINED.outerjoin(prompts, _PROMPT)
-)
+_SELECT = select(observations, *_TRACE_COLUMNS).select_from(_JOINED)
 
 
 def _where(project_id: str, f: ObservationFilter) -> list[ColumnElement[bool]]:

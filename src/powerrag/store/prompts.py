@@ -228,3 +228,17 @@ def _meta(found: list[PromptVersion]) -> PromptMeta:
         last_updated_at=max(v.updated_at for v in found),
         last_config=newest.config,
     )
+
+
+def version_ids(
+    conn: Connection, project_id: str, wanted: set[tuple[str, int]]
+) -> dict[tuple[str, int], str]:
+    """The id of each (name, version) of the project's prompts that exists."""
+    if not wanted:
+        return {}
+    names = sorted({name for name, _ in wanted})
+    query = select(prompts.c.name, prompts.c.version, prompts.c.id).where(
+        prompts.c.project_id == project_id, prompts.c.name.in_(names)
+    )
+    found = {(r[0], r[1]): r[2] for r in conn.execute(query)}
+    return {key: found[key] for key in wanted if key in found}
