@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 PORT ?= 3000
 
-.PHONY: run install test test-fast lint format mutation screenshots clean clean-data
+.PHONY: run install test test-fast lint format messages mutation screenshots clean clean-data
 
 # PowerRAG needs Python 3.11 or newer (pyproject.toml requires-python). A .venv made by an older
 # Python (say a first `make run` with 3.10) is removed here, before any target uses it.
@@ -61,6 +61,13 @@ lint: $(VENV)/.dev-ready
 format: $(VENV)/.dev-ready
 	$(BIN)/ruff check --fix src tests benchmarks scripts
 	$(BIN)/ruff format src tests benchmarks scripts
+
+## messages: bring the translations (web/locale/*/LC_MESSAGES/messages.po) in step with the
+## English catalogue web/locale/messages.pot after labels were added or changed: new ones come
+## in empty, changed ones marked fuzzy; tests/unit/test_labels_complete.py fails until each is
+## translated (docs/ui.md, "Translating")
+messages: $(VENV)/.dev-ready
+	$(BIN)/pybabel update -i src/powerrag/web/locale/messages.pot -d src/powerrag/web/locale -D messages -w 100
 
 ## mutation: mutmut over domain, ingest, the store's writer and filters, web auth and rendering
 ## (pyproject.toml [tool.mutmut]); slow, so not part of `make test`. A second run tries only the
