@@ -30,7 +30,7 @@ USER_DATA = (
     "pre, code, .msg-text, .turn-name, .step-name, .doc-title, .badge.model, .badge.score,"
     " .session-id, .trunc, .obs-name, .gantt-label, #panel-name, #trace-title, #panel-model,"
     " .project-name, .comment-text, .comment .muted, .note, .reasoning, .error-line,"
-    " #project-switcher, td, #fig-users, dd.id, .figures dd:not([id^=fig-])"
+    " #project-switcher, td, #fig-users, dd.id, .figures dd:not([id^=fig-]), .score-name"
 )
 # Labels the templates put inside user data (a table cell's status, a type or level badge).
 LABELS = ".status, .type, [class*=lvl-], .running-badge, .alert-fired"

@@ -132,8 +132,8 @@ def _fill(url: str, data_dir: Path) -> None:
 
 # Rows of the installation, not of any project: each database keeps its own (a sign-in
 # is a browser's session on this installation; it does not travel with a project; jobs
-# are the installation's work, store/transfer.py).
-INSTANCE_TABLES = {"instance_secrets", "sign_ins", "jobs"}
+# are the installation's work, store/transfer.py; so are its background workers' leases).
+INSTANCE_TABLES = {"instance_secrets", "sign_ins", "jobs", "worker_leases"}
 
 
 def _rows(url: str, project_id: str = PROJECT_ID) -> dict[str, list[dict[str, Any]]]:
