@@ -16,7 +16,17 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from fastapi import FastAPI
 
 from powerrag import __version__
-from powerrag.api import automations, evaluation, ingestion, media, projects, reads
+from powerrag.api import (
+    annotation_queues,
+    automations,
+    comments,
+    evaluation,
+    ingestion,
+    media,
+    projects,
+    reads,
+    score_configs,
+)
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.openapi import openapi_document
 from powerrag.config import Settings
@@ -99,5 +109,8 @@ def create_app(
     app.include_router(reads.router)
     app.include_router(automations.router)
     app.include_router(evaluation.router)
+    app.include_router(score_configs.router)
+    app.include_router(comments.router)
+    app.include_router(annotation_queues.router)
     install_web(app)
     return app

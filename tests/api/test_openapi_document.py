@@ -83,7 +83,7 @@ def test_it_lists_exactly_the_public_routes(client: TestClient) -> None:
     routes = implemented_operations(client.app)
     documented = {(m, path_shape(p)) for m, p in _operations(openapi_document())}
     assert documented == routes
-    assert len(routes) == 55
+    assert len(routes) == 72
 
 
 def test_langfuse_operations_are_langfuse_s_own() -> None:

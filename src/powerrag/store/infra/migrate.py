@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # Every migration's revision, oldest first (store/infra/migrations/versions/); a test keeps
 # this equal to Alembic's own list.
-REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0013")
 
 
 class SchemaMismatchError(PowerRAGError):
