@@ -12,6 +12,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from powerrag.bootstrap import bootstrap
+from powerrag.domain.score_configs import ConfigFields
+from powerrag.domain.timeutil import parse_iso
+from powerrag.store import score_configs
 from powerrag.store.database import Store
 from tests.support.media import PNG, RECORDED_SPAN, RECORDED_TRACE, upload
 from tests.support.project import PROJECT_ID
@@ -88,6 +91,12 @@ def build_world(client: TestClient, store: Store) -> None:
     The client keeps the admin's cookie: the same client reads the API (its key) and the UI.
     """
     client.follow_redirects = False
+    # The config "golden-eval" names (a score is checked against its config), with the
+    # fixed id and time the answers pin.
+    golden_config = ConfigFields("golden-eval", "NUMERIC", min_value=0.0, max_value=1.0)
+    with store.transaction() as conn:
+        at = parse_iso("2026-11-24T08:00:00Z")
+        score_configs.insert_config(conn, PROJECT_ID, golden_config, at, config_id="golden-config")
     for name in fixture_files():
         replay_writes(client, name)
     scores = client.post("/api/public/scores", json=EXTRA_SCORES)

@@ -47,8 +47,16 @@ def _row(row: Any) -> ScoreConfig:
     )
 
 
-def insert_config(conn: Connection, project_id: str, fields: ConfigFields, now: int) -> str:
-    config_id = str(uuid.uuid4())
+def insert_config(
+    conn: Connection,
+    project_id: str,
+    fields: ConfigFields,
+    now: int,
+    *,
+    config_id: str | None = None,
+) -> str:
+    """A new config; its id drawn here unless given (a fixed one for tests/golden)."""
+    config_id = config_id or str(uuid.uuid4())
     conn.execute(
         insert(score_configs).values(
             id=config_id, project_id=project_id, created_at=now, updated_at=now, **_values(fields)
