@@ -14,11 +14,17 @@ from typing import Any
 import orjson
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from powerrag.store import evaluation, rules
 from powerrag.store.database import Store
-from powerrag.store.infra.schema import metadata
+from powerrag.store.infra.schema import (
+    annotation_queue_items,
+    annotation_queues,
+    comments,
+    metadata,
+    score_configs,
+)
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
 from tests.support.media import media_id, upload
 
@@ -36,11 +42,15 @@ B_MARKERS = (
     "b-secret-check",
     "b-secret-alert",
     "b-secret-judge",
+    "b-secret-config",
+    "b-secret-queue",
+    "b-secret-note",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
-# B's check rule, alert, LLM connection, evaluator and evaluation rule share one id, so
-# `{rule_id}` and `{item_id}` reach each (tables differ).
+# B's check rule, alert, LLM connection, evaluator, evaluation rule, score config, comment,
+# annotation queue and queue item share one id, so `{rule_id}`, `{item_id}`, `{config_id}`,
+# `{comment_id}` and `{queue_id}` reach each (tables differ).
 B_RULE = "b-rule-1"
 
 
@@ -79,6 +89,9 @@ class World:
             "project_id": B_ID,
             "rule_id": B_RULE,
             "item_id": B_RULE,
+            "config_id": B_RULE,
+            "comment_id": B_RULE,
+            "queue_id": B_RULE,
             "kind": "rules",
         }
 
@@ -113,6 +126,36 @@ class World:
         upload(self.client, B_MEDIA, "text/plain", self.trace_id, headers=self.as_b())
         self._b_rules()
         self._b_judge()
+        self._b_annotation()
+
+    def _b_annotation(self) -> None:
+        """B's score config, an API comment, a queue holding B's session (fixed ids)."""
+        owned = {"id": B_RULE, "project_id": B_ID, "created_at": 1, "updated_at": 1}
+        with self.store.transaction() as conn:
+            conn.execute(
+                insert(score_configs).values(
+                    **owned, name="b-secret-config", data_type="NUMERIC", is_archived=False
+                )
+            )
+            conn.execute(
+                insert(comments).values(
+                    **owned, object_type="SESSION", object_id=B_SESSION, content="b-secret-note"
+                )
+            )
+            conn.execute(
+                insert(annotation_queues).values(
+                    **owned, name="b-secret-queue", score_config_ids=f'["{B_RULE}"]'
+                )
+            )
+            conn.execute(
+                insert(annotation_queue_items).values(
+                    **owned,
+                    queue_id=B_RULE,
+                    object_id=B_SESSION,
+                    object_type="SESSION",
+                    status="PENDING",
+                )
+            )
 
     def _b_rules(self) -> None:
         times = {"created_at": 1, "updated_at": 1, "enabled": True}
