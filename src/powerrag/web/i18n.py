@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from powerrag.web import annotate_labels, evaluation_labels, replay_labels
+from powerrag.web import annotate_labels, evaluation_labels, queue_labels, replay_labels
 
 LANGUAGES = ("en", "zh-CN")
 LANG_COOKIE = "powerrag_lang"
@@ -331,9 +331,10 @@ _EN.update(replay_labels.EN)
 _EN.update(annotate_labels.EN)
 _ZH.update(annotate_labels.ZH)
 _EN.update(evaluation_labels.EN)
+_EN.update(queue_labels.EN)
 MESSAGES: dict[str, dict[str, str]] = {
     "en": _EN,
-    "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH},
+    "zh-CN": {**_EN, **_ZH, **replay_labels.ZH, **evaluation_labels.ZH, **queue_labels.ZH},
 }
 
 

@@ -20,6 +20,7 @@ from powerrag.web.content import mark_held
 from powerrag.web.live import session_stream
 from powerrag.web.params import SESSION_FILTER_KEYS, int_param, session_list
 from powerrag.web.render import WebRoute, render
+from powerrag.web.routes_queues import annotation_options
 from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -54,6 +55,9 @@ async def sessions_list(request: Request, project_id: str) -> Response:
         "filters": {k: q.get(k, "") for k in SESSION_FILTER_KEYS},
         **searching,
     }
+    options = await annotation_options(page.ctx, project_id)
+    if "queues" in options:
+        data["queues"] = options["queues"]
     return render(request, "sessions.html", {**page.chrome(), **data})
 
 
@@ -70,7 +74,9 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     if page is not None:
         await run_in_threadpool(sessions.require_session, store, project_id, session_id)
         manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
-        return {**page.chrome(), "readOnly": False, "showUsers": True, "canManage": manage}
+        options = await annotation_options(page.ctx, project_id)
+        chrome = {**page.chrome(), "readOnly": False, "showUsers": True, "canManage": manage}
+        return {**chrome, **options}
     session = await run_in_threadpool(sessions.find_session, store, project_id, session_id)
     if session is None or not session.public:
         await require_user(request)

@@ -16,6 +16,8 @@ from powerrag.web import (
     routes_auth,
     routes_content,
     routes_evaluation,
+    routes_queues,
+    routes_score_configs,
     routes_sessions,
     routes_settings,
     routes_traces,
@@ -34,7 +36,8 @@ def install_web(app: FastAPI) -> None:
     static = Path(str(resources.files("powerrag.web").joinpath("static")))
     app.mount("/static", StaticFiles(directory=static), name="static")
     modules = (routes_auth, routes_annotate, routes_content, routes_sessions, routes_traces)
-    for module in (*modules, routes_settings, routes_evaluation):
+    extra = (routes_settings, routes_evaluation, routes_score_configs, routes_queues)
+    for module in (*modules, *extra):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 
