@@ -11,6 +11,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from powerrag.annotate import annotation_score
+from powerrag.domain import transcript
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.filters import PageRequest, ScoreFilter
 from powerrag.domain.queues import AnnotationQueue, QueueItem
@@ -19,7 +20,7 @@ from powerrag.domain.rows import ScoreRow
 from powerrag.domain.score_configs import ScoreConfig
 from powerrag.query import scores as score_reads
 from powerrag.score_configs import check_score
-from powerrag.store import observations, score_configs, sessions, traces
+from powerrag.store import judge_inputs, observations, score_configs, sessions, traces
 from powerrag.store.database import Store
 
 
@@ -47,6 +48,26 @@ def subject_of(store: Store, project_id: str, item: QueueItem) -> Subject:
     if not found:
         return Subject(None, None, item.object_id, "default")
     return Subject(None, found[0].trace_id, item.object_id, found[0].environment)
+
+
+# What the queue page shows of an item's conversation (the judges' de-duplicated transcript).
+PREVIEW_MESSAGES = 40
+PREVIEW_CHARS = 2000
+
+
+def conversation_of(store: Store, project_id: str, item: QueueItem) -> list[transcript.Message]:
+    """The item's messages in order, each once, clipped: what a reviewer reads to score it."""
+    readers = {
+        "SESSION": judge_inputs.session_input,
+        "TRACE": judge_inputs.trace_input,
+        "OBSERVATION": judge_inputs.observation_input,
+    }
+    with store.connect() as conn:
+        found = readers[item.object_type](conn, project_id, item.object_id)
+    if found is None:
+        return []
+    messages = transcript.conversation(found.turns)[:PREVIEW_MESSAGES]
+    return [transcript.Message(m.role, m.text[:PREVIEW_CHARS]) for m in messages]
 
 
 def queue_configs(store: Store, project_id: str, queue: AnnotationQueue) -> list[ScoreConfig]:

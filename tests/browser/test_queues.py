@@ -112,6 +112,11 @@ def test_work_through_a_queue_of_sessions(page: Page, server: BrowserServer) -> 
         item = page.locator("#queue-item")
         object_id = item.get_attribute("data-object")
         seen.append(object_id)
+        n_asked = SESSIONS.index(str(object_id))
+        expect(page.locator("#queue-conversation")).to_contain_text(
+            f"Question {n_asked}: where is my refund?"
+        )
+        expect(page.locator("#queue-conversation")).to_contain_text(f"Refund {n_asked} was sent.")
         csat = page.locator("form.queue-score[data-config=csat]")
         if n == 0:
             csat.locator("input[name=value]").evaluate("e => e.removeAttribute('max')")

@@ -143,6 +143,7 @@ async def _work_context(page: ProjectPage, queue_id: str, item_id: str | None) -
         return context
     subject = await run_in_threadpool(queue_work.subject_of, store, project_id, item)
     given = await run_in_threadpool(queue_work.item_scores, store, project_id, queue_id, subject)
+    said = await run_in_threadpool(queue_work.conversation_of, store, project_id, item)
     context["item"] = {
         "id": item.id,
         "objectType": item.object_type,
@@ -150,6 +151,7 @@ async def _work_context(page: ProjectPage, queue_id: str, item_id: str | None) -
         "status": item.status,
         "completedAt": to_iso(item.completed_at),
         "url": _object_url(project_id, item, subject),
+        "messages": [{"role": m.role, "text": m.text} for m in said],
         "scores": [
             {"name": s.name, "value": _shown(shown_value(s.data_type, s.value, s.string_value))}
             for s in given
