@@ -64,6 +64,10 @@ NEVER_SUCCEED = {
 # they must answer per the document without a 5xx; their successful answers are checked in
 # tests/api/test_evaluation_api.py and tests/lifecycle/.
 SUCCESS_TESTED_ELSEWHERE = ("/checks", "/alerts", "/llm-connections", "/unstable/")
+# Score configs, comments and annotation queues: a random body rarely names an existing
+# object or a valid config; their reads are seeded below (ids known), and every answer is
+# checked here; their writes succeed in tests/sdk/test_scripting_api.py.
+SUCCESS_TESTED_ELSEWHERE += ("/score-configs", "/comments", "/annotation-queues")
 EXAMPLES = 25
 
 
@@ -91,12 +95,33 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
     response = client.post("/api/public/scores", json={**correction, "traceId": traces[0]["id"]})
     assert response.status_code == 200
     media = upload(client, PNG, "image/png", traces[0]["id"])
+    config = client.post("/api/public/score-configs", json={"name": "csat", "dataType": "NUMERIC"})
+    queue = client.post(
+        "/api/public/annotation-queues", json={"name": "q", "scoreConfigIds": [config.json()["id"]]}
+    ).json()
+    item = client.post(
+        f"/api/public/annotation-queues/{queue['id']}/items",
+        json={"objectType": "TRACE", "objectId": traces[0]["id"]},
+    ).json()
+    comment = client.post(
+        "/api/public/comments",
+        json={
+            "projectId": PROJECT_ID,
+            "objectType": "TRACE",
+            "objectId": traces[0]["id"],
+            "content": "c",
+        },
+    ).json()
     ids = {
         "traceId": [t["id"] for t in traces],
         "observationId": [o for t in traces for o in t["observations"]],
         "scoreId": [s["id"] for s in client.get("/api/public/v2/scores").json()["data"]],
         "sessionId": [s["id"] for s in client.get("/api/public/sessions").json()["data"]],
         "mediaId": [media.media_id],
+        "configId": [config.json()["id"]],
+        "queueId": [queue["id"]],
+        "itemId": [item["id"]],
+        "commentId": [comment["id"]],
     }
     assert all(ids.values()), ids
     return ids

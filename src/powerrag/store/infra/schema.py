@@ -530,8 +530,8 @@ evaluation_rules = Table(
 score_configs = Table(
     "score_configs",
     metadata,
+    Column("project_id", String(64), ForeignKey("projects.id"), primary_key=True),
     Column("id", String(36), primary_key=True),
-    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
     Column("name", String(35), nullable=False),
     Column("data_type", String(16), nullable=False),
     Column("is_archived", Boolean, nullable=False),

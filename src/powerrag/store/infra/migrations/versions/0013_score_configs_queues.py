@@ -31,9 +31,15 @@ def _owned(name: str) -> list[sa.Column[str] | sa.Constraint]:
 
 
 def upgrade() -> None:
+    # Ids are per project: an id a caller chose (or a copied project) may repeat elsewhere.
     op.create_table(
         "score_configs",
-        *_owned("score_configs"),
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("project_id", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name="fk_score_configs_project_id_projects"
+        ),
+        sa.PrimaryKeyConstraint("project_id", "id", name="pk_score_configs"),
         sa.Column("name", sa.String(length=35), nullable=False),
         sa.Column("data_type", sa.String(length=16), nullable=False),
         sa.Column("is_archived", sa.Boolean(), nullable=False),
