@@ -137,7 +137,8 @@ def _config(ui: TestClient) -> str:
     """A score config made through the settings form; its id."""
     form = {"name": "csat", "data_type": "NUMERIC", "min_value": "1", "max_value": "5"}
     assert post_form(ui, CONFIGS, form).status_code == 303
-    (config,) = ui.get(CONFIGS, params={"format": "json"}).json()["configs"]
+    listed = ui.get(CONFIGS, params={"format": "json"}).json()["configs"]
+    (config,) = [c for c in listed if c["name"] == "csat"]
     return str(config["id"])
 
 
