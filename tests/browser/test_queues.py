@@ -125,9 +125,12 @@ def test_work_through_a_queue_of_sessions(page: Page, server: BrowserServer) -> 
             expect(
                 page.locator("form.queue-score[data-config=csat] [data-annotation-error]")
             ).to_contain_text("value 7 is outside [1, 5]")
-            if n == 0:
-                SHOTS.mkdir(parents=True, exist_ok=True)
-                page.screenshot(path=str(SHOTS / "queue-refused.png"), full_page=True)
+            # The refused value stays in its field, to be corrected.
+            expect(
+                page.locator("form.queue-score[data-config=csat] input[name=value]")
+            ).to_have_value("7")
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / "queue-refused.png"), full_page=True)
         page.locator("form.queue-score[data-config=csat] input[name=value]").fill(str(n + 3))
         page.locator("form.queue-score[data-config=csat] button").click()
         expect(page.locator("#queue-scores")).to_contain_text(f"csat: {float(n + 3)}")

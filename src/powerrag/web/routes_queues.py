@@ -190,7 +190,11 @@ async def score_item(request: Request, project_id: str, queue_id: str, item_id: 
         )
     except InvalidRequestError as exc:
         context = await _work_context(page, queue_id, item_id)
-        error = {"configId": form.get("config_id", ""), "message": str(exc)}
+        error = {
+            "configId": form.get("config_id", ""),
+            "value": form.get("value", ""),
+            "message": str(exc),
+        }
         return render(request, "queue.html", {**context, "error": error}, status=422)
     await page.ctx.pipeline.submit(project_id, batch)
     return RedirectResponse(urls.queue(project_id, queue_id, item_id), status_code=303)
