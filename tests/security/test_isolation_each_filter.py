@@ -63,6 +63,11 @@ API_NOT_LISTS = {
     "/api/public/llm-connections",
     "/api/public/unstable/evaluators",
     "/api/public/unstable/evaluation-rules",
+    # Score configs and queues take no filters; comments filter by object and author. B's
+    # carry B_MARKERS and are listed with A's key in test_isolation.py.
+    "/api/public/score-configs",
+    "/api/public/annotation-queues",
+    "/api/public/comments",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -70,7 +75,13 @@ UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
     "/project/{project_id}/sessions": ("sessions", w.UI_SESSION_FILTERS),
 }
 # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
-UI_NOT_LISTS = {"/project/{project_id}/settings", "/project/{project_id}/settings/evaluation"}
+UI_NOT_LISTS = {
+    "/project/{project_id}/settings",
+    "/project/{project_id}/settings/evaluation",
+    # Unfiltered pages of configs and queues: B's (B_MARKERS) in test_ui_isolation.py.
+    "/project/{project_id}/settings/score-configs",
+    "/project/{project_id}/queues",
+}
 
 
 @pytest.fixture
