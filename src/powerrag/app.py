@@ -18,7 +18,9 @@ from fastapi import FastAPI
 
 from powerrag import __version__, reconciler
 from powerrag.api import (
+    annotation_queues,
     automations,
+    comments,
     datasets,
     evaluation,
     ingestion,
@@ -29,6 +31,7 @@ from powerrag.api import (
     prometheus,
     prompts,
     reads,
+    score_configs,
 )
 from powerrag.api.errors import install_error_handlers
 from powerrag.api.ingest_metrics import IngestMetrics
@@ -148,6 +151,9 @@ def create_app(
     app.include_router(models.router)
     app.include_router(metrics.router)
     app.include_router(prometheus.router)
+    app.include_router(score_configs.router)
+    app.include_router(comments.router)
+    app.include_router(annotation_queues.router)
     install_web(app)
     app.add_middleware(IngestMetrics, metrics=counters)
     # Outermost, so every log line of the request, from any layer, names it.

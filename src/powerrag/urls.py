@@ -115,6 +115,35 @@ def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"
 
 
+def score_configs(project_id: str) -> str:
+    return f"{settings(project_id)}/score-configs"
+
+
+def score_config_archive(project_id: str, config_id: str) -> str:
+    """Archive or restore (a toggle) one score config."""
+    return f"{score_configs(project_id)}/{_segment(config_id)}/archive"
+
+
+def queues(project_id: str) -> str:
+    return f"{project(project_id)}/queues"
+
+
+def queue(project_id: str, queue_id: str, item_id: str | None = None) -> str:
+    """A queue's page: its next pending item, or the item named."""
+    path = f"{queues(project_id)}/{_segment(queue_id)}"
+    return f"{path}?item={quote(item_id, safe='')}" if item_id else path
+
+
+def queue_add(project_id: str) -> str:
+    """Where the sessions list and the replay add objects to a queue chosen in the form."""
+    return f"{queues(project_id)}/add"
+
+
+def queue_item_action(project_id: str, queue_id: str, item_id: str, action: str) -> str:
+    """Score (`score`) or mark done (`done`) one item of a queue."""
+    return f"{queues(project_id)}/{_segment(queue_id)}/items/{_segment(item_id)}/{action}"
+
+
 def project_name(project_id: str) -> str:
     return f"{settings(project_id)}/name"
 

@@ -84,7 +84,7 @@ def test_it_lists_exactly_the_public_routes(client: TestClient) -> None:
     routes = implemented_operations(client.app)
     documented = {(m, path_shape(p)) for m, p in _operations(openapi_document())}
     assert documented == routes
-    assert len(routes) == 79
+    assert len(routes) == 96
 
 
 def test_langfuse_operations_are_langfuse_s_own() -> None:

@@ -333,6 +333,40 @@ SCORES_V3 = [
     Request("bad-cursor", f"{V3}?cursor=not-base64!"),
 ]
 
+# Issue 18: the JSON filter, score configs, comments, annotation queues. The scenario has no
+# config or queue, and its comments (ids drawn by the server) are read back in
+# tests/sdk/test_scripting_api.py: here the empty lists, refusals and missing ones.
+_TAG_FILTER = '[{"type":"arrayOptions","column":"tags","operator":"any of","value":["tag-a"]}]'
+_LATENCY = '[{"type":"number","column":"latency","operator":">","value":1}]'
+_QUEUE = f"{A}/annotation-queues/no-such-queue"
+SCRIPTING = [
+    Request("traces-json-filter", f"{A}/traces?fields=core&filter={_TAG_FILTER}"),
+    Request("traces-json-filter-unsupported", f"{A}/traces?filter={_LATENCY}"),
+    Request("traces-json-filter-not-json", f"{A}/traces?filter=tags"),
+    Request(
+        "observations-json-filter",
+        f"{A}/observations?filter="
+        '[{"type":"string","column":"type","operator":"=","value":"EVENT"}]',
+    ),
+    Request(
+        "scores-json-filter",
+        f"{A}/v2/scores?filter="
+        '[{"type":"stringOptions","column":"dataType","operator":"any of","value":["BOOLEAN"]}]',
+    ),
+    Request("score-configs-list", f"{A}/score-configs"),
+    Request("score-configs-bad-limit", f"{A}/score-configs?limit=0"),
+    Request("score-configs-get-missing", f"{A}/score-configs/no-such-config"),
+    Request("comments-of-prompts", f"{A}/comments?objectType=PROMPT"),
+    Request("comments-object-id-without-type", f"{A}/comments?objectId=x"),
+    Request("comments-bad-type", f"{A}/comments?objectType=DATASET"),
+    Request("comments-get-missing", f"{A}/comments/no-such-comment"),
+    Request("queues-list", f"{A}/annotation-queues"),
+    Request("queues-get-missing", _QUEUE),
+    Request("queue-items-missing-queue", f"{_QUEUE}/items"),
+    Request("queue-item-missing", f"{_QUEUE}/items/no-such-item"),
+    Request("comments-without-key", f"{A}/comments", who="signed-out"),
+]
+
 GROUPS = {
     "api-health": HEALTH,
     "api-sessions": SESSIONS,
@@ -348,4 +382,5 @@ GROUPS = {
     "api-datasets": DATASETS,
     "api-models": MODELS,
     "api-metrics": METRICS,
+    "api-scripting": SCRIPTING,
 }

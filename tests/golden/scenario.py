@@ -10,10 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import insert
 
 from powerrag import urls
 from powerrag.bootstrap import bootstrap
+from powerrag.domain.score_configs import ConfigFields
+from powerrag.domain.timeutil import parse_iso
+from powerrag.store import score_configs
 from powerrag.store.database import Store
+from powerrag.store.infra.schema import annotation_queue_items, annotation_queues
 from tests.support.media import PNG, RECORDED_SPAN, RECORDED_TRACE, upload
 from tests.support.project import PROJECT_ID
 from tests.support.recorded import fixture_files
@@ -109,6 +114,32 @@ def build_world(client: TestClient, store: Store) -> None:
     The client keeps the admin's cookie: the same client reads the API (its key) and the UI.
     """
     client.follow_redirects = False
+    # The config "golden-eval" names (a score is checked against its config), with the
+    # fixed id and time the answers pin.
+    golden_config = ConfigFields("golden-eval", "NUMERIC", min_value=0.0, max_value=1.0)
+    with store.transaction() as conn:
+        at = parse_iso("2026-11-24T08:00:00Z")
+        score_configs.insert_config(conn, PROJECT_ID, golden_config, at, config_id="golden-config")
+        # The queue "golden-eval" was given in, holding the published session.
+        owned = {"project_id": PROJECT_ID, "created_at": at, "updated_at": at}
+        conn.execute(
+            insert(annotation_queues).values(
+                id="golden-queue",
+                name="golden queue",
+                score_config_ids='["golden-config"]',
+                **owned,
+            )
+        )
+        conn.execute(
+            insert(annotation_queue_items).values(
+                id="golden-item",
+                queue_id="golden-queue",
+                object_id=PUBLIC_SESSION,
+                object_type="SESSION",
+                status="PENDING",
+                **owned,
+            )
+        )
     for name in fixture_files():
         replay_writes(client, name)
     scores = client.post("/api/public/scores", json=EXTRA_SCORES)

@@ -261,6 +261,22 @@ PROMPT_PAGES = [
     Request("list-signed-out", f"{P}?{J}", who="signed-out"),
 ]
 
+_QUEUES = f"/project/{PROJECT}/queues"
+ANNOTATION = [
+    Request("score-configs", f"/project/{PROJECT}/settings/score-configs?{J}"),
+    Request(
+        "score-configs-signed-out",
+        f"/project/{PROJECT}/settings/score-configs?{J}",
+        who="signed-out",
+    ),
+    Request("queues", f"{_QUEUES}?{J}"),
+    Request("queue-next-item", f"{_QUEUES}/golden-queue?{J}"),
+    Request("queue-item", f"{_QUEUES}/golden-queue?{J}&item=golden-item"),
+    Request("queue-missing-item", f"{_QUEUES}/golden-queue?{J}&item=no-such-item"),
+    Request("queue-missing", f"{_QUEUES}/no-such-queue?{J}"),
+    Request("queues-other-project", f"/project/no-such-project/queues?{J}"),
+]
+
 GROUPS = {
     "ui-auth": AUTH,
     "ui-sessions": SESSIONS_LIST,
@@ -273,4 +289,5 @@ GROUPS = {
     "ui-prompts": PROMPT_PAGES,
     "ui-datasets": DATASETS,
     "ui-dashboard": DASHBOARD,
+    "ui-annotation": ANNOTATION,
 }

@@ -90,6 +90,11 @@ SUCCESS_TESTED_ELSEWHERE = (
     "/models",
     "/metrics",
 )
+SUCCESS_TESTED_ELSEWHERE = ("/checks", "/alerts", "/llm-connections", "/unstable/")
+# Score configs, comments and annotation queues: a random body rarely names an existing
+# object or a valid config; their reads are seeded below (ids known), and every answer is
+# checked here; their writes succeed in tests/sdk/test_scripting_api.py.
+SUCCESS_TESTED_ELSEWHERE += ("/score-configs", "/comments", "/annotation-queues")
 EXAMPLES = 25
 
 
@@ -124,6 +129,23 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
     assert client.post("/api/public/dataset-items", json=item).status_code == 200
     link = {"runName": "nightly", "datasetItemId": "case-1", "traceId": traces[0]["id"]}
     assert client.post("/api/public/dataset-run-items", json=link).status_code == 200
+    config = client.post("/api/public/score-configs", json={"name": "csat", "dataType": "NUMERIC"})
+    queue = client.post(
+        "/api/public/annotation-queues", json={"name": "q", "scoreConfigIds": [config.json()["id"]]}
+    ).json()
+    item = client.post(
+        f"/api/public/annotation-queues/{queue['id']}/items",
+        json={"objectType": "TRACE", "objectId": traces[0]["id"]},
+    ).json()
+    comment = client.post(
+        "/api/public/comments",
+        json={
+            "projectId": PROJECT_ID,
+            "objectType": "TRACE",
+            "objectId": traces[0]["id"],
+            "content": "c",
+        },
+    ).json()
     ids = {
         "traceId": [t["id"] for t in traces],
         "observationId": [o for t in traces for o in t["observations"]],
@@ -137,6 +159,10 @@ def _seed(app: FastAPI) -> dict[str, list[str]]:
         "datasetName": ["qa"],
         "runName": ["nightly"],
         "id": ["case-1"],
+        "configId": [config.json()["id"]],
+        "queueId": [queue["id"]],
+        "itemId": [item["id"]],
+        "commentId": [comment["id"]],
     }
     assert all(ids.values()), ids
     return ids
@@ -154,7 +180,7 @@ def test_every_public_operation_conforms_to_the_document(api_app: FastAPI) -> No
         assert operation.path.startswith("/api/public/"), operation.path
         label = f"{operation.method.upper()} {operation.path}"
         _check_operation(operation, known, answered.setdefault(label, set()))
-    assert len(answered) == 79 and "POST /api/public/otel/v1/traces" in answered, answered
+    assert len(answered) == 96 and "POST /api/public/otel/v1/traces" in answered, answered
     assert "POST /api/public/otel/v1/logs" in answered, answered
     # Every operation was seen succeeding, so its success schema was checked on a real answer.
     unsuccessful = [

@@ -141,6 +141,11 @@ def test_ids_of_project_b_are_not_found_with_a_key(world: World) -> None:
         f"/api/public/datasets/{B_DATASET}/runs/{B_RUN}",
         f"/api/public/dataset-run-items?datasetId={world.dataset_id}&runName={B_RUN}",
         f"/api/public/models/{B_RULE}",
+        f"/api/public/score-configs/{B_RULE}",
+        f"/api/public/comments/{B_RULE}",
+        f"/api/public/annotation-queues/{B_RULE}",
+        f"/api/public/annotation-queues/{B_RULE}/items",
+        f"/api/public/annotation-queues/{B_RULE}/items/{B_RULE}",
     ):
         assert world.client.get(path, headers=world.as_b()).status_code == 200, path
         assert world.client.get(path, headers=world.as_a()).status_code == 404, path
@@ -185,6 +190,9 @@ def test_lists_with_a_key_hold_nothing_of_project_b(world: World) -> None:
         "/api/public/v2/prompts",
         "/api/public/v2/datasets",
         "/api/public/dataset-items",
+        "/api/public/score-configs",
+        "/api/public/comments",
+        "/api/public/annotation-queues",
     ):
         mine = world.client.get(path, headers=world.as_a())
         theirs = world.client.get(path, headers=world.as_b())

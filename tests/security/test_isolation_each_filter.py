@@ -79,6 +79,11 @@ API_NOT_LISTS = {
     # Aggregates, not lists: counted once below (test_metrics_count_a_s_rows_once).
     "/api/public/metrics",
     "/api/public/v2/metrics",
+    # Score configs and queues take no filters; comments filter by object and author. B's
+    # carry B_MARKERS and are listed with A's key in test_isolation.py.
+    "/api/public/score-configs",
+    "/api/public/annotation-queues",
+    "/api/public/comments",
 }
 # The UI's lists (JSON twins): the list's key in the twin and its filters.
 UI_LISTS: dict[str, tuple[str, list[tuple[dict[str, str], list[str]]]]] = {
@@ -101,6 +106,10 @@ UI_NOT_LISTS = {
     "/project/{project_id}/settings/models",
     # Aggregates of the metrics queries: counted once below.
     "/project/{project_id}/dashboard",
+    # Keys and members, the evaluation settings: tests/security/test_ui_isolation.py.
+    # Unfiltered pages of configs and queues: B's (B_MARKERS) in test_ui_isolation.py.
+    "/project/{project_id}/settings/score-configs",
+    "/project/{project_id}/queues",
 }
 
 

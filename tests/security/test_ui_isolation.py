@@ -105,12 +105,15 @@ class Ui:
             "name": B_PROMPT.replace("/", "%2F"),
             "dataset_id": w.dataset_id,
             "model_id": B_RULE,
+            "config_id": B_RULE,
+            "queue_id": B_RULE,
         }
 
     def b_comment_id(self) -> str:
         """Bob's comment on B's session (made through the UI by the fixture)."""
         with self.store.connect() as conn:
-            found = conn.execute(select(comments.c.id).where(comments.c.project_id == B_ID))
+            mine = (comments.c.project_id == B_ID) & (comments.c.id != B_RULE)
+            found = conn.execute(select(comments.c.id).where(mine))
             return str(found.scalar_one())
 
     def bob_row(self) -> list[tuple[Any, ...]]:
@@ -167,6 +170,10 @@ def _form(ui: Ui) -> dict[str, str]:
         "password": "a-was-here-123",
         "role": "member",
         "back": "list",
+        "config_id": B_RULE,
+        "queue_id": B_RULE,
+        "object_id": B_SESSION,
+        "object_type": "SESSION",
     }
 
 

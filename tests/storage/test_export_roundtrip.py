@@ -119,6 +119,16 @@ def _fill(url: str, data_dir: Path) -> None:
         assert client.post("/api/public/dataset-items", json=item).status_code == 200
         link = {"runName": "nightly", "datasetItemId": "case-1", "traceId": trace["id"]}
         assert client.post("/api/public/dataset-run-items", json=link).status_code == 200
+        # A score config and an annotation queue holding a trace, assigned to the member.
+        config = {"name": "csat", "dataType": "NUMERIC", "minValue": 1, "maxValue": 5}
+        config_id = client.post("/api/public/score-configs", json=config).json()["id"]
+        queue = {"name": "triage", "scoreConfigIds": [config_id]}
+        queue_id = client.post("/api/public/annotation-queues", json=queue).json()["id"]
+        queued = f"/api/public/annotation-queues/{queue_id}"
+        item = {"objectType": "TRACE", "objectId": trace["id"]}
+        assert client.post(f"{queued}/items", json=item).status_code == 200
+        assigned = client.post(f"{queued}/assignments", json={"userId": member.id})
+        assert assigned.status_code == 200, assigned.text
     with store.transaction() as conn:
         trace_id = conn.execute(select(traces.c.id).limit(1)).scalar_one()
         conn.execute(update(traces).where(traces.c.id == trace_id).values(bookmarked=True))

@@ -17,6 +17,10 @@ from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 
+from powerrag.domain.score_configs import ConfigFields
+from powerrag.domain.timeutil import parse_iso
+from powerrag.store import score_configs
+
 DAY = "2026-01-1{}T10:00:0{}Z"
 
 
@@ -169,7 +173,14 @@ def events() -> list[dict[str, Any]]:
 
 
 def write_world(client: TestClient, auth: str) -> None:
-    """Send the world through the batch ingestion API with the project key `auth`."""
+    """Send the world through the batch ingestion API with the project key `auth`, after
+    the score config `cfg-1` that score-k names (a score's config must exist)."""
+    headers = {"authorization": auth}
+    project_id = client.get("/api/public/projects", headers=headers).json()["data"][0]["id"]
+    store = client.app.state.ctx.store  # type: ignore[attr-defined]
+    with store.transaction() as conn:
+        fields = ConfigFields("accuracy", "NUMERIC", min_value=0.0, max_value=1.0)
+        score_configs.insert_config(conn, project_id, fields, parse_iso(at(1)), config_id="cfg-1")
     response = client.post(
         "/api/public/ingestion", json={"batch": events()}, headers={"authorization": auth}
     )

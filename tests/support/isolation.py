@@ -14,13 +14,19 @@ from typing import Any
 import orjson
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from powerrag import datasets
 from powerrag.domain.model_defs import definition_from_body
 from powerrag.store import evaluation, models, rules
 from powerrag.store.database import Store
-from powerrag.store.infra.schema import metadata
+from powerrag.store.infra.schema import (
+    annotation_queue_items,
+    annotation_queues,
+    comments,
+    metadata,
+    score_configs,
+)
 from tests.support.bodies import SpanFactory, json_doc, json_span, string_attr
 from tests.support.media import media_id, upload
 
@@ -41,6 +47,9 @@ B_MARKERS = (
     "b-secret-dataset",
     "b-secret-expected",
     "b-secret-model",
+    "b-secret-config",
+    "b-secret-queue",
+    "b-secret-note",
 )
 B_SESSION = "b-session-1"
 B_MEDIA = b"b-secret-media: bytes only project B uploaded"
@@ -90,6 +99,9 @@ class World:
             "rule_id": B_RULE,
             "item_id": B_RULE,
             "model_id": B_RULE,
+            "config_id": B_RULE,
+            "comment_id": B_RULE,
+            "queue_id": B_RULE,
             "kind": "rules",
             "prompt_name": B_PROMPT.replace("/", "%2F"),
             "name": B_PROMPT.replace("/", "%2F"),
@@ -134,6 +146,7 @@ class World:
         assert made.status_code == 201, made.text
         self._b_dataset()
         self._b_model()
+        self._b_annotation()
 
     def _b_dataset(self) -> None:
         body = {"name": B_DATASET, "description": "b-secret-dataset"}
@@ -143,6 +156,35 @@ class World:
         datasets.create_item(self.store, B_ID, item | {"expectedOutput": "b-secret-expected"}, 1)
         link = {"runName": B_RUN, "datasetItemId": B_RULE, "traceId": self.trace_id}
         datasets.create_run_item(self.store, B_ID, link | {"runDescription": "b-secret-dataset"}, 1)
+
+    def _b_annotation(self) -> None:
+        """B's score config, an API comment, a queue holding B's session (fixed ids)."""
+        owned = {"id": B_RULE, "project_id": B_ID, "created_at": 1, "updated_at": 1}
+        with self.store.transaction() as conn:
+            conn.execute(
+                insert(score_configs).values(
+                    **owned, name="b-secret-config", data_type="NUMERIC", is_archived=False
+                )
+            )
+            conn.execute(
+                insert(comments).values(
+                    **owned, object_type="SESSION", object_id=B_SESSION, content="b-secret-note"
+                )
+            )
+            conn.execute(
+                insert(annotation_queues).values(
+                    **owned, name="b-secret-queue", score_config_ids=f'["{B_RULE}"]'
+                )
+            )
+            conn.execute(
+                insert(annotation_queue_items).values(
+                    **owned,
+                    queue_id=B_RULE,
+                    object_id=B_SESSION,
+                    object_type="SESSION",
+                    status="PENDING",
+                )
+            )
 
     def _b_model(self) -> None:
         body = {"modelName": "b-secret-model", "matchPattern": "^b-secret-model$", "totalPrice": 1}

@@ -182,6 +182,43 @@ def _new_model(ui: TestClient, action: str) -> Form:
     return Form(f"{MODELS}/{model['id']}/{action}", {**form, "total_price": ""}, 303)
 
 
+CONFIGS = f"{SETTINGS}/score-configs"
+QUEUES = f"/project/{PROJECT_ID}/queues"
+
+
+def _config(ui: TestClient) -> str:
+    """A score config made through the settings form; its id."""
+    form = {"name": "csat", "data_type": "NUMERIC", "min_value": "1", "max_value": "5"}
+    assert post_form(ui, CONFIGS, form).status_code == 303
+    listed = ui.get(CONFIGS, params={"format": "json"}).json()["configs"]
+    (config,) = [c for c in listed if c["name"] == "csat"]
+    return str(config["id"])
+
+
+def _queue(ui: TestClient) -> tuple[str, str]:
+    """A queue (with a config) holding the session, made through the UI's forms; its id and
+    its item's."""
+    form = {"name": "triage", "config_id": _config(ui)}
+    assert post_form(ui, QUEUES, form).status_code == 303
+    (queue,) = ui.get(QUEUES, params={"format": "json"}).json()["queues"]
+    added = {"queue_id": queue["id"], "object_type": "SESSION", "object_id": "sess-m"}
+    assert post_form(ui, f"{QUEUES}/add", added).status_code == 303
+    page = ui.get(f"{QUEUES}/{queue['id']}", params={"format": "json"}).json()
+    return str(queue["id"]), str(page["item"]["id"])
+
+
+def _queue_score(ui: TestClient) -> Form:
+    queue_id, item_id = _queue(ui)
+    config_id = ui.get(f"{QUEUES}/{queue_id}", params={"format": "json"}).json()["configs"][0]["id"]
+    form = {"config_id": config_id, "value": "4"}
+    return Form(f"{QUEUES}/{queue_id}/items/{item_id}/score", form, 303)
+
+
+def _queue_done(ui: TestClient) -> Form:
+    queue_id, item_id = _queue(ui)
+    return Form(f"{QUEUES}/{queue_id}/items/{item_id}/done", {}, 303)
+
+
 # Path template (as in app.routes) -> the form to post, made ready on a signed-in client.
 FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/login": lambda ui: Form("/login", {"email": EMAIL, "password": PASSWORD}, 303),
@@ -251,6 +288,20 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/settings/models/{model_id}/edit": lambda ui: _new_model(ui, "edit"),
     "/project/{project_id}/settings/models/{model_id}/delete": lambda ui: _new_model(ui, "delete"),
     "/project/{project_id}/settings/models/{model_id}/recost": lambda ui: _new_model(ui, "recost"),
+    "/project/{project_id}/settings/score-configs": lambda ui: Form(
+        CONFIGS, {"name": "resolved", "data_type": "BOOLEAN"}, 303
+    ),
+    "/project/{project_id}/settings/score-configs/{config_id}/archive": lambda ui: Form(
+        f"{CONFIGS}/{_config(ui)}/archive", {}, 303
+    ),
+    "/project/{project_id}/queues": lambda ui: Form(QUEUES, {"name": "review"}, 303),
+    "/project/{project_id}/queues/add": lambda ui: Form(
+        f"{QUEUES}/add",
+        {"queue_id": _queue(ui)[0], "object_type": "SESSION", "object_id": "sess-m"},
+        303,
+    ),
+    "/project/{project_id}/queues/{queue_id}/items/{item_id}/score": _queue_score,
+    "/project/{project_id}/queues/{queue_id}/items/{item_id}/done": _queue_done,
 }
 
 

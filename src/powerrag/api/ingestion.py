@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from opentelemetry.proto.collector.logs.v1.logs_service_pb2 import ExportLogsServiceResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from powerrag.admission import Admitted
@@ -26,6 +27,7 @@ from powerrag.ingest.otlp_logs import decode_otlp_logs_request
 from powerrag.ingest.otlp_request import decode_otlp_request, parse_ingestion_version
 from powerrag.ingest.scores import score_from_body
 from powerrag.responses import json_response
+from powerrag.score_configs import check_batch, check_score, checked_scores
 
 router = APIRouter()
 log = logging.getLogger("powerrag.api")
@@ -141,7 +143,7 @@ async def ingestion(request: Request, caller: Caller = Depends(score_caller)) ->
     check_json_type(request)
     async with ctx.pipeline.admission(caller.project_id, public=caller.scores_only) as place:
         doc = await _read_json(ctx, request, caller, place)
-        batch = decode_batch(doc, scores_only=caller.scores_only)
+        batch = await _configured(ctx, caller, decode_batch(doc, scores_only=caller.scores_only))
         batch.scores = _as_caller_may(caller, batch.scores)
         if len(batch):
             await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
@@ -167,6 +169,8 @@ async def create_scores(request: Request, caller: Caller = Depends(score_caller)
         if isinstance(doc, list):
             return await _score_array(ctx, caller, doc, place.deadline)
         score = score_from_body(doc, default_id=str(uuid.uuid4()), timestamp=now_us())
+        if score.config_id:
+            score = await run_in_threadpool(check_score, ctx.store, caller.project_id, score)
         batch = IngestBatch(scores=_as_caller_may(caller, [score]))
         await ctx.pipeline.submit(caller.project_id, batch, deadline=place.deadline)
     return json_response({"id": score.id})
@@ -183,6 +187,12 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline:
             )
         except InvalidRequestError as exc:
             errors.append({"message": f"score {index}: {exc}"})
+    if any(s.config_id for s in batch.scores):
+        results = await run_in_threadpool(
+            checked_scores, ctx.store, caller.project_id, batch.scores
+        )
+        batch.scores = [r for r in results if isinstance(r, ScoreRecord)]
+        errors.extend({"message": str(r)} for r in results if isinstance(r, InvalidRequestError))
     batch.scores = _as_caller_may(caller, batch.scores)
     if batch.scores:
         await ctx.pipeline.submit(caller.project_id, batch, deadline=deadline)
@@ -191,6 +201,13 @@ async def _score_array(ctx: Context, caller: Caller, items: list[Any], deadline:
             {"accepted": len(batch.scores), "rejected": len(errors), "errors": errors}, 207
         )
     return json_response({"message": "Accepted"}, 202)
+
+
+async def _configured(ctx: Context, caller: Caller, batch: IngestBatch) -> IngestBatch:
+    """Scores naming a config checked against it (score_configs.py); others untouched."""
+    if not any(s.config_id for s in batch.scores):
+        return batch
+    return await run_in_threadpool(check_batch, ctx.store, caller.project_id, batch)
 
 
 def _as_caller_may(caller: Caller, found: list[ScoreRecord]) -> list[ScoreRecord]:

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from powerrag.api.auth import Caller, project_caller
+from powerrag.api.json_filters import observation_json_filter
 from powerrag.api.params import (
     MAX_CURSOR_LIMIT,
     decode_cursor,
@@ -48,7 +49,8 @@ V2_DEFAULT_FIELDS = ("core", "basic")
 async def list_observations(request: Request, caller: Caller = Depends(project_caller)) -> Response:
     ctx = context_of(request)
     q = request.query_params
-    f, page = observation_filter(q), parse_page(q)
+    f = observation_json_filter(observation_filter(q), q.get("filter"))
+    page = parse_page(q)
     paged = await run_in_threadpool(
         observations.list_observations, ctx.store, caller.project_id, f, page
     )
@@ -79,7 +81,8 @@ async def list_observations_v2(
         )
     wanted = fields(q, V2_FIELDS, V2_DEFAULT_FIELDS) | {"core"}
     expand = frozenset(k.strip() for k in (q.get("expandMetadata") or "").split(",")) - {""}
-    f, limit = observation_filter(q), parse_limit(q, MAX_CURSOR_LIMIT)
+    f = observation_json_filter(observation_filter(q), q.get("filter"))
+    limit = parse_limit(q, MAX_CURSOR_LIMIT)
     cursor = decode_cursor(q.get("cursor"))
     found = await run_in_threadpool(
         observations.list_observations_after, ctx.store, caller.project_id, f, cursor, limit

@@ -8,6 +8,7 @@ from starlette.responses import Response
 
 from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
+from powerrag.api.json_filters import score_json_filter
 from powerrag.api.params import (
     MAX_PAGE_LIMIT,
     decode_score_cursor,
@@ -98,7 +99,7 @@ async def list_scores(request: Request, caller: Caller = Depends(project_caller)
     ctx = context_of(request)
     q = request.query_params
     wanted = fields(q, SCORE_FIELDS, SCORE_FIELDS)
-    f, page = score_filter(q), parse_page(q)
+    f, page = score_json_filter(score_filter(q), q.get("filter")), parse_page(q)
     paged = await run_in_threadpool(scores.list_scores, ctx.store, caller.project_id, f, page)
     return json_response(paginated(paged, [score_v2(row, wanted) for row in paged.items]))
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from powerrag import deletions
 from powerrag.api.auth import Caller, project_caller
 from powerrag.api.body import read_json_body
+from powerrag.api.json_filters import trace_json_filter
 from powerrag.api.params import fields, parse_page, trace_filter, trace_order
 from powerrag.api.serializers import paginated, trace_with_details, trace_with_full_details
 from powerrag.context import context_of
@@ -27,7 +28,8 @@ async def list_traces(request: Request, caller: Caller = Depends(project_caller)
     ctx = context_of(request)
     q = request.query_params
     wanted = fields(q, TRACE_FIELDS, TRACE_FIELDS)
-    f, order, page = trace_filter(q), trace_order(q), parse_page(q)
+    f = trace_json_filter(trace_filter(q), q.get("filter"))
+    order, page = trace_order(q), parse_page(q)
     paged = await run_in_threadpool(
         traces.list_traces, ctx.store, caller.project_id, f, order, page, wanted
     )

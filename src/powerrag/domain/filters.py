@@ -73,6 +73,9 @@ class TraceFilter:
     text: str | None = None
     user_contains: str | None = None
     environment_contains: str | None = None
+    # The API's JSON filter (api/json_filters.py): any of these ids, any of these tags.
+    ids: tuple[str, ...] = ()
+    tags_any: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +146,7 @@ class ObservationFilter:
     environments: tuple[str, ...] = ()
     start_time: TimeRange = field(default_factory=TimeRange)
     version: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,6 +131,9 @@ class ScoreRecord:
     author_user_id: str | None = None
     # Sent with the public key alone: it may add a score, never replace a stored one.
     create_only: bool = False
+    # False when the data type was inferred from the value: a score config then decides it,
+    # as in Langfuse (domain/score_configs.py).
+    data_type_sent: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,9 @@ class IngestBatch:
     # Batch events accepted, by envelope id (HTTP 207 successes).
     accepted_event_ids: list[str] = field(default_factory=list)
     rejected_events: list[EventError] = field(default_factory=list)
+    # The envelope id of each of `scores` (same order), so a score its config refuses
+    # after decoding is refused as its event (powerrag/score_configs.py).
+    score_event_ids: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return (

@@ -235,6 +235,7 @@ class CommentRow:
     # Who may edit or delete it: its author and the project's owners (annotate.py).
     author_user_id: str | None = None
     object_type: str = "TRACE"
+    updated_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -123,6 +123,7 @@ def _add_event(batch: IngestBatch, event: JSONObject) -> None:
     if kind == "score-create":
         default_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"event:{event['id']}"))
         batch.scores.append(score_from_body(body, default_id=default_id, timestamp=timestamp))
+        batch.score_event_ids.append(event["id"])
         return
     if kind == "trace-create":
         batch.trace_updates.append(_trace_update(event["id"], body, timestamp, batch))

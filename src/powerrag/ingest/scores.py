@@ -86,6 +86,7 @@ def score_from_body(body: Any, *, default_id: str, timestamp: int) -> ScoreRecor
         metadata=dumps(metadata) if metadata is not None else None,
         config_id=_opt_str(body, "configId"),
         queue_id=_opt_str(body, "queueId"),
+        data_type_sent=_opt_str(body, "dataType") is not None,
     )
     nul = field_with_nul(score)
     if nul is not None:

@@ -6,9 +6,12 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, select, update
+from sqlalchemy import func as sql
 
+from powerrag.domain.filters import PageRequest
 from powerrag.domain.rows import CommentRow
+from powerrag.store.filters import equals
 from powerrag.store.infra.schema import comments, users
 
 _c = comments.c
@@ -49,6 +52,7 @@ def _select() -> Any:
         users.c.email.label("author_email"),
         _c.author_user_id,
         _c.object_type,
+        _c.updated_at,
     ).select_from(comments.outerjoin(users, users.c.id == _c.author_user_id))
 
 
@@ -98,3 +102,32 @@ def update_comment(
 def delete_comment(conn: Connection, project_id: str, comment_id: str) -> bool:
     result = conn.execute(delete(comments).where(_c.project_id == project_id, _c.id == comment_id))
     return bool(result.rowcount)
+
+
+def _matching(
+    project_id: str, object_type: str | None, object_id: str | None, author: str | None
+) -> list[ColumnElement[bool]]:
+    return [
+        _c.project_id == project_id,
+        equals(_c.object_type, object_type),
+        equals(_c.object_id, object_id),
+        equals(_c.author_user_id, author),
+    ]
+
+
+def page_of_comments(
+    conn: Connection,
+    project_id: str,
+    page: PageRequest,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    author: str | None = None,
+) -> tuple[list[CommentRow], int]:
+    """A page of the project's comments, newest first, and how many match (the public API's)."""
+    where = _matching(project_id, object_type, object_id, author)
+    query = _select().where(*where).order_by(_c.created_at.desc(), _c.id.desc())
+    found = conn.execute(query.limit(page.limit).offset(page.offset)).mappings()
+    items = [CommentRow(**r) for r in found]
+    total = conn.execute(select(sql.count()).select_from(comments).where(*where)).scalar_one()
+    return items, int(total)

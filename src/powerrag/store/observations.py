@@ -54,6 +54,7 @@ def _where(project_id: str, f: ObservationFilter) -> list[ColumnElement[bool]]:
         one_of(_o.environment, f.environments),
         in_range(_o.start_time, f.start_time),
         equals(_o.version, f.version),
+        one_of(_o.id, f.ids),
         root,
     ]
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, false, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, false, or_, select
 from sqlalchemy import func as sql
 
 from powerrag.domain.filters import PageRequest, TraceFilter, TraceOrder
 from powerrag.domain.rows import TraceRow, TraceTime
 from powerrag.domain.search import parse_query
 from powerrag.store.base import chunked
-from powerrag.store.filters import contains_text, equals, has_all, in_range, one_of
+from powerrag.store.filters import contains_text, equals, has_all, in_range, json_element, one_of
 from powerrag.store.infra.schema import observations, scores, traces
 from powerrag.store.search import trace_matches
 
@@ -55,7 +55,10 @@ def _where(dialect: str, project_id: str, f: TraceFilter) -> list[ColumnElement[
         one_of(t.environment, f.environments),
         in_range(t.timestamp, f.timestamp),
         has_all(t.tags, f.tags),
+        one_of(t.id, f.ids),
     ]
+    if f.tags_any:
+        where.append(or_(*(json_element(t.tags, tag) for tag in f.tags_any)))
     if f.user_contains:
         where.append(contains_text(t.user_id, f.user_contains))
     if f.environment_contains:

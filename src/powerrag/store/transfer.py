@@ -23,6 +23,9 @@ from powerrag.store.infra.dialect import upsert
 from powerrag.store.infra.migrate import head_revision
 from powerrag.store.infra.schema import (
     alerts,
+    annotation_queue_assignments,
+    annotation_queue_items,
+    annotation_queues,
     api_keys,
     check_rules,
     comments,
@@ -43,6 +46,7 @@ from powerrag.store.infra.schema import (
     prompt_labels,
     prompt_tags,
     prompts,
+    score_configs,
     scores,
     sessions,
     span_content_events,
@@ -73,6 +77,7 @@ PROJECT_TABLES: tuple[Table, ...] = (
     prompt_tags,
     # A project's own model prices (the bundled ones are every installation's).
     models,
+    score_configs,
     traces,
     trace_updates,
     span_origins,
@@ -81,6 +86,9 @@ PROJECT_TABLES: tuple[Table, ...] = (
     sessions,
     scores,
     comments,
+    annotation_queues,
+    annotation_queue_items,
+    annotation_queue_assignments,
     media,
     media_blobs,
     media_links,

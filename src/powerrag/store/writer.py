@@ -371,7 +371,7 @@ def _update_from_row(row: Any) -> TraceUpdate:
 
 def _score_row(project_id: str, score: ScoreRecord, now: int) -> dict[str, Any]:
     row = asdict(score)
-    del row["create_only"]
+    del row["create_only"], row["data_type_sent"]
     row.update(project_id=project_id, created_at=now, updated_at=now)
     return row
 

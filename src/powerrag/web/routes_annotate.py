@@ -14,8 +14,9 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import accounts, annotate, urls
+from powerrag import accounts, annotate, queue_work, score_configs, urls
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
+from powerrag.domain.records import IngestBatch
 from powerrag.query import sessions
 from powerrag.web.auth import check_csrf
 from powerrag.web.common import ProjectPage, project_page
@@ -112,21 +113,49 @@ async def add_score(request: Request, project_id: str) -> Response:
         sessions.require_session, page.ctx.store, project_id, session_id
     )
     try:
-        batch = annotate.annotation_score(
-            name=form.get("name", ""),
-            data_type=form.get("data_type", ""),
-            value=form.get("value", ""),
-            comment=form.get("comment", ""),
-            session_id=session_id,
-            trace_id=trace_id,
-            environment=session.environment,
-            author=page.user.id,
-        )
+        if form.get("config_id"):
+            batch = await _config_score(page, form, session_id, trace_id, session.environment)
+        else:
+            batch = annotate.annotation_score(
+                name=form.get("name", ""),
+                data_type=form.get("data_type", ""),
+                value=form.get("value", ""),
+                comment=form.get("comment", ""),
+                session_id=session_id,
+                trace_id=trace_id,
+                environment=session.environment,
+                author=page.user.id,
+            )
     except InvalidRequestError as exc:
         key = f"score:{trace_id or ''}"
         return await _refused(request, page, session_id, key, form, str(exc))
     await page.ctx.pipeline.submit(project_id, batch)
     return _back(project_id, session_id, trace_id)
+
+
+async def _config_score(
+    page: ProjectPage, form: dict[str, str], session_id: str, trace_id: str | None, env: str
+) -> IngestBatch:
+    """A score with one of the project's score configs: its name and type are the config's."""
+    store, project_id = page.ctx.store, page.project.id
+    try:
+        config = await run_in_threadpool(
+            score_configs.get_config, store, project_id, form["config_id"]
+        )
+    except NotFoundError:
+        raise InvalidRequestError("that score config is not the project's") from None
+    subject = queue_work.Subject(None if trace_id else session_id, trace_id, None, env)
+    return await run_in_threadpool(
+        lambda: queue_work.config_score(
+            store,
+            project_id,
+            config,
+            subject,
+            value=form.get("value", ""),
+            comment=form.get("comment", ""),
+            author=page.user.id,
+        )
+    )
 
 
 @router.post(f"{PART}/scores/edit")

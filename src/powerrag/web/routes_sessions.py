@@ -28,6 +28,7 @@ from powerrag.web.params import (
 )
 from powerrag.web.render import WebRoute, render
 from powerrag.web.routes_legacy import legacy_part
+from powerrag.web.routes_queues import annotation_options
 from powerrag.web.views import header_view, sessions_page, turn_view
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -68,6 +69,9 @@ async def sessions_list(request: Request, project_id: str) -> Response:
         "columnsQuery": urlencode([("col", n) for n in columns]),
         **searching,
     }
+    options = await annotation_options(page.ctx, project_id)
+    if "queues" in options:
+        data["queues"] = options["queues"]
     return render(request, "sessions.html", {**page.chrome(), **data})
 
 
@@ -84,7 +88,9 @@ async def _replay_access(request: Request, project_id: str, session_id: str) -> 
     if page is not None:
         await run_in_threadpool(sessions.require_session, store, project_id, session_id)
         manage = await run_in_threadpool(accounts.can_manage, store, page.user, project_id)
-        return {**page.chrome(), "readOnly": False, "showUsers": True, "canManage": manage}
+        options = await annotation_options(page.ctx, project_id)
+        chrome = {**page.chrome(), "readOnly": False, "showUsers": True, "canManage": manage}
+        return {**chrome, **options}
     session = await run_in_threadpool(sessions.find_session, store, project_id, session_id)
     if session is None or not session.public:
         await require_user(request)

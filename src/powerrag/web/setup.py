@@ -21,6 +21,8 @@ from powerrag.web import (
     routes_legacy,
     routes_models,
     routes_prompts,
+    routes_queues,
+    routes_score_configs,
     routes_sessions,
     routes_settings,
     routes_traces,
@@ -47,6 +49,8 @@ def install_web(app: FastAPI) -> None:
         routes_models,
         routes_dashboard,
         routes_datasets,
+        routes_score_configs,
+        routes_queues,
         routes_legacy,
     ):
         app.include_router(module.router)

@@ -674,3 +674,61 @@ models = Table(
     _time("updated_at"),
     UniqueConstraint("project_id", "model_name"),
 )
+
+# A project's score scales (Langfuse's score configs): a score naming one is checked against
+# it (domain/score_configs.py). `categories` is JSON [{"label", "value"}].
+score_configs = Table(
+    "score_configs",
+    metadata,
+    Column("project_id", String(64), ForeignKey("projects.id"), primary_key=True),
+    Column("id", String(36), primary_key=True),
+    Column("name", String(35), nullable=False),
+    Column("data_type", String(16), nullable=False),
+    Column("is_archived", Boolean, nullable=False),
+    Column("min_value", Float, nullable=True),
+    Column("max_value", Float, nullable=True),
+    Column("categories", Text, nullable=True),
+    Column("description", Text, nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_score_configs_project", "project_id", "name"),
+)
+
+# Annotation queues of sessions, traces and observations; `score_config_ids` is a JSON list.
+annotation_queues = Table(
+    "annotation_queues",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("score_config_ids", Text, nullable=False),
+    _time("created_at"),
+    _time("updated_at"),
+    UniqueConstraint("project_id", "name"),
+)
+
+annotation_queue_items = Table(
+    "annotation_queue_items",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("project_id", String(64), ForeignKey("projects.id"), nullable=False),
+    Column("queue_id", String(36), ForeignKey("annotation_queues.id"), nullable=False),
+    Column("object_id", String(200), nullable=False),
+    # SESSION, TRACE or OBSERVATION; status PENDING or COMPLETED.
+    Column("object_type", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    _time("completed_at", nullable=True),
+    _time("created_at"),
+    _time("updated_at"),
+    Index("ix_annotation_queue_items_queue", "project_id", "queue_id", "status", "created_at"),
+)
+
+annotation_queue_assignments = Table(
+    "annotation_queue_assignments",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("queue_id", String(36), ForeignKey("annotation_queues.id"), primary_key=True),
+    Column("user_id", String(64), primary_key=True),
+    _time("created_at"),
+)
