@@ -22,7 +22,7 @@ TIMEOUT_SECONDS = 120.0
 
 @dataclass(frozen=True, slots=True)
 class Completion:
-    messages: list[dict[str, str]]
+    messages: list[dict[str, Any]]
     content: str
     model: str
     prompt_tokens: int
@@ -88,6 +88,25 @@ def complete(
         messages = [{"role": "system", "content": json_instruction(definition)}, *messages]
         body = {"model": model, "messages": messages, "temperature": 0}
         status, content = _request(url, key, headers, body, allowed)
+    return _checked(status, content, messages, model)
+
+
+def chat(
+    base_url: str,
+    key: str,
+    headers: dict[str, str],
+    model: str,
+    messages: list[dict[str, Any]],
+    allowed: Destinations,
+) -> Completion:
+    """One plain chat completion of the given messages (the prompt playground's call)."""
+    url = base_url.rstrip("/") + "/chat/completions"
+    body = {"model": model, "messages": messages}
+    status, content = _request(url, key, headers, body, allowed)
+    return _checked(status, content, messages, model)
+
+
+def _checked(status: int, content: bytes, messages: list[dict[str, Any]], model: str) -> Completion:
     excerpt = content[:300].decode(errors="replace")
     if status == 429 or status >= 500:
         raise RetryableJudgeError(f"the LLM answered HTTP {status}: {excerpt}")
@@ -96,7 +115,7 @@ def complete(
     return _completion(messages, model, content)
 
 
-def _completion(messages: list[dict[str, str]], model: str, content: bytes) -> Completion:
+def _completion(messages: list[dict[str, Any]], model: str, content: bytes) -> Completion:
     try:
         answer = orjson.loads(content)
         text = answer["choices"][0]["message"]["content"]

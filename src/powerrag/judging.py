@@ -10,6 +10,7 @@ itself is written as a trace of the project, so its tokens and cost show (docs/e
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -200,13 +201,18 @@ class Judge:
         self.store.write_batches([(job.project_id, batch)], now)
 
     def _secret(self, connection: LlmConnection) -> dict[str, Any]:
-        with self.store.transaction() as conn:
-            master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
-        try:
-            value: dict[str, Any] = orjson.loads(secretbox.unseal(master, connection.secret))
-        except secretbox.UnreadableSecretError as exc:
-            raise judge_client.PermanentJudgeError(str(exc)) from None
-        return value
+        return connection_secret(self.store, connection)
+
+
+def connection_secret(store: Store, connection: LlmConnection) -> dict[str, Any]:
+    """The connection's sealed key and extra headers, opened with the instance secret."""
+    with store.transaction() as conn:
+        master = accounts.instance_secret(conn, secretbox.SECRET_NAME)
+    try:
+        value: dict[str, Any] = orjson.loads(secretbox.unseal(master, connection.secret))
+    except secretbox.UnreadableSecretError as exc:
+        raise judge_client.PermanentJudgeError(str(exc)) from None
+    return value
 
 
 def _judge_trace(
@@ -217,34 +223,70 @@ def _judge_trace(
     started: int,
     now: int,
 ) -> IngestBatch:
-    """The judge call as a trace with one GENERATION: its tokens are priced like any other."""
+    return call_trace(
+        CallTrace(
+            trace_id=trace_id,
+            source="judge",
+            trace_name=f"evaluation: {evaluator.name}",
+            generation_name=evaluator.name,
+            environment=JUDGE_ENVIRONMENT,
+            tag="powerrag-evaluation",
+            metadata={"ruleId": rule.id, "evaluatorId": evaluator.id, "target": rule.target},
+        ),
+        completion,
+        started,
+        now,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CallTrace:
+    """How an LLM call made by PowerRAG itself is recorded as a trace of the project."""
+
+    trace_id: str
+    source: str
+    trace_name: str
+    generation_name: str
+    environment: str
+    tag: str
+    metadata: dict[str, Any]
+    prompt_name: str | None = None
+    prompt_version: int | None = None
+
+
+def call_trace(
+    call: CallTrace, completion: judge_client.Completion, started: int, now: int
+) -> IngestBatch:
+    """The call as a trace with one GENERATION: its tokens are priced like any other."""
     tokens = {
         "input": completion.prompt_tokens,
         "output": completion.completion_tokens,
         "total": completion.prompt_tokens + completion.completion_tokens,
     }
     update = TraceUpdate(
-        trace_id=trace_id,
-        source_id=f"judge:{trace_id}",
+        trace_id=call.trace_id,
+        source_id=f"{call.source}:{call.trace_id}",
         timestamp=started,
         is_root=True,
-        name=f"evaluation: {evaluator.name}",
-        environment=JUDGE_ENVIRONMENT,
-        tags=("powerrag-evaluation",),
-        metadata={"ruleId": rule.id, "evaluatorId": evaluator.id, "target": rule.target},
+        name=call.trace_name,
+        environment=call.environment,
+        tags=(call.tag,),
+        metadata=call.metadata,
     )
     generation = ObservationRecord(
-        id=uuid.uuid5(_IDS, f"generation\n{trace_id}").hex,
-        trace_id=trace_id,
+        id=uuid.uuid5(_IDS, f"generation\n{call.trace_id}").hex,
+        trace_id=call.trace_id,
         type="GENERATION",
-        name=evaluator.name,
+        name=call.generation_name,
         start_time=started,
         end_time=now,
-        environment=JUDGE_ENVIRONMENT,
+        environment=call.environment,
         model=completion.model,
         input=orjson.dumps(completion.messages).decode(),
         output=orjson.dumps(completion.content).decode(),
         usage_details=tokens,
+        prompt_name=call.prompt_name,
+        prompt_version=call.prompt_version,
         is_app_root=True,
     )
     return IngestBatch(observations=[generation], trace_updates=[update])

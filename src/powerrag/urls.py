@@ -111,6 +111,10 @@ def prompt_versions(project_id: str, name: str) -> str:
     return f"{prompt(project_id, name)}/versions"
 
 
+def prompt_try(project_id: str, name: str) -> str:
+    return f"{prompt(project_id, name)}/try"
+
+
 def settings(project_id: str) -> str:
     return f"{project(project_id)}/settings"
 

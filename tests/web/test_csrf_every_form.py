@@ -139,13 +139,16 @@ PROMPTS = f"/project/{PROJECT_ID}/prompts"
 
 
 def _prompt(ui: TestClient, action: str) -> Form:
-    """A prompt made through the API, then its page's form: a label moved or a new version."""
+    """A prompt made through the API, then its page's form: a label moved, a new version, a try."""
     made = ui.post(
         "/api/public/v2/prompts",
         json={"name": f"forms/{action}", "prompt": "v1"},
         headers={"authorization": AUTH},
     )
     assert made.status_code == 201, made.text
+    if action == "try":
+        # No LLM connection in this project: accepted past CSRF, then refused by name (422).
+        return Form(f"{PROMPTS}/forms%2Ftry/try", {"version": "1", "connection": "none"}, 422)
     data = {"version": "1", "label": "production"} if action == "labels" else {"prompt": "v2"}
     return Form(f"{PROMPTS}/forms%2F{action}/{action}", data, 303)
 
@@ -275,6 +278,7 @@ FORMS: dict[str, Callable[[TestClient], Form]] = {
     "/project/{project_id}/prompts": lambda ui: Form(PROMPTS, {"name": "a", "prompt": "x"}, 303),
     "/project/{project_id}/prompts/{name:path}/labels": lambda ui: _prompt(ui, "labels"),
     "/project/{project_id}/prompts/{name:path}/versions": lambda ui: _prompt(ui, "versions"),
+    "/project/{project_id}/prompts/{name:path}/try": lambda ui: _prompt(ui, "try"),
     "/project/{project_id}/datasets": lambda ui: Form(DATASETS, {"name": "made"}, 303),
     "/project/{project_id}/datasets/add-turn": lambda ui: _to_dataset(ui, "turn"),
     "/project/{project_id}/datasets/add-session": lambda ui: _to_dataset(ui, "session"),
@@ -386,12 +390,16 @@ def test_every_accepted_form_answers_with_a_redirect_to_a_page(
 ) -> None:
     """POST-redirect-GET: reloading what a form led to never posts it again (issue 12, item 8).
 
-    The first-admin form is the exception only because an admin exists: it is refused.
+    The first-admin form is the exception only because an admin exists: it is refused; so is
+    "Try it", as this project has no LLM connection (its redirect: tests/web/test_prompt_try.py).
     """
     form = FORMS[template](ui)
     answer = post_form(ui, form.path, form.data)
     if template == "/setup":
         assert answer.status_code == 400
+        return
+    if form.accepted == 422:
+        assert answer.status_code == 422 and "no LLM connection" in answer.text
         return
     if form.accepted == 308:  # an old address: sent on to the form that answers 303
         assert answer.headers["location"] == FLAGS

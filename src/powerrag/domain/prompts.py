@@ -220,3 +220,34 @@ class VersionUsage:
     total_cost: float | None
     average_latency_us: float | None
     scores: tuple[ScoreSummary, ...]
+
+
+def compiled(prompt: Any, values: dict[str, str], inserted: dict[str, Any]) -> list[dict[str, Any]]:
+    """The messages a prompt becomes: a text prompt is one user message; a chat prompt's
+    messages get their variables filled and each placeholder replaced by its messages.
+    A variable or placeholder without a value is a 400 naming it."""
+    missing = [v for v in variables(prompt) if v not in values]
+    missing += [p for p in placeholders(prompt) if p not in inserted]
+    if missing:
+        raise _bad(f"no value for {', '.join(missing)}")
+
+    def fill(text: str) -> str:
+        return VARIABLE.sub(lambda m: values[m.group(1)], text)
+
+    if isinstance(prompt, str):
+        return [{"role": "user", "content": fill(prompt)}]
+    messages: list[dict[str, Any]] = []
+    for message in prompt:
+        if message.get("type") == "placeholder":
+            messages.extend(_inserted(inserted[message["name"]], message["name"]))
+        else:
+            messages.append({"role": message["role"], "content": fill(message["content"])})
+    return messages
+
+
+def _inserted(value: Any, name: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) for m in value
+    ):
+        raise _bad(f"placeholder {name} must be a JSON list of messages with a role")
+    return value

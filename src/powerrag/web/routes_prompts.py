@@ -15,14 +15,16 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from powerrag import accounts, urls
+from powerrag import accounts, playground, urls
 from powerrag import prompts as writes
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.prompts import LATEST, PRODUCTION, PromptVersion, folder_of
+from powerrag.outbound import Destinations
 from powerrag.query import prompts as reads
 from powerrag.web.auth import check_csrf
-from powerrag.web.common import project_page
+from powerrag.web.common import ProjectPage, project_page
 from powerrag.web.params import int_param
+from powerrag.web.prompt_try import try_attempt, try_view
 from powerrag.web.prompt_views import diff_view, editable, list_view, version_view
 from powerrag.web.render import WebRoute, render
 
@@ -62,14 +64,26 @@ def _number(request: Request, name: str) -> int | None:
 @router.get(BASE + "/{name:path}")
 async def prompt_page(request: Request, project_id: str, name: str) -> Response:
     page = await project_page(request, project_id)
+    return await _version_page(request, page, name, None)
+
+
+async def _version_page(
+    request: Request, page: ProjectPage, name: str, tried: dict[str, Any] | None
+) -> Response:
+    """A version's page; `tried` is a refused "Try it" form, shown again with its error."""
+    project_id = page.project.id
     found = await run_in_threadpool(reads.detail, page.ctx.store, project_id, name)
-    shown = _shown(found.versions, _number(request, "version"))
+    number = _number(request, "version")
+    if tried is not None:
+        number = int(tried["version"])
+    shown = _shown(found.versions, number)
     base = _number(request, "diff")
     labels = {x for v in found.versions for x in v.labels if x != LATEST} | {PRODUCTION}
     members = await run_in_threadpool(accounts.list_members, page.ctx.store, project_id)
     authors = {m.user_id: m.name or m.email for m in members}
     authors[page.user.id] = page.user.name or page.user.email
     usage = found.usage
+    choices = await run_in_threadpool(playground.choices, page.ctx.store, project_id)
     context = {
         **page.chrome(),
         "name": name,
@@ -80,8 +94,9 @@ async def prompt_page(request: Request, project_id: str, name: str) -> Response:
         "diff": diff_view(_shown(found.versions, base), shown) if base is not None else None,
         "movableLabels": sorted(labels - set(shown.labels)),
         "draft": {"prompt": editable(shown), "config": version_view(shown, None)["config"]},
+        "tryIt": try_view(shown, choices, tried),
     }
-    return render(request, "prompt.html", context)
+    return render(request, "prompt.html", context, status=422 if tried else 200)
 
 
 def _json(text: str, field: str, default: Any) -> Any:
@@ -143,3 +158,23 @@ async def move_label(request: Request, project_id: str, name: str) -> Response:
         writes.add_labels, page.ctx.store, project_id, name, version, body, page.ctx.clock()
     )
     return _saved(project_id, moved)
+
+
+@router.post(BASE + "/{name:path}/try")
+async def try_version(request: Request, project_id: str, name: str) -> Response:
+    """Call an LLM connection with the compiled version, then show the call's trace."""
+    page = await project_page(request, project_id)
+    form = await check_csrf(request)
+    number = int_param(form.get("version", ""), "version", 0, low=1, high=2**31 - 1)
+    found = await run_in_threadpool(reads.detail, page.ctx.store, project_id, name)
+    shown = _shown(found.versions, number)
+    fields = {k: v for k, v in form.items() if k != "csrf_token"}
+    try:
+        attempt = try_attempt(shown, form)
+        allowed = Destinations(page.ctx.settings.outbound_allowed)
+        trace_id = await run_in_threadpool(
+            playground.run, page.ctx.store, allowed, shown, attempt, page.ctx.clock
+        )
+    except InvalidRequestError as exc:
+        return await _version_page(request, page, name, {**fields, "error": str(exc)})
+    return RedirectResponse(urls.trace(project_id, trace_id), 303)
