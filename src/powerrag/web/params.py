@@ -122,7 +122,8 @@ def _status(q: Query) -> str | None:
     return status
 
 
-def _number(q: Query, key: str) -> float | None:
+def number_param(q: Query, key: str) -> float | None:
+    """A form or query field as a finite number; None when empty."""
     text = _text(q, key)
     if text is None:
         return None
@@ -138,7 +139,11 @@ def _number(q: Query, key: str) -> float | None:
 def _score(q: Query) -> ScoreCondition | None:
     """The score filter: a name, then an average range or a categorical value."""
     name = _text(q, "score")
-    low, high, value = _number(q, "score_min"), _number(q, "score_max"), _text(q, "score_value")
+    low, high, value = (
+        number_param(q, "score_min"),
+        number_param(q, "score_max"),
+        _text(q, "score_value"),
+    )
     if name is None:
         given = [k for k in ("score_min", "score_max", "score_value") if _text(q, k)]
         if given:

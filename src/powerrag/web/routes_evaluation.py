@@ -22,6 +22,7 @@ from powerrag.query import automations as rule_reads
 from powerrag.query import evaluation as reads
 from powerrag.web.auth import check_csrf
 from powerrag.web.common import managed_page, project_page
+from powerrag.web.params import number_param
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -80,16 +81,6 @@ def _lines(text: str, *, commas: bool = True) -> list[str]:
     if commas:
         text = text.replace(",", "\n")
     return [p.strip() for p in text.splitlines() if p.strip()]
-
-
-def _number(form: Any, name: str) -> float | None:
-    text = form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidRequestError(f"{name} must be a number, got {text!r}") from None
 
 
 @router.get("/project/{project_id}/settings/evaluation")
@@ -160,13 +151,13 @@ def _body(kind: str, form: Any) -> dict[str, Any]:
         return {
             "name": form.get("name", ""),
             "check": form.get("check", ""),
-            "threshold": _number(form, "threshold"),
+            "threshold": number_param(form, "threshold"),
             "pattern": form.get("pattern", "").strip() or None,
         }
     return {
         "name": form.get("name", ""),
         "metric": form.get("metric", ""),
-        "threshold": _number(form, "threshold"),
+        "threshold": number_param(form, "threshold"),
         "scoreName": form.get("score_name", "").strip() or None,
         "webhookUrl": form.get("webhook_url", ""),
         "secret": form.get("secret", "").strip() or None,
@@ -190,8 +181,8 @@ def _rule_body(form: Any) -> dict[str, Any]:
         "evaluator": {"name": form.get("evaluator", "")},
         "target": form.get("target", ""),
         "enabled": True,
-        "sampling": _number(form, "sampling"),
-        "delay": int(_number(form, "delay") or 0),
+        "sampling": number_param(form, "sampling"),
+        "delay": int(number_param(form, "delay") or 0),
         "filter": [column | {"value": environments}] if environments else [],
         "mapping": mapping,
     }

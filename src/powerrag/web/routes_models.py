@@ -24,6 +24,7 @@ from powerrag.domain.timeutil import to_iso
 from powerrag.query import models
 from powerrag.web.auth import check_csrf
 from powerrag.web.common import managed_page, project_page
+from powerrag.web.params import number_param
 from powerrag.web.render import WebRoute, render
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
@@ -42,16 +43,6 @@ def model_view(model: ModelDefinition) -> dict[str, Any]:
         "otherPrices": "\n".join(f"{k}={v}" for k, v in prices.items() if k not in _FLAT),
         "tiers": len(model.tiers),
     }
-
-
-def _number(form: Any, name: str) -> float | None:
-    text = form.get(name, "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidRequestError(f"{name} must be a number, got {text!r}") from None
 
 
 def _other_prices(text: str) -> dict[str, float]:
@@ -80,7 +71,7 @@ def model_body(form: Any) -> dict[str, Any]:
         "startDate": f"{start}T00:00:00Z" if start else None,
         "unit": form.get("unit") or None,
     }
-    flat = {f"{k}Price": _number(form, f"{k}_price") for k in _FLAT}
+    flat = {f"{k}Price": number_param(form, f"{k}_price") for k in _FLAT}
     others = _other_prices(form.get("other_prices", ""))
     if not others:
         return body | flat
