@@ -16,20 +16,22 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest
 from powerrag.domain.rows import CommentRow
 from powerrag.query.paging import Paged
-from powerrag.store import comments, memberships, observations, sessions, traces
+from powerrag.store import comments, memberships, observations, prompts, sessions, traces
 from powerrag.store.database import Store
 
 COMMENT_OBJECT_TYPES = ("TRACE", "OBSERVATION", "SESSION", "PROMPT")
 
 
 def object_exists(conn: Connection, project_id: str, object_type: str, object_id: str) -> bool:
-    """Whether the project holds this trace, observation or session."""
+    """Whether the project holds this trace, observation, session or prompt version."""
     if object_type == "TRACE":
         return traces.get_trace(conn, project_id, object_id, with_io=False) is not None
     if object_type == "OBSERVATION":
         return bool(observations.get_observations(conn, project_id, [object_id]))
     if object_type == "SESSION":
         return sessions.get_session(conn, project_id, object_id) is not None
+    if object_type == "PROMPT":
+        return prompts.version_exists(conn, project_id, object_id)
     return False
 
 
@@ -50,8 +52,6 @@ def create_comment(store: Store, project_id: str, doc: Any, now: int) -> str:
         raise InvalidRequestError(
             f"objectType must be one of {', '.join(COMMENT_OBJECT_TYPES)}, got {object_type!r}"
         )
-    if object_type == "PROMPT":
-        raise InvalidRequestError("objectType PROMPT: PowerRAG keeps no prompts")
     content = _text(doc, "content")
     if len(content) > MAX_COMMENT:
         raise InvalidRequestError(f"content has at most {MAX_COMMENT} characters")

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from powerrag.store.database import Store
 from tests.support.openapi import validate
+from tests.support.project import PROJECT_ID
 from tests.support.replay import other_project_auth
 
 pytestmark = pytest.mark.one_engine
@@ -219,3 +220,17 @@ def test_generations_read_back_with_the_prompt_version_they_used(client: TestCli
         "/api/public/v2/observations", params={"traceId": "trace-prompted", "fields": "prompt"}
     ).json()["data"]
     assert {o["id"]: o["promptId"] for o in v2} == {"gen-1": made["id"], "gen-2": None}
+
+
+def test_a_comment_on_a_prompt_version_is_kept_and_listed(client: TestClient) -> None:
+    made = _create(client)
+    comment = {"projectId": PROJECT_ID, "objectType": "PROMPT", "content": "too terse"}
+    answer = client.post("/api/public/comments", json={**comment, "objectId": made["id"]})
+    assert answer.status_code == 200, answer.text
+    listed = client.get("/api/public/comments", params={"objectType": "PROMPT"}).json()["data"]
+    assert [(c["objectId"], c["content"]) for c in listed] == [(made["id"], "too terse")]
+    missing = client.post("/api/public/comments", json={**comment, "objectId": "no-such-id"})
+    assert missing.status_code == 400
+    assert (
+        missing.json()["message"] == "objectId 'no-such-id': no prompt with this id in the project"
+    )

@@ -242,3 +242,11 @@ def version_ids(
     )
     found = {(r[0], r[1]): r[2] for r in conn.execute(query)}
     return {key: found[key] for key in wanted if key in found}
+
+
+def version_exists(conn: Connection, project_id: str, prompt_id: str) -> bool:
+    """Whether the project holds the prompt version with this id (a comment's object)."""
+    query = select(prompts.c.id).where(
+        prompts.c.project_id == project_id, prompts.c.id == prompt_id
+    )
+    return conn.execute(query).first() is not None
