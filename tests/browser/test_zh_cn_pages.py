@@ -23,7 +23,7 @@ pytestmark = pytest.mark.browser
 # Written alike in Chinese UIs: names, acronyms and the terms Chinese LLM tools keep.
 ALLOWED = {
     *("powerrag", "openai", "id", "json", "api", "url", "llm", "sdk", "cli", "utc", "gmt"),
-    *("token", "webhook"),
+    *("token", "webhook", "slack"),
 }
 # Where the pages show data rather than labels (trace text, ids, names, models, scores).
 USER_DATA = (

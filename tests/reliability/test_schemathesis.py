@@ -90,7 +90,6 @@ SUCCESS_TESTED_ELSEWHERE = (
     "/models",
     "/metrics",
 )
-SUCCESS_TESTED_ELSEWHERE = ("/checks", "/alerts", "/llm-connections", "/unstable/")
 # Score configs, comments and annotation queues: a random body rarely names an existing
 # object or a valid config; their reads are seeded below (ids known), and every answer is
 # checked here; their writes succeed in tests/sdk/test_scripting_api.py.

@@ -33,6 +33,7 @@ IDS = {
     "field": "input",
     "language": "en",
     "name": "assets%2Fprompt",
+    "queue_id": "no-such-queue",
 }
 # Attributes whose URL the browser fetches (or submits to) without a click.
 LOADED = {
