@@ -114,7 +114,9 @@ def _history(api: TestClient, store: Store) -> dict[str, str]:
     add_comment(store, PROJECT_ID, "SESSION", "s-split", CUTOFF)
     found = {
         "only-old": add_media(store, PROJECT_ID, b"old", CUTOFF - DAY, ("t-old",)),
-        "shared": add_media(store, PROJECT_ID, b"shared", CUTOFF - DAY, ("t-old", "t-new")),
+        "held-by-both": add_media(
+            store, PROJECT_ID, b"held by both", CUTOFF - DAY, ("t-old", "t-new")
+        ),
         "unlinked-old": add_media(store, PROJECT_ID, b"stray", CUTOFF - 1, ()),
         "unlinked-new": add_media(store, PROJECT_ID, b"fresh", CUTOFF, ()),
     }
@@ -151,8 +153,11 @@ def test_deletes_exactly_what_is_older_and_sessions_equal_a_recomputation(
     assert _ids(store, observations, "id") == {f"{t}-g" for t in KEPT}
     assert _ids(store, scores, "id") == {"session-score"}
     assert _ids(store, search_documents, "trace_id") == KEPT
-    assert _ids(store, media, "id") == {media_ids["shared"], media_ids["unlinked-new"]}
-    assert _ids(store, media_blobs, "media_id") == {media_ids["shared"], media_ids["unlinked-new"]}
+    assert _ids(store, media, "id") == {media_ids["held-by-both"], media_ids["unlinked-new"]}
+    assert _ids(store, media_blobs, "media_id") == {
+        media_ids["held-by-both"],
+        media_ids["unlinked-new"],
+    }
     with store.connect() as conn:
         left = conn.execute(select(comments.c.object_id, comments.c.created_at)).all()
     assert sorted(left) == [("s-split", CUTOFF)]
