@@ -1,8 +1,9 @@
-"""Screenshots of the sessions list, a Session Replay and a trace page, from demo data.
+"""Screenshots of the sessions list, a Session Replay, a trace page, the dashboard and a
+prompt's page, from demo data.
 
 Starts `powerrag serve` on a free port with a temporary data directory, sends
-`powerrag demo` through the public API, signs in with Chromium and saves PNGs
-into docs/ (or --out). Usage: .venv/bin/python scripts/screenshots.py [--out DIR]
+`powerrag demo` and two versions of a prompt through the public API, signs in with
+Chromium and saves PNGs into docs/ (or --out). Usage: .venv/bin/python scripts/screenshots.py [--out DIR]
 """
 
 from __future__ import annotations
@@ -31,6 +32,15 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PROJECT, PK, SK = "demo", "pk-lf-demo", "sk-lf-demo"
+PROMPT_NAME, PROMPT_PATH = "support/answer", "support%2Fanswer"
+PROMPT_VERSIONS = [
+    ("Answer the customer's question from the passages.\n\n{{passages}}\n\nQ: {{question}}", []),
+    (
+        "Answer the customer's question in {{language}}, citing the passages by number.\n\n"
+        "{{passages}}\n\nQ: {{question}}",
+        ["production"],
+    ),
+]
 EMAIL, PASSWORD = "admin@example.com", "demo-password"
 
 
@@ -82,6 +92,14 @@ def sign_in(page: Page, base: str) -> None:
     page.wait_for_url(f"{base}/project/**")
 
 
+def save_prompt(base: str) -> None:
+    """Two versions of a text prompt, the second labelled `production`, for its page."""
+    for text, labels in PROMPT_VERSIONS:
+        body = {"name": PROMPT_NAME, "type": "text", "prompt": text, "labels": labels}
+        answer = httpx.post(f"{base}/api/public/v2/prompts", json=body, auth=(PK, SK))
+        answer.raise_for_status()
+
+
 def shoot(base: str, out: Path, session_id: str) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     shots = []
@@ -92,6 +110,8 @@ def shoot(base: str, out: Path, session_id: str) -> list[Path]:
         targets = [
             ("sessions-list.png", f"{base}/project/{PROJECT}/sessions"),
             ("session-replay.png", f"{base}/project/{PROJECT}/sessions/{session_id}"),
+            ("dashboard.png", f"{base}/project/{PROJECT}/dashboard"),
+            ("prompt.png", f"{base}/project/{PROJECT}/prompts/{PROMPT_PATH}?diff=1"),
         ]
         for name, url in targets:
             page.goto(url)
@@ -117,6 +137,7 @@ def main() -> int:
         try:
             base = f"http://127.0.0.1:{port}"
             result = run_demo(base, PK, SK)
+            save_prompt(base)
             for path in shoot(base, args.out, result.session_ids[0]):
                 print(path)
         finally:
