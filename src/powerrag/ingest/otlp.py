@@ -149,7 +149,7 @@ def _pb_span(sp: Any, resource: JSONObject, scope: Scope) -> SpanData:
     return SpanData(
         trace_id=sp.trace_id.hex(),
         span_id=sp.span_id.hex(),
-        parent_span_id=sp.parent_span_id.hex() or None,
+        parent_span_id=_parent(sp.parent_span_id.hex()),
         name=text(sp.name),
         start_ns=sp.start_time_unix_nano or None,
         end_ns=sp.end_time_unix_nano or None,
@@ -162,6 +162,12 @@ def _pb_span(sp: Any, resource: JSONObject, scope: Scope) -> SpanData:
             (text(e.name), e.time_unix_nano or None, _pb_attrs(e.attributes)) for e in sp.events
         ],
     )
+
+
+def _parent(span_id: str | None) -> str | None:
+    """No parent: absent, empty, or all zeros, which some exporters send for a root (the
+    OpenTelemetry Collector's pdata reads an all-zero SpanID as empty, `SpanID.IsEmpty`)."""
+    return span_id if span_id and span_id.strip("0") else None
 
 
 # --- JSON -------------------------------------------------------------------
@@ -205,7 +211,7 @@ def _json_span(sp: Any, resource: JSONObject, scope: Scope) -> SpanData:
     return SpanData(
         trace_id=json_id(sp.get("traceId"), "traceId", required=True) or "",
         span_id=json_id(sp.get("spanId"), "spanId", required=True) or "",
-        parent_span_id=json_id(sp.get("parentSpanId"), "parentSpanId", required=False),
+        parent_span_id=_parent(json_id(sp.get("parentSpanId"), "parentSpanId", required=False)),
         name=str(sp.get("name") or ""),
         start_ns=_json_time(sp.get("startTimeUnixNano")),
         end_ns=_json_time(sp.get("endTimeUnixNano")),

@@ -319,21 +319,23 @@ def _trace_metadata(
 
 
 def _check_ids(span: SpanData) -> None:
-    if len(span.trace_id) != 32 or not _is_hex(span.trace_id) or span.trace_id == "0" * 32:
-        raise SpanRejectedError(span, f"traceId must be 32 hex characters, got {span.trace_id!r}")
-    if len(span.span_id) != 16 or not _is_hex(span.span_id) or span.span_id == "0" * 16:
-        raise SpanRejectedError(span, f"spanId must be 16 hex characters, got {span.span_id!r}")
-    parent = span.parent_span_id
-    if parent is not None and (len(parent) != 16 or not _is_hex(parent)):
-        raise SpanRejectedError(span, f"parentSpanId must be 16 hex characters, got {parent!r}")
+    _check_id(span, "traceId", span.trace_id, 32)
+    _check_id(span, "spanId", span.span_id, 16)
+    if span.parent_span_id is not None:
+        _check_id(span, "parentSpanId", span.parent_span_id, 16)
 
 
-def _is_hex(text: str) -> bool:
-    try:
-        int(text, 16)
-    except ValueError:
-        return False
-    return True
+_HEX_DIGITS = frozenset("0123456789abcdef")
+
+
+def _check_id(span: SpanData, what: str, value: str, digits: int) -> None:
+    """OTLP ids are fixed-size byte strings, hex in JSON; all zeros is the spec's invalid id
+    (opentelemetry-proto trace.proto, `trace_id` and `span_id`). `int(text, 16)` would also
+    take "0x…", "-…" and "_", which are not ids."""
+    if len(value) != digits or not _HEX_DIGITS.issuperset(value):
+        raise SpanRejectedError(span, f"{what} must be {digits} hex characters, got {value!r}")
+    if value == "0" * digits:
+        raise SpanRejectedError(span, f"{what} must not be all zeros (the invalid id)")
 
 
 def _times(span: SpanData) -> tuple[int, int | None]:
