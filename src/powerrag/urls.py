@@ -281,13 +281,29 @@ def media(project_id: str, media_id: str, session_id: str | None = None) -> str:
     return f"{project(project_id)}/media/{_segment(media_id)}{_via(session_id)}"
 
 
+def _trace_part(project_id: str, part: str, trace_id: str, **params: str | None) -> str:
+    """A part of a trace's page: an observation's panel, a value whole.
+
+    The trace id travels in the query string, as the session id of a replay's parts does: a
+    trace id holding "/observations/x" would otherwise name another trace's observation.
+    """
+    given = {k: v for k, v in params.items() if v is not None}
+    query = urlencode({"trace": trace_id, **given}, safe="", quote_via=quote)
+    return f"{project(project_id)}/trace/{part}?{query}"
+
+
+def observation_panel(project_id: str, trace_id: str) -> str:
+    """The panel of an observation of the trace (add `observation`)."""
+    return _trace_part(project_id, "observation", trace_id)
+
+
 def trace_content(project_id: str, trace_id: str, field: str, session_id: str | None = None) -> str:
     """A turn's input or output, or a trace's metadata, whole (view raw; add download=1)."""
-    return f"{trace(project_id, trace_id)}/content/{field}{_via(session_id)}"
+    return _trace_part(project_id, "content", trace_id, field=field, session=session_id)
 
 
 def observation_content(project_id: str, trace_id: str, observation_id: str, field: str) -> str:
-    return f"{trace(project_id, trace_id)}/observations/{_segment(observation_id)}/content/{field}"
+    return _trace_part(project_id, "content", trace_id, observation=observation_id, field=field)
 
 
 def absolute(connection: HTTPConnection, path: str) -> str:

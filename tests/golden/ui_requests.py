@@ -20,6 +20,9 @@ from tests.golden.scenario import (
 from tests.support.project import PROJECT_ID as PROJECT
 
 TRACES = f"/project/{PROJECT}/traces"
+# A trace's parts (urls.py `_trace_part`): the panel of an observation, a value whole.
+PANEL = f"/project/{PROJECT}/trace/observation?trace="
+WHOLE = f"/project/{PROJECT}/trace/content?trace="
 J = "format=json"
 
 AUTH = [
@@ -157,7 +160,7 @@ TRACE_PAGE = [
     Request("trace-missing", f"{TRACES}/no-such-trace?{J}"),
     Request("trace-missing-observation", f"{TRACES}/{RICH_TRACE}?{J}&observation=nope"),
     *[
-        Request(f"panel-{name}", f"{TRACES}/{trace}/observations/{observation}?{J}")
+        Request(f"panel-{name}", f"{PANEL}{trace}&observation={observation}&{J}")
         for name, trace, observation in (
             ("root", RICH_TRACE, RICH_ROOT),
             ("generation", RICH_TRACE, RICH_GENERATION),
@@ -185,34 +188,34 @@ CONTENT = [
         f"{MEDIA}/{PNG_MEDIA}?{J}&session={PUBLIC_SESSION}",
         who="signed-out",
     ),
-    Request("turn-input", f"{TRACES}/{RICH_TRACE}/content/input"),
-    Request("turn-output-download", f"{TRACES}/{RICH_TRACE}/content/output?download=1"),
-    Request("trace-metadata", f"{TRACES}/{RICH_TRACE}/content/metadata"),
-    Request("turn-bad-field", f"{TRACES}/{RICH_TRACE}/content/secrets?{J}"),
-    Request("turn-missing", f"{TRACES}/no-such-trace/content/input?{J}"),
+    Request("turn-input", f"{WHOLE}{RICH_TRACE}&field=input"),
+    Request("turn-output-download", f"{WHOLE}{RICH_TRACE}&field=output&download=1"),
+    Request("trace-metadata", f"{WHOLE}{RICH_TRACE}&field=metadata"),
+    Request("turn-bad-field", f"{WHOLE}{RICH_TRACE}&field=secrets&{J}"),
+    Request("turn-missing", f"{WHOLE}no-such-trace&field=input&{J}"),
     Request(
         "turn-public",
-        f"{TRACES}/{PUBLIC_TRACE}/content/output?session={PUBLIC_SESSION}",
+        f"{WHOLE}{PUBLIC_TRACE}&field=output&session={PUBLIC_SESSION}",
         who="signed-out",
     ),
     Request(
         "turn-not-in-the-public-session",
-        f"{TRACES}/{RICH_TRACE}/content/input?{J}&session={PUBLIC_SESSION}",
+        f"{WHOLE}{RICH_TRACE}&field=input&{J}&session={PUBLIC_SESSION}",
         who="signed-out",
     ),
-    Request("turn-signed-out", f"{TRACES}/{PUBLIC_TRACE}/content/output", who="signed-out"),
-    Request("observation-input", f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input"),
+    Request("turn-signed-out", f"{WHOLE}{PUBLIC_TRACE}&field=output", who="signed-out"),
+    Request("observation-input", f"{WHOLE}{MEDIA_TRACE}&observation={MEDIA_SPAN}&field=input"),
     Request(
         "observation-input-download",
-        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input?download=1",
+        f"{WHOLE}{MEDIA_TRACE}&observation={MEDIA_SPAN}&field=input&download=1",
     ),
     Request(
         "observation-no-output",
-        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/output?{J}",
+        f"{WHOLE}{MEDIA_TRACE}&observation={MEDIA_SPAN}&field=output&{J}",
     ),
     Request(
         "observation-signed-out",
-        f"{TRACES}/{MEDIA_TRACE}/observations/{MEDIA_SPAN}/content/input",
+        f"{WHOLE}{MEDIA_TRACE}&observation={MEDIA_SPAN}&field=input",
         who="signed-out",
     ),
 ]

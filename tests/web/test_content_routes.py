@@ -95,7 +95,7 @@ def test_the_replay_shows_each_reference_as_media_with_its_bytes_or_a_placeholde
         (NEVER_UPLOADED, "image", False, f"{BASE}/media/{NEVER_UPLOADED}"),
     ]
     assert turn["input"]["messages"][0]["text"] == "look"
-    assert turn["output"]["rawUrl"] == f"{BASE}/traces/{media_trace}/content/output"
+    assert turn["output"]["rawUrl"] == urls.trace_content(PROJECT_ID, media_trace, "output")
     html = web.get(f"{BASE}/sessions/{SESSION}").text
     assert f'<img class="media-image" src="{BASE}/media/{PNG_ID}"' in html
     assert MESSAGES["en"]["media_missing_image"] in html and "@@@langfuseMedia" not in html
@@ -133,7 +133,7 @@ def test_non_members_and_other_projects_get_nothing(
     sign_in(web, ("outsider@example.com", "outsider password 1"))
     for url in (
         f"{BASE}/media/{PNG_ID}",
-        f"{BASE}/traces/{media_trace}/content/output",
+        urls.trace_content(PROJECT_ID, media_trace, "output"),
         f"{BASE}/media/{PNG_ID}?session={SESSION}",  # not published
     ):
         assert web.get(url).status_code == 404, url
@@ -156,30 +156,33 @@ def test_a_published_session_serves_its_own_media_and_values_and_nothing_else(
     via = f"?session={SESSION}"
     assert anon.get(f"{BASE}/media/{media_id(other_png)}{via}").status_code == 404
     assert anon.get(f"{BASE}/media/{media_id(other_png)}").status_code == 303
-    output = anon.get(f"{BASE}/traces/{media_trace}/content/output{via}")
+    public_output = urls.trace_content(PROJECT_ID, media_trace, "output", SESSION)
+    assert public_output.endswith(f"&session={SESSION}")
+    output = anon.get(public_output)
     assert output.status_code == 200 and output.text == LONG
-    assert anon.get(f"{BASE}/traces/{other_trace}/content/input{via}").status_code == 404
-    assert turn["output"]["rawUrl"] == f"{BASE}/traces/{media_trace}/content/output{via}"
+    other_input = urls.trace_content(PROJECT_ID, other_trace, "input", SESSION)
+    assert anon.get(other_input).status_code == 404
+    assert turn["output"]["rawUrl"] == public_output
 
 
 def test_whole_values_are_shown_and_downloaded_in_full(web: TestClient, media_trace: str) -> None:
-    shown = web.get(f"{BASE}/traces/{media_trace}/content/output")
+    shown = web.get(urls.trace_content(PROJECT_ID, media_trace, "output"))
     assert shown.headers["content-type"] == "text/plain; charset=utf-8"
     assert shown.text == LONG and shown.headers["content-disposition"].startswith("inline;")
-    down = web.get(f"{BASE}/traces/{media_trace}/content/output?download=1")
+    down = web.get(urls.trace_content(PROJECT_ID, media_trace, "output") + "&download=1")
     assert down.headers["content-type"] == "application/json; charset=utf-8"
     assert down.headers["content-disposition"] == (
         f'attachment; filename="{media_trace}-output.json"'
     )
     assert json.loads(down.content) == LONG
-    meta = web.get(f"{BASE}/traces/{media_trace}/content/metadata")
+    meta = web.get(urls.trace_content(PROJECT_ID, media_trace, "metadata"))
     assert json.loads(meta.text)["attachment"].startswith("@@@langfuseMedia:")
     # An observation's value, from the recorded media fixture (python-langfuse-5.0.4-media).
-    span = web.get(f"{BASE}/traces/{RECORDED_TRACE}/observations/{RECORDED_SPAN}/content/input")
+    span = web.get(urls.observation_content(PROJECT_ID, RECORDED_TRACE, RECORDED_SPAN, "input"))
     assert json.loads(span.text)["image"].startswith("@@@langfuseMedia:type=image/png")
-    bad = web.get(f"{BASE}/traces/{media_trace}/content/secrets")
+    bad = web.get(urls.trace_content(PROJECT_ID, media_trace, "secrets"))
     assert bad.status_code == 400 and "use input, output or metadata" in bad.text
-    none = web.get(f"{BASE}/traces/{RECORDED_TRACE}/observations/{RECORDED_SPAN}/content/output")
+    none = web.get(urls.observation_content(PROJECT_ID, RECORDED_TRACE, RECORDED_SPAN, "output"))
     assert none.status_code == 404
 
 

@@ -89,7 +89,8 @@ def test_the_trace_page_and_panel_open_and_link_back_to_the_session(
     assert page.status_code == 200, page.text
     assert urls.session(PROJECT_ID, session_id) in _hrefs(page.text)
     observation_id = f"o-{session_id}"[:64]
-    panel = web.get(f"{trace_page}/observations/{quote(observation_id, safe='')}")
+    panel_url = urls.observation_panel(PROJECT_ID, trace_id)
+    panel = web.get(f"{panel_url}&observation={quote(observation_id, safe='')}")
     assert panel.status_code == 200 and "step" in panel.text
 
 
@@ -105,3 +106,43 @@ def test_the_public_api_answers_for_the_quoted_ids(web: TestClient, session_id: 
     observation_id = quote(f"o-{session_id}"[:64], safe="")
     observation = web.get(f"/api/public/observations/{observation_id}", headers=auth)
     assert observation.status_code == 200 and observation.json()["traceId"] == trace_id
+
+
+def _trace(web: TestClient, trace_id: str, observation_id: str, text: str) -> None:
+    batch = [
+        {
+            "id": f"ev-{trace_id}",
+            "type": "trace-create",
+            "timestamp": "2026-11-20T10:00:00.000Z",
+            "body": {"id": trace_id, "input": text},
+        },
+        {
+            "id": f"ev-{observation_id}",
+            "type": "span-create",
+            "timestamp": "2026-11-20T10:00:00.000Z",
+            "body": {"id": observation_id, "traceId": trace_id, "name": "step", "input": text},
+        },
+    ]
+    sent = web.post("/api/public/ingestion", json={"batch": batch}, headers={"authorization": AUTH})
+    assert sent.status_code == 207 and sent.json()["errors"] == [], sent.text
+
+
+@pytest.mark.parametrize(
+    "suffix", ["/observations/o-1", "/observations/o-1/content/input", "/content/input"]
+)
+def test_a_trace_id_that_reads_as_another_traces_part_opens_its_own_page(
+    web: TestClient, suffix: str
+) -> None:
+    _trace(web, "parent", "o-1", "the parent's")
+    _trace(web, f"parent{suffix}", "o-2", "its own")
+    page = web.get(urls.trace(PROJECT_ID, f"parent{suffix}") + "?format=json")
+    assert page.status_code == 200, page.text
+    assert page.json()["trace"]["id"] == f"parent{suffix}"
+    whole = web.get(urls.trace_content(PROJECT_ID, f"parent{suffix}", "input"))
+    assert whole.status_code == 200 and "its own" in whole.text
+    panel = web.get(urls.observation_panel(PROJECT_ID, f"parent{suffix}") + "&observation=o-2")
+    assert panel.status_code == 200 and "its own" in panel.text
+    assert (
+        web.get(urls.observation_panel(PROJECT_ID, "parent") + "&observation=o-2").status_code
+        == 404
+    )

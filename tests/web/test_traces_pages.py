@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from powerrag import urls
+from tests.support.project import PROJECT_ID
+
 TRACES = "/project/test-project/traces"
 
 
@@ -54,8 +57,10 @@ def test_the_trace_page_has_tree_timeline_and_panel(web: TestClient) -> None:
     generation = next(o for o in observations if o["type"] == "GENERATION")
     html = web.get(f"{TRACES}/{trace['id']}?observation={generation['id']}").text
     assert 'id="panel-model"' in html and "gantt-row" in html
-    panel = web.get(f"{TRACES}/{trace['id']}/observations/{generation['id']}?format=json").json()
+    panel_url = urls.observation_panel(PROJECT_ID, trace["id"])
+    panel = web.get(f"{panel_url}&observation={generation['id']}&format=json").json()
     assert panel["selected"]["model"] == generation["model"]
     assert panel["selected"]["input"]["kind"] == "messages"
-    other = web.get(f"{TRACES}/not-this-trace/observations/{generation['id']}")
+    other_url = urls.observation_panel(PROJECT_ID, "not-this-trace")
+    other = web.get(f"{other_url}&observation={generation['id']}")
     assert other.status_code == 404

@@ -99,45 +99,34 @@ def _whole(value: str, name: str, download: bool) -> Response:
     return file_response(body, "text/plain; charset=utf-8", f"{name}.txt", cache=NO_CACHE)
 
 
-# The observation's route first: a `{trace_id:path}` would also take its path.
-@router.get(
-    "/project/{project_id}/traces/{trace_id:path}/observations/{observation_id:path}/content/{field}"
-)
-async def observation_value(
+@router.get("/project/{project_id}/trace/content")
+async def trace_value(
     request: Request,
     project_id: str,
-    trace_id: str,
-    observation_id: str,
+    trace: str,
     field: str,
-    download: str = "",
-) -> Response:
-    """An observation's input, output or metadata, whole (members only)."""
-    page = await project_page(request, project_id)
-    content.check_field(field)
-    value = await run_in_threadpool(
-        content.observation_content, page.ctx.store, project_id, trace_id, observation_id, field
-    )
-    name = _safe_name(trace_id, observation_id, field)
-    return await run_in_threadpool(_whole, value, name, download == "1")
-
-
-@router.get("/project/{project_id}/traces/{trace_id:path}/content/{field}")
-async def turn_value(
-    request: Request,
-    project_id: str,
-    trace_id: str,
-    field: str,
+    observation: str | None = None,
     session: str | None = None,
     download: str = "",
 ) -> Response:
-    """A turn's input or output as the replay shows it, or the trace's metadata, whole."""
-    store = context_of(request).store
+    """A value whole: an observation's input, output or metadata (members only), or a turn's
+    input or output as the replay shows it, or the trace's metadata (also through a published
+    session's link)."""
     content.check_field(field)
-    await _may_read(
-        request,
-        project_id,
-        session,
-        lambda s: sessions.trace_in_session(store, project_id, s, trace_id),
-    )
-    value = await run_in_threadpool(content.turn_content, store, project_id, trace_id, field)
-    return await run_in_threadpool(_whole, value, _safe_name(trace_id, field), download == "1")
+    if observation is not None:
+        page = await project_page(request, project_id)
+        value = await run_in_threadpool(
+            content.observation_content, page.ctx.store, project_id, trace, observation, field
+        )
+        name = _safe_name(trace, observation, field)
+    else:
+        store = context_of(request).store
+        await _may_read(
+            request,
+            project_id,
+            session,
+            lambda s: sessions.trace_in_session(store, project_id, s, trace),
+        )
+        value = await run_in_threadpool(content.turn_content, store, project_id, trace, field)
+        name = _safe_name(trace, field)
+    return await run_in_threadpool(_whole, value, name, download == "1")

@@ -42,17 +42,15 @@ async def traces_list(request: Request, project_id: str) -> Response:
     return render(request, "traces.html", {**page.chrome(), **data})
 
 
-# Before the trace page: ids are free text (a "/" in them arrives decoded), so the
-# trace page's `{trace_id:path}` would take this path too.
-@router.get("/project/{project_id}/traces/{trace_id:path}/observations/{observation_id:path}")
+@router.get("/project/{project_id}/trace/observation")
 async def observation_panel(
-    request: Request, project_id: str, trace_id: str, observation_id: str
+    request: Request, project_id: str, trace: str, observation: str
 ) -> Response:
     """The panel of one observation (fetched when it is clicked in the tree or timeline)."""
     page = await project_page(request, project_id)
     selected = observation_view(
         await run_in_threadpool(
-            traces.observation_of_trace, page.ctx.store, project_id, trace_id, observation_id
+            traces.observation_of_trace, page.ctx.store, project_id, trace, observation
         )
     )
     await mark_held(page.ctx, project_id, selected)

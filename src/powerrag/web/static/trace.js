@@ -5,9 +5,9 @@ const root = document.getElementById("trace-layout");
 const panel = document.getElementById("panel");
 
 async function select(id, push) {
-  const response = await fetch(`${root.dataset.base}/observations/${encodeURIComponent(id)}`, {
-    headers: { Accept: "text/html" },
-  });
+  const url = new URL(root.dataset.panelUrl, window.location.href);
+  url.searchParams.set("observation", id);
+  const response = await fetch(url, { headers: { Accept: "text/html" } });
   if (!response.ok) return;
   panel.innerHTML = await response.text(); // server-rendered and escaped
   for (const el of root.querySelectorAll(".obs-link")) {
