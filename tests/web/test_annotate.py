@@ -85,7 +85,7 @@ def _twin(web: TestClient) -> dict[str, Any]:
 
 def _turn(web: TestClient, trace_id: str) -> dict[str, Any]:
     """The turn as the replay loads it (live updates ask for turns by id)."""
-    answer = web.get(urls.session_turns(PROJECT_ID, SESSION_ID) + f"&ids={trace_id}&format=json")
+    answer = web.get(urls.session_turns(PROJECT_ID, SESSION_ID) + f"&id={trace_id}&format=json")
     (turn,) = answer.json()["turns"]
     assert turn["id"] == trace_id
     found: dict[str, Any] = turn

@@ -108,13 +108,15 @@ def test_the_public_api_answers_for_the_quoted_ids(web: TestClient, session_id: 
     assert observation.status_code == 200 and observation.json()["traceId"] == trace_id
 
 
-def _trace(web: TestClient, trace_id: str, observation_id: str, text: str) -> None:
+def _trace(
+    web: TestClient, trace_id: str, observation_id: str, text: str, session_id: str | None = None
+) -> None:
     batch = [
         {
             "id": f"ev-{trace_id}",
             "type": "trace-create",
             "timestamp": "2026-11-20T10:00:00.000Z",
-            "body": {"id": trace_id, "input": text},
+            "body": {"id": trace_id, "input": text, "sessionId": session_id},
         },
         {
             "id": f"ev-{observation_id}",
@@ -146,3 +148,12 @@ def test_a_trace_id_that_reads_as_another_traces_part_opens_its_own_page(
         web.get(urls.observation_panel(PROJECT_ID, "parent") + "&observation=o-2").status_code
         == 404
     )
+
+
+def test_the_replay_loads_a_turn_whose_trace_id_holds_a_comma(web: TestClient) -> None:
+    for trace_id in ("a,b", "a", "b"):
+        _trace(web, trace_id, f"o-{trace_id}", f"turn {trace_id}", session_id="commas")
+    named = web.get(urls.session_turns(PROJECT_ID, "commas") + "&id=a%2Cb&format=json")
+    assert [t["id"] for t in named.json()["turns"]] == ["a,b"]
+    both = web.get(urls.session_turns(PROJECT_ID, "commas") + "&id=a&id=b&format=json")
+    assert sorted(t["id"] for t in both.json()["turns"]) == ["a", "b"]

@@ -106,11 +106,12 @@ def _views(chrome: dict[str, Any]) -> dict[str, bool]:
 
 @router.get(f"{PART}/turns")
 async def session_turns(request: Request, project_id: str) -> Response:
-    """A page of turns (offset) or the named ones (ids=a,b): progressive and live loading."""
+    """A page of turns (offset) or the named ones (`id`, repeated: a trace id may hold a
+    comma): progressive and live loading."""
     session_id = required_param(request.query_params, "session")
     chrome = await _replay_access(request, project_id, session_id)
     q = request.query_params
-    ids = [i for i in q.get("ids", "").split(",") if i] or None
+    ids = [i for i in q.getlist("id") if i] or None
     offset = int_param(q.get("offset", ""), "offset", 0, high=MAX_OFFSET)
     turns = await run_in_threadpool(
         lambda: replay.session_turns(

@@ -293,7 +293,9 @@ function placeTurn(li) {
 }
 
 async function refreshTurns(ids) {
-  const response = await fetch(partUrl("turnsUrl", { ids: ids.join(",") }));
+  const url = partUrl("turnsUrl");
+  for (const id of ids) url.searchParams.append("id", id); // ids may hold commas
+  const response = await fetch(url);
   if (!response.ok) return;
   for (const li of fragment(await response.text()).querySelectorAll("li.turn")) placeTurn(li);
 }
