@@ -107,7 +107,9 @@ REPLAY = [
     Request("replay-missing", f"{SESSIONS}/no-such-session?{J}"),
     Request("turns", f"{_turns(BOOKMARKED_SESSION)}&{J}"),
     Request("turns-offset-2", f"{_turns(BOOKMARKED_SESSION)}&{J}&offset=2"),
-    Request("turns-by-id", f"{_turns(BOOKMARKED_SESSION)}&{J}&id={COMMENTED_TRACE}&id={RICH_TRACE}"),
+    Request(
+        "turns-by-id", f"{_turns(BOOKMARKED_SESSION)}&{J}&id={COMMENTED_TRACE}&id={RICH_TRACE}"
+    ),
     Request("turns-bad-offset", f"{_turns(BOOKMARKED_SESSION)}&{J}&offset=later"),
     Request("turns-missing", f"{_turns('no-such-session')}&{J}"),
     Request("turns-no-session", f"/project/{PROJECT}/replay/turns?{J}"),

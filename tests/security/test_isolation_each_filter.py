@@ -103,6 +103,9 @@ UI_NOT_LISTS = {
     "/project/{project_id}/replay/turns",
     "/project/{project_id}/replay/figures",
     "/project/{project_id}/replay/events",
+    # One trace's parts, named by `?trace=`: tests/security/test_ui_isolation.py.
+    "/project/{project_id}/trace/observation",
+    "/project/{project_id}/trace/content",
     "/project/{project_id}/settings/models",
     # Aggregates of the metrics queries: counted once below.
     "/project/{project_id}/dashboard",

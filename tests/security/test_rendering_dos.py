@@ -125,7 +125,7 @@ def test_nul_digits_nul_renders_on_every_page_that_shows_it(ui: TestClient) -> N
         f"{base}/sessions/nul-session",
         urls.session_turns(PROJECT_ID, "nul-session"),
         f"{base}/traces/nul-trace",
-        f"{base}/traces/nul-trace/observations/nul-trace-generation",
+        urls.observation_panel(PROJECT_ID, "nul-trace") + "&observation=nul-trace-generation",
     )
     for path in pages:
         answer = ui.get(path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -178,7 +179,10 @@ def _form(ui: Ui) -> dict[str, str]:
 
 
 def _query(template: str, ids: dict[str, str]) -> dict[str, str]:
-    """The ids a replay part takes in its query string (powerrag/urls.py)."""
+    """The ids a replay part or a trace's part takes in its query string (powerrag/urls.py)."""
+    if "/trace/" in template:
+        part = {"observation": ids["observation_id"]} if template.endswith("/observation") else {}
+        return {"trace": ids["trace_id"], "field": ids["field"], **part}
     if "/replay/" not in template:
         return {}
     query = {"session": ids["session_id"]}
@@ -198,7 +202,7 @@ def _call(ui: Ui, method: str, template: str, ids: dict[str, str]) -> list[Any]:
         if template.startswith("/logout"):
             sign_in(ui.client, ALICE)
         return [answer]
-    params = {"observation": ui.world.observation_id, "ids": ui.world.trace_id, **query}
+    params = {"observation": ui.world.observation_id, "id": ui.world.trace_id, **query}
     if (
         template.endswith("/events")
         and ids["project_id"] == A_ID
@@ -287,10 +291,13 @@ def _only_that_session(ui: Ui, refused_status: int) -> None:
     assert B_PROJECT_NAME not in page.text and OTHER_MARKER not in page.text
     assert "<form" not in page.text.split("</header>")[1]  # read-only: no write forms
     # No trace page is linked: only the turns' whole values, through this session's link.
-    links = re.findall(rf'href="([^"]*/project/{B_ID}/traces[^"]*)"', page.text)
-    assert links and all("/content/" in u and f"?session={B_SESSION}" in u for u in links)
+    links = [
+        unescape(u) for u in re.findall(rf'href="(/project/{B_ID}/traces?[/?][^"]*)"', page.text)
+    ]
+    whole = f"/project/{B_ID}/trace/content?"
+    assert links and all(u.startswith(whole) and f"&session={B_SESSION}" in u for u in links)
     turns = ui.client.get(
-        urls.session_turns(B_ID, B_SESSION) + f"&ids={ui.world.trace_id},{OTHER_TRACE}"
+        urls.session_turns(B_ID, B_SESSION) + f"&id={ui.world.trace_id}&id={OTHER_TRACE}"
     )
     assert turns.status_code == 200 and "b-secret-prompt" in turns.text
     assert OTHER_MARKER not in turns.text  # a trace of another session is not a turn of this one
@@ -301,7 +308,8 @@ def _only_that_session(ui: Ui, refused_status: int) -> None:
         f"/project/{B_ID}/traces",
         f"/project/{B_ID}/traces/{ui.world.trace_id}",
         f"/project/{B_ID}/traces/{OTHER_TRACE}",
-        f"/project/{B_ID}/traces/{ui.world.trace_id}/observations/{ui.world.observation_id}",
+        urls.observation_panel(B_ID, ui.world.trace_id) + f"&observation={ui.world.observation_id}",
+        urls.observation_content(B_ID, ui.world.trace_id, ui.world.observation_id, "input"),
         f"/project/{B_ID}/settings",
     ):
         answer = ui.client.get(refused)

@@ -191,8 +191,9 @@ def test_a_published_session_is_readable_signed_out_and_nothing_else(
     assert anon.get(urls.session_turns(PROJECT_ID, "session-123") + "&offset=0").status_code == 200
     html = anon.get(f"{SESSIONS}/session-123").text
     # No links or forms beyond it: its turns' whole values go through the session's link.
-    links = re.findall(r'href="([^"]*/traces/[^"]*)"', html)
-    assert links and all("/content/" in u and "?session=session-123" in u for u in links)
+    links = re.findall(r'href="([^"]*/traces?[/?][^"]*)"', html)
+    whole = f"/project/{PROJECT_ID}/trace/content?"
+    assert links and all(u.startswith(whole) and "&amp;session=session-123" in u for u in links)
     assert "csrf_token" not in html
     assert anon.get(f"{SESSIONS}/chat-session-123?format=json").status_code == 401
     # Session ids may hold "/": this names the (unpublished, absent) session "session-123/flags".
