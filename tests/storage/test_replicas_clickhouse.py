@@ -7,7 +7,6 @@ Both replicas start at the same moment with the same LANGFUSE_INIT_* (a user inc
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -85,13 +84,9 @@ def replicas(
     try:
         # Started at the same moment: the first-start set-up (migrations, the init user,
         # project and key) must not race (accounts.ensure_user, store/clickhouse/migrate.py).
-        starting = [threading.Thread(target=r.start) for r in pair]
-        for thread in starting:
-            thread.start()
-        for thread in starting:
-            thread.join()
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(Replica.start, pair))  # re-raises a failed start, with its log
         for replica in pair:
-            assert replica.proc is not None and replica.proc.poll() is None, replica.log()
             replica.sign_in()
         yield pair
     finally:
