@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
         "clickhouse_url",
         str,
         "",
-        "ClickHouse for trace data (http(s)://user:pass@host:8123/database, ?cluster=name for a cluster; chdb:///path for ClickHouse in process); needs a PostgreSQL --database-url; empty means trace data in the database.",
+        "ClickHouse for trace data (http(s)://user:pass@host:8123/database, ?cluster=name for a cluster, whose inserts wait for a majority of replicas or &insert_quorum=N; chdb:///path for ClickHouse in process); needs a PostgreSQL --database-url; empty means trace data in the database.",
     ),
     Setting(
         "public_url",
