@@ -90,8 +90,8 @@ def replicas(
             replica.sign_in()
         yield pair
     finally:
-        for replica in pair:
-            replica.stop()
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(Replica.stop, pair))
 
 
 def _figures(replica: Replica, session_id: str) -> dict[str, Any]:
