@@ -142,24 +142,34 @@ def _insert_user(conn: Connection, email: str, name: str | None, password_hash: 
 def ensure_user(store: Store, email: str, name: str | None, password: str) -> User:
     """Create or update a user (LANGFUSE_INIT_USER_*, `powerrag user create`).
 
-    A changed password ends every sign-in of the user (issue 19, M3).
+    A changed password ends every sign-in of the user (issue 19, M3). Replicas starting
+    together with the same LANGFUSE_INIT_USER_* take turns under the set-up lock and look
+    again there, so the second finds the first's user instead of inserting it twice.
     """
     email = _check(email, password)
     with store.connect() as conn:
         existing = users.find_user_by_email(conn, email)
-    if existing is not None and _matches(existing.password_hash, password):
-        if existing.name == name:
-            return existing
-        password_hash = existing.password_hash
-    else:
-        password_hash = _HASHER.hash(password)
+    if (
+        existing is not None
+        and existing.name == name
+        and _matches(existing.password_hash, password)
+    ):
+        return existing
+    fresh_hash = _HASHER.hash(password)  # before the lock: hashing takes a while
     with store.transaction() as conn:
-        if existing is None:
-            return _insert_user(conn, email, name, password_hash)
-        users.update_user(conn, existing.id, name, password_hash)
-        if password_hash != existing.password_hash:
-            sign_ins.delete_sign_ins_of(conn, existing.id)
-        return users.get_user(conn, existing.id) or existing
+        accounts.serialise_setup(conn)
+        current = users.find_user_by_email(conn, email)
+        if current is None:
+            return _insert_user(conn, email, name, fresh_hash)
+        same_password = _matches(current.password_hash, password)
+        if same_password and current.name == name:
+            return current
+        users.update_user(
+            conn, current.id, name, current.password_hash if same_password else fresh_hash
+        )
+        if not same_password:
+            sign_ins.delete_sign_ins_of(conn, current.id)
+        return users.get_user(conn, current.id) or current
 
 
 def create_account(

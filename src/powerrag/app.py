@@ -121,8 +121,10 @@ def create_app(
                     retention.run_forever(settings.retention_interval_seconds)
                 )
                 stack.push_async_callback(_stop, job)
-            if settings.clickhouse_url:
-                reconciling = asyncio.create_task(reconciler.run_forever(opened))
+            if settings.clickhouse_url and settings.reconcile_interval_seconds > 0:
+                reconciling = asyncio.create_task(
+                    reconciler.run_forever(opened, settings.reconcile_interval_seconds)
+                )
                 stack.push_async_callback(_stop, reconciling)
             await stack.enter_async_context(web_running(app, ctx))
             yield

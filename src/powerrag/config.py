@@ -57,7 +57,7 @@ SETTINGS: tuple[Setting, ...] = (
         "clickhouse_url",
         str,
         "",
-        "ClickHouse for trace data (http(s)://user:pass@host:8123/database, ?cluster=name for a cluster; chdb:///path for ClickHouse in process); needs a PostgreSQL --database-url; empty means trace data in the database.",
+        "ClickHouse for trace data (http(s)://user:pass@host:8123/database, ?cluster=name for a cluster, whose inserts wait for a majority of replicas or &insert_quorum=N; chdb:///path for ClickHouse in process); needs a PostgreSQL --database-url; empty means trace data in the database.",
     ),
     Setting(
         "public_url",
@@ -221,6 +221,12 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the retention job looks for data older than its project keeps (one replica at a time does the work); 0 turns it off in this process.",
     ),
     Setting(
+        "reconcile_interval_seconds",
+        float,
+        60.0,
+        "On PostgreSQL + ClickHouse, how often the reconciler recomputes summaries a writer that died before its commit left stale (one replica at a time does the work); 0 turns it off in this process.",
+    ),
+    Setting(
         "metrics_token",
         str,
         "",
@@ -273,6 +279,7 @@ class Settings:
     job_retention_days: float = 7.0
     retention_days: int = 0
     retention_interval_seconds: float = 3600.0
+    reconcile_interval_seconds: float = 60.0
     metrics_token: str = ""
     log_format: str = "text"
 

@@ -10,12 +10,11 @@ import logging
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.reconciler")
-# A dead writer's traces answer stale figures until the next pass: a minute bounds that
-# without scanning the recent rows more often than they change.
-INTERVAL_SECONDS = 60.0
 
 
-async def run_forever(store: Store, interval: float = INTERVAL_SECONDS) -> None:
+async def run_forever(store: Store, interval: float) -> None:
+    """A pass every `interval` seconds (`--reconcile-interval-seconds`, a minute by default:
+    a dead writer's traces answer stale figures until the next pass)."""
     while True:
         await asyncio.sleep(interval)
         try:

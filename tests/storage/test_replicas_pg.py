@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -25,6 +24,7 @@ from tests.support.pg import PostgresServer, unique_db_name
 from tests.support.project import AUTH, PROJECT_ID, PUBLIC_KEY, SECRET_KEY
 from tests.support.recorded import writes
 from tests.support.server import ServerProcess
+from tests.support.turns import OTLP_JSON, turn_body
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -37,7 +37,6 @@ RECORDED = [
 ]
 # Columns that hold the time of writing rather than anything the SDK sent.
 WRITE_TIMES = {"created_at", "updated_at", "first_seen_at", "last_used_at"}
-OTLP_JSON = "/api/public/otel/v1/traces"
 
 
 class Replica(ServerProcess):
@@ -128,7 +127,7 @@ def test_a_listener_hears_traces_ingested_by_either_replica(
         assert listener.changes.listening.wait(10)
         headers = {"content-type": "application/json"}
         for turn, replica in enumerate(replicas):
-            body = _turn_body(turn, "watched-session")
+            body = turn_body(turn, "watched-session")
             assert replica.client.post(OTLP_JSON, content=body, headers=headers).status_code == 200
 
         changes = [heard.get(timeout=10), heard.get(timeout=10)]
@@ -165,42 +164,6 @@ def test_sdk_traffic_split_across_replicas_arrives_complete(
         assert listed["meta"]["totalItems"] == len(expected["traces"])
 
 
-def _span(trace_id: str, span_id: str, parent: str | None, start_ns: int, **attrs: str) -> Any:
-    span: dict[str, Any] = {
-        "traceId": trace_id,
-        "spanId": span_id,
-        "name": "answer" if parent else "conversation-turn",
-        "startTimeUnixNano": str(start_ns),
-        "endTimeUnixNano": str(start_ns + 1_000_000),
-        "attributes": [{"key": k, "value": {"stringValue": v}} for k, v in attrs.items()],
-    }
-    if parent:
-        span["parentSpanId"] = parent
-    return span
-
-
-def _turn_body(turn: int, session_id: str) -> bytes:
-    """One OTLP/JSON request: a trace in the session with a root span and a priced generation."""
-    trace_id, root, generation = f"{turn + 1:032x}", f"{turn + 1:016x}", f"{turn + 1:08x}ffffffff"
-    start_ns = 1_767_225_600_000_000_000 + turn * 1_000_000_000
-    spans = [
-        _span(trace_id, root, None, start_ns, **{"langfuse.session.id": session_id}),
-        _span(
-            trace_id,
-            generation,
-            root,
-            start_ns,
-            **{
-                "langfuse.observation.type": "generation",
-                "langfuse.observation.usage_details": '{"input": 10, "output": 5}',
-                "langfuse.observation.cost_details": '{"input": 0.25, "output": 0.5}',
-            },
-        ),
-    ]
-    body = {"resourceSpans": [{"scopeSpans": [{"scope": {"name": "load"}, "spans": spans}]}]}
-    return orjson.dumps(body)
-
-
 def test_one_session_ingested_concurrently_by_both_replicas_has_exact_figures(
     replicas: tuple[Replica, Replica], shared_url: str
 ) -> None:
@@ -211,7 +174,7 @@ def test_one_session_ingested_concurrently_by_both_replicas_has_exact_figures(
     def send(turn: int) -> int:
         target = (a, b)[turn % 2]
         return target.client.post(
-            OTLP_JSON, content=_turn_body(turn, session_id), headers=headers
+            OTLP_JSON, content=turn_body(turn, session_id), headers=headers
         ).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:

@@ -37,8 +37,29 @@ class ClickHouseUnavailableError(PowerRAGError):
     """The ClickHouse URL is malformed or its server or data directory cannot be opened."""
 
 
-def _target(url: str) -> tuple[str, str, str | None]:
-    """(dsn for clickhouse-connect, database, cluster) of a PowerRAG ClickHouse URL."""
+def insert_settings(cluster: str | None, quorum: str | None = None) -> dict[str, Any]:
+    """The settings of every insert. On a cluster an insert is acknowledged once a majority
+    of the shard's replicas has it (`insert_quorum='auto'`), so a replica lost right after
+    the answer loses nothing acknowledged; `insert_quorum_parallel` lets inserts of several
+    writers wait for their quorums at once
+    (https://clickhouse.com/docs/operations/settings/settings#insert_quorum). `quorum`
+    (`&insert_quorum=N` in the URL) sets another quorum."""
+    if quorum is not None and cluster is None:
+        raise ClickHouseUnavailableError(
+            "insert_quorum in the ClickHouse URL needs ?cluster=NAME: one server has no replicas"
+        )
+    if cluster is None:
+        return dict(INSERT_SETTINGS)
+    if quorum is not None and not (quorum == "auto" or (quorum.isdigit() and int(quorum) > 0)):
+        raise ClickHouseUnavailableError(
+            f"insert_quorum in the ClickHouse URL is {quorum!r}: use auto or a number of replicas"
+        )
+    return {**INSERT_SETTINGS, "insert_quorum": quorum or "auto", "insert_quorum_parallel": 1}
+
+
+def target_of(url: str) -> tuple[str, str, str | None, dict[str, Any]]:
+    """(dsn for clickhouse-connect, database, cluster, insert settings) of a PowerRAG
+    ClickHouse URL."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
     if parts.scheme == "chdb":
@@ -46,11 +67,13 @@ def _target(url: str) -> tuple[str, str, str | None]:
             raise ClickHouseUnavailableError(
                 f"the ClickHouse URL {url!r} names no data directory: use chdb:///path/to/dir"
             )
-        return f"chdb://{parts.path}", query.get("database", [DEFAULT_DATABASE])[0], None
+        database = query.get("database", [DEFAULT_DATABASE])[0]
+        return f"chdb://{parts.path}", database, None, insert_settings(None)
     if parts.scheme in ("http", "https"):
         database = parts.path.strip("/") or DEFAULT_DATABASE
         cluster = query.get("cluster", [None])[0]
-        return parts._replace(path="", query="").geturl(), database, cluster
+        inserts = insert_settings(cluster, query.get("insert_quorum", [None])[0])
+        return parts._replace(path="", query="").geturl(), database, cluster, inserts
     raise ClickHouseUnavailableError(
         f"the ClickHouse URL {url!r} is neither http(s)://host:port/database nor chdb:///path"
     )
@@ -64,7 +87,7 @@ class ClickHouse:
     def __init__(self, url: str) -> None:
         import clickhouse_connect
 
-        self._dsn, self.database, self.cluster = _target(url)
+        self._dsn, self.database, self.cluster, self.insert_settings = target_of(url)
         self._local = threading.local()
         self._opened: list[Any] = []
         self._lock = threading.Lock()
@@ -114,7 +137,7 @@ class ClickHouse:
             table,
             data,
             column_names=list(columns),
-            settings={**INSERT_SETTINGS, "insert_deduplication_token": token},
+            settings={**self.insert_settings, "insert_deduplication_token": token},
         )
 
     def close(self) -> None:

@@ -1,10 +1,11 @@
 """Versioned ClickHouse migrations, recorded in ClickHouse, run under PostgreSQL's
 migration lock (store/infra/migrate.py), so replicas starting together migrate once.
 
-Each file of `migrations/` is SQL with two blanks filled in here: `${replacing}` (the table
-engine) and `${on_cluster}`. One server gets `ReplacingMergeTree(row_version, is_deleted)`;
-a cluster (`?cluster=name` in the URL) gets `ReplicatedReplacingMergeTree` on Keeper paths
-and `ON CLUSTER name`, from the same files. The version sequence lives in PostgreSQL.
+Each file of `migrations/` is SQL with blanks filled in here: `${replacing}` (the engine of
+versioned tables), `${merge_tree}` (of plain ones) and `${on_cluster}`. One server gets
+`ReplacingMergeTree(row_version, is_deleted)` and `MergeTree`; a cluster (`?cluster=name` in
+the URL) gets their `Replicated` twins on Keeper paths and `ON CLUSTER name`, from the same
+files. The version sequence lives in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.infra.migrate import SchemaMismatchError, migration_lock
 
 # Every migration, oldest first; a test keeps this equal to the files in migrations/.
-MIGRATIONS = ("0001_trace_data",)
+MIGRATIONS = ("0001_trace_data", "0002_reconciler_passes")
 LEDGER = "powerrag_migrations"
 # Versions of ClickHouse rows: taken under the write locks, so a later write of a trace or
 # session always carries a higher version than the one it replaces (writer.py).
@@ -28,6 +29,9 @@ _REPLICATED = (
     "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', "
     "'{replica}', row_version, is_deleted)"
 )
+_REPLICATED_PLAIN = (
+    "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')"
+)
 
 
 def statements(name: str, cluster: str | None = None) -> list[str]:
@@ -35,6 +39,7 @@ def statements(name: str, cluster: str | None = None) -> list[str]:
     body = resources.files("powerrag.store.clickhouse").joinpath(f"migrations/{name}.sql")
     filled = Template(body.read_text()).substitute(
         replacing=_REPLICATED if cluster else _SINGLE,
+        merge_tree=_REPLICATED_PLAIN if cluster else "MergeTree",
         on_cluster=f" ON CLUSTER `{cluster}`" if cluster else "",
     )
     lines = [line for line in filled.splitlines() if not line.lstrip().startswith("--")]
@@ -42,11 +47,7 @@ def statements(name: str, cluster: str | None = None) -> list[str]:
 
 
 def _ledger(cluster: str | None) -> str:
-    engine = (
-        "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')"
-        if cluster
-        else "MergeTree"
-    )
+    engine = _REPLICATED_PLAIN if cluster else "MergeTree"
     where = f" ON CLUSTER `{cluster}`" if cluster else ""
     return (
         f"CREATE TABLE IF NOT EXISTS {LEDGER}{where} (name String, applied_at DateTime64(6, 'UTC'))"
