@@ -15,6 +15,7 @@ from sqlalchemy import Engine, text
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.clickhouse.client import ClickHouse
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.summaries import refresh_sessions, refresh_traces
 from powerrag.store.clickhouse.writer import next_version
 from powerrag.store.infra.dialect import lock_keys
@@ -76,7 +77,8 @@ def reconcile(ch: ClickHouse, engine: Engine) -> Repaired:
         traces = _by_project([(r[0], r[1]) for r in ch.query(_STALE_TRACES).result_rows])
         for project_id, trace_ids in traces.items():
             lock_keys(pg, [f"trace:{project_id}:{t}" for t in trace_ids])
-            refresh_traces(ch, project_id, trace_ids, next_version(pg), now)
+            days = project_days(pg, project_id, ch.retention_days)
+            refresh_traces(ch, project_id, trace_ids, next_version(pg), now, days)
         sessions = _by_project([(r[0], r[1]) for r in ch.query(_STALE_SESSIONS).result_rows])
         for project_id, session_ids in sessions.items():
             lock_keys(pg, [f"session:{project_id}:{s}" for s in session_ids])

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, select
 
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.summaries import insert_versions
 from powerrag.store.clickhouse.writer import next_version
 from powerrag.store.infra.schema import (
@@ -44,4 +45,5 @@ class ClickHouseTables:
         return ClickHouseSql(self._ch).stream(query)
 
     def write(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        insert_versions(self._ch, table.name, rows, next_version(conn))
+        days = project_days(conn, rows[0]["project_id"], self._ch.retention_days) if rows else 0
+        insert_versions(self._ch, table.name, rows, next_version(conn), days=days)
