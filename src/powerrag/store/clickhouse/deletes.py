@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, or_, select
+from sqlalchemy import Connection, and_, bindparam, delete, literal_column, or_, select
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store import annotation_queues, media
@@ -47,7 +47,7 @@ _KEYS = {
         observations.c.trace_id, observations.c.id, observations.c.created_at
     ).where(observations.c.project_id == _PROJECT, observations.c.trace_id.in_(_IDS)),
     "trace_updates": select(
-        trace_updates.c.trace_id, trace_updates.c.source_id, trace_updates.c.timestamp
+        trace_updates.c.trace_id, trace_updates.c.source_id, literal_column("created_at")
     ).where(trace_updates.c.project_id == _PROJECT, trace_updates.c.trace_id.in_(_IDS)),
     "scores": select(scores.c.id, scores.c.created_at).where(
         scores.c.project_id == _PROJECT, scores.c.trace_id.in_(_IDS)

@@ -23,13 +23,16 @@ from powerrag.store.infra.schema import projects
 NEVER = 4_294_967_295
 GRACE_DAYS = 1
 _DAY_S = DAY_US // 1_000_000
-# The column each table's expiry counts from (microseconds): `created_at` is pinned by the
-# first write of a row; a trace update is never rewritten but by its own resend.
+# The column each table's expiry counts from (microseconds), a time of PowerRAG's clock (an
+# SDK's timestamps may be years old: ClickHouse drops rows already expired as it inserts
+# them). `created_at` is pinned by the first write of a row, so its versions expire
+# together; a trace update (ClickHouse's own `created_at`, migration 0003) is rewritten
+# only by its resend, whose later stamp is safe, and its tombstone takes the newest one.
 BASES = {
     "observations": "created_at",
     "scores": "created_at",
     "traces": "created_at",
-    "trace_updates": "timestamp",
+    "trace_updates": "created_at",
 }
 
 

@@ -134,7 +134,8 @@ class ClickHouseWriter:
         if stamped:
             self._write_observations(pg, project_id, newest_by_id(stamped), (version, now, days))
         if batch.trace_updates:
-            rows = _dedupe([_update_row(project_id, u) for u in batch.trace_updates], _UPDATE_KEY)
+            rows = [{**_update_row(project_id, u), "created_at": now} for u in batch.trace_updates]
+            rows = _dedupe(rows, _UPDATE_KEY)
             insert_versions(self._ch, "trace_updates", rows, version, days=days)
         self._write_scores(project_id, batch, (version, now, days))
 

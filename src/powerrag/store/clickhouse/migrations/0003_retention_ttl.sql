@@ -9,6 +9,9 @@ ALTER TABLE observations${on_cluster}
     ADD COLUMN IF NOT EXISTS expires_at DateTime('UTC') DEFAULT toDateTime(4294967295, 'UTC');
 ALTER TABLE observations${on_cluster} MODIFY TTL expires_at DELETE;
 
+-- A trace update's own time is the SDK's: its expiry counts from when PowerRAG wrote it
+-- (rows written before this migration: their timestamp).
+ALTER TABLE trace_updates${on_cluster} ADD COLUMN IF NOT EXISTS created_at Int64 DEFAULT timestamp;
 ALTER TABLE trace_updates${on_cluster}
     ADD COLUMN IF NOT EXISTS expires_at DateTime('UTC') DEFAULT toDateTime(4294967295, 'UTC');
 ALTER TABLE trace_updates${on_cluster} MODIFY TTL expires_at DELETE;
