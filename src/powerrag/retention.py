@@ -13,7 +13,9 @@ that lose traces are recomputed from the traces they keep
 Space: on SQLite the pages freed go back to the file system by incremental vacuum when the
 database was created with `auto_vacuum=INCREMENTAL` (every database created by this
 version); an older database reuses them for new data instead (docs/operations.md says how
-to convert it). On PostgreSQL autovacuum makes them reusable (docs/operations.md).
+to convert it). On PostgreSQL autovacuum makes them reusable (docs/operations.md). On
+ClickHouse the deletes are tombstones (store/clickhouse/retention.py) and the row TTL frees
+the disk (store/clickhouse/expiry.py).
 Tests call `run_once` with their own clock: nothing here sleeps unless ingestion is busy.
 """
 

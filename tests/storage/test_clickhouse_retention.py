@@ -66,18 +66,19 @@ KEPT = {"t-edge-kept", "t-new", "t-young"}
 
 
 @pytest.fixture(scope="module")
-def store(postgres_server: PostgresServer) -> Iterator[ClickHouseStore]:
+def urls(postgres_server: PostgresServer) -> Iterator[tuple[str, str]]:
+    """A PostgreSQL database and a ClickHouse database for the module."""
     name = unique_db_name("chretention")
     with chdb_database() as clickhouse_url:
-        opened = Store.open(
-            postgres_server.create_database(name),
-            clickhouse_url=clickhouse_url,
-            retention_days=DEFAULT_DAYS,
-        )
-        assert isinstance(opened, ClickHouseStore)
-        yield opened
-        opened.close()
+        yield postgres_server.create_database(name), clickhouse_url
     postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def store(urls: tuple[str, str]) -> Iterator[ClickHouseStore]:
+    opened = ClickHouseStore.open_on(*urls, pool_size=2, retention_days=DEFAULT_DAYS)
+    yield opened
+    opened.close()
 
 
 def _project(store: Store, project_id: str, days: int | None) -> None:
@@ -281,3 +282,28 @@ def test_a_retention_change_stamps_the_stored_rows_anew(store: ClickHouseStore) 
     assert stamps() == {(DEFAULT_DAYS + GRACE_DAYS, 0), (DEFAULT_DAYS + 2 * GRACE_DAYS, 1)}
     set_retention(store, "p-restamp", "0")
     assert stamps() == {(-1, 0), (-1, 1)}
+
+
+def test_a_start_with_another_default_stamps_the_projects_that_follow_it(
+    store: ClickHouseStore, urls: tuple[str, str]
+) -> None:
+    _project(store, "p-follow", None)
+    _project(store, "p-own", 5)
+    for project_id in ("p-follow", "p-own"):
+        _write(store, project_id, [_turn("t-f", "s-f", NOW, "ann", 1.0)])
+    query = (
+        "SELECT project_id, intDiv(toUnixTimestamp(expires_at) - intDiv(created_at, 1000000), "
+        f"{DAY_S}) FROM traces WHERE project_id IN ('p-follow', 'p-own')"
+    )
+    assert sorted(_rows(store, query)) == [
+        ("p-follow", DEFAULT_DAYS + GRACE_DAYS),
+        ("p-own", 5 + GRACE_DAYS),
+    ]
+    for default in (30, 30, DEFAULT_DAYS):  # the second start finds nothing to do
+        ClickHouseStore.open_on(*urls, pool_size=2, retention_days=default).close()
+        assert sorted(_rows(store, query)) == [
+            ("p-follow", default + GRACE_DAYS),
+            ("p-own", 5 + GRACE_DAYS),
+        ]
+    stamped = _rows(store, "SELECT default_days FROM retention_defaults ORDER BY stamped_at")
+    assert [d for (d,) in stamped][-3:] == [DEFAULT_DAYS, 30, DEFAULT_DAYS]

@@ -28,6 +28,11 @@ _REPLICATED = (
     "ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/{table}', "
     "'{replica}', row_version, is_deleted)"
 )
+# Plain tables (the ledger, the retention defaults): `${merge_tree}` in a migration.
+_PLAIN = "MergeTree"
+_PLAIN_REPLICATED = (
+    "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')"
+)
 
 
 def statements(name: str, cluster: str | None = None) -> list[str]:
@@ -36,17 +41,14 @@ def statements(name: str, cluster: str | None = None) -> list[str]:
     filled = Template(body.read_text()).substitute(
         replacing=_REPLICATED if cluster else _SINGLE,
         on_cluster=f" ON CLUSTER `{cluster}`" if cluster else "",
+        merge_tree=_PLAIN_REPLICATED if cluster else _PLAIN,
     )
     lines = [line for line in filled.splitlines() if not line.lstrip().startswith("--")]
     return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().rstrip(";")]
 
 
 def _ledger(cluster: str | None) -> str:
-    engine = (
-        "ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/{table}', '{replica}')"
-        if cluster
-        else "MergeTree"
-    )
+    engine = _PLAIN_REPLICATED if cluster else _PLAIN
     where = f" ON CLUSTER `{cluster}`" if cluster else ""
     return (
         f"CREATE TABLE IF NOT EXISTS {LEDGER}{where} (name String, applied_at DateTime64(6, 'UTC'))"

@@ -5,7 +5,7 @@ frees the disk later. And stamping a project's rows anew when its retention chan
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
@@ -13,7 +13,7 @@ from powerrag.store.clickhouse.deletes import delete_traces
 from powerrag.store.clickhouse.expiry import BASES, project_days, restamp_statement
 from powerrag.store.clickhouse.summaries import insert_versions
 from powerrag.store.clickhouse.writer import next_version
-from powerrag.store.infra.schema import scores, traces
+from powerrag.store.infra.schema import projects, scores, traces
 
 _t, _s = traces.c, scores.c
 
@@ -61,3 +61,21 @@ def restamp(ch: ClickHouse, pg: Connection, project_id: str) -> None:
     for table in BASES:
         statement = restamp_statement(table, project_id, days, ch.cluster)
         ch.command(statement, settings={"mutations_sync": 1})
+
+
+def restamp_followers(ch: ClickHouse, engine: Engine) -> int:
+    """At start: if the server default differs from the one last stamped, stamp anew the
+    rows of every project that follows it; how many projects."""
+    last = ch.query("SELECT default_days FROM retention_defaults ORDER BY stamped_at DESC LIMIT 1")
+    if [r[0] for r in last.result_rows] == [ch.retention_days]:
+        return 0
+    with engine.begin() as pg:
+        followers = pg.execute(select(projects.c.id).where(projects.c.retention_days.is_(None)))
+        project_ids = sorted(str(p) for p in followers.scalars())
+        for project_id in project_ids:
+            restamp(ch, pg, project_id)
+    ch.command(
+        "INSERT INTO retention_defaults (default_days, stamped_at) "
+        f"VALUES ({int(ch.retention_days)}, now64(6))"
+    )
+    return len(project_ids)

@@ -65,6 +65,7 @@ class ClickHouseStore(Store):
                 migrate.upgrade(store.ch, url)
             else:
                 migrate.check_current(store.ch)
+            retention.restamp_followers(store.ch, store.engine)
         except BaseException:
             store.close()
             raise

@@ -23,3 +23,12 @@ ALTER TABLE scores${on_cluster} MODIFY TTL expires_at DELETE;
 ALTER TABLE traces${on_cluster}
     ADD COLUMN IF NOT EXISTS expires_at DateTime('UTC') DEFAULT toDateTime(4294967295, 'UTC');
 ALTER TABLE traces${on_cluster} MODIFY TTL expires_at DELETE;
+
+-- The server default (`--retention-days`) the rows of projects that follow it were last
+-- stamped with: a start with another default stamps them anew (retention.py).
+CREATE TABLE IF NOT EXISTS retention_defaults${on_cluster} (
+    default_days Int64,
+    stamped_at DateTime64(6, 'UTC')
+)
+ENGINE = ${merge_tree}
+ORDER BY stamped_at;
