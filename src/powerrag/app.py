@@ -60,6 +60,7 @@ def open_store(settings: Settings) -> Store:
         pool_size=settings.db_pool_size,
         migrate_on_start=settings.auto_migrate,
         clickhouse_url=settings.clickhouse_url,
+        retention_days=settings.retention_days,
     )
 
 

@@ -59,6 +59,7 @@ def _open_store(settings: Settings, *, migrate: bool = True) -> Store:
         pool_size=2,
         migrate_on_start=migrate,
         clickhouse_url=settings.clickhouse_url,
+        retention_days=settings.retention_days,
     )
 
 

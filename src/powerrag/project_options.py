@@ -39,6 +39,8 @@ def set_retention(store: Store, project_id: str, text: str) -> None:
     with store.transaction() as conn:
         if not accounts.set_retention_days(conn, project_id, days):
             raise NotFoundError("project not found")
+    # After the commit: ClickHouse stamps the stored rows' expiry from the saved setting.
+    store.retention_changed(project_id)
 
 
 def _options(text: str | None) -> dict[str, object]:

@@ -13,7 +13,9 @@ that lose traces are recomputed from the traces they keep
 Space: on SQLite the pages freed go back to the file system by incremental vacuum when the
 database was created with `auto_vacuum=INCREMENTAL` (every database created by this
 version); an older database reuses them for new data instead (docs/operations.md says how
-to convert it). On PostgreSQL autovacuum makes them reusable (docs/operations.md).
+to convert it). On PostgreSQL autovacuum makes them reusable (docs/operations.md). On
+ClickHouse the deletes are tombstones (store/clickhouse/retention.py) and the row TTL frees
+the disk (store/clickhouse/expiry.py).
 Tests call `run_once` with their own clock: nothing here sleeps unless ingestion is busy.
 """
 
@@ -71,23 +73,23 @@ def _never_busy() -> bool:
     return False
 
 
-Step = Callable[[Connection, str, int, int, int], int]
+Step = Callable[[Store, Connection, str, int, int, int], int]
 
 
-def _traces(conn: Connection, project_id: str, cutoff: int, limit: int, now: int) -> int:
-    return retention.delete_old_traces(conn, project_id, cutoff, limit, now)
+def _traces(store: Store, conn: Connection, project: str, cutoff: int, limit: int, now: int) -> int:
+    return store.delete_old_traces(conn, project, cutoff, limit, now)
 
 
-def _scores(conn: Connection, project_id: str, cutoff: int, limit: int, _now: int) -> int:
-    return retention.delete_old_scores(conn, project_id, cutoff, limit)
+def _scores(store: Store, conn: Connection, project: str, cutoff: int, limit: int, _: int) -> int:
+    return store.delete_old_scores(conn, project, cutoff, limit)
 
 
-def _comments(conn: Connection, project_id: str, cutoff: int, limit: int, _now: int) -> int:
-    return retention.delete_old_comments(conn, project_id, cutoff, limit)
+def _comments(_: Store, conn: Connection, project: str, cutoff: int, limit: int, _now: int) -> int:
+    return retention.delete_old_comments(conn, project, cutoff, limit)
 
 
-def _media(conn: Connection, project_id: str, cutoff: int, limit: int, _now: int) -> int:
-    return retention.delete_unlinked_media(conn, project_id, cutoff, limit)
+def _media(_: Store, conn: Connection, project: str, cutoff: int, limit: int, _now: int) -> int:
+    return retention.delete_unlinked_media(conn, project, cutoff, limit)
 
 
 # Traces first: their media links go with them, so their media is unlinked by the last step.
@@ -168,7 +170,7 @@ class Retention:
                 began = time.monotonic()
                 with self.store.transaction() as conn:
                     self._hold(conn)
-                    count = step(conn, project_id, cutoff, self.batch, now)
+                    count = step(self.store, conn, project_id, cutoff, self.batch, now)
                 deleted[name] += count
                 if count and self.on_deleted is not None:
                     self.on_deleted(name, count)

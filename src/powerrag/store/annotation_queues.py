@@ -178,6 +178,17 @@ def delete_item(conn: Connection, project_id: str, queue_id: str, item_id: str) 
     return bool(result.rowcount)
 
 
+def forget_objects(conn: Connection, project_id: str, object_type: str, ids: Any) -> None:
+    """Remove the items of deleted objects (`ids`: a list or a select of them) from every
+    queue: a queue never offers what no longer exists (dataset run items, unlike these, stay
+    with their run, as Langfuse keeps them)."""
+    conn.execute(
+        delete(annotation_queue_items).where(
+            _i.project_id == project_id, _i.object_type == object_type, _i.object_id.in_(ids)
+        )
+    )
+
+
 def assign(conn: Connection, project_id: str, queue_id: str, user_id: str, now: int) -> None:
     exists = select(_a.user_id).where(
         _a.project_id == project_id, _a.queue_id == queue_id, _a.user_id == user_id

@@ -16,7 +16,7 @@ from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import models, prompts, scores, search_index, sessions
+from powerrag.store import models, prompts, retention, scores, search_index, sessions
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -62,14 +62,21 @@ class Store(TraceStore):
         pool_size: int = 8,
         migrate_on_start: bool = True,
         clickhouse_url: str = "",
+        retention_days: int = 0,
     ) -> Store:
         """Migrate (or check the schema is current), then open and refresh planner statistics.
-        With `clickhouse_url`, trace data goes to ClickHouse (store/clickhouse/)."""
+        With `clickhouse_url`, trace data goes to ClickHouse (store/clickhouse/), whose rows
+        are stamped with an expiry from their project's retention (`retention_days`: the
+        server default for projects that follow it)."""
         if clickhouse_url:
             from powerrag.store.clickhouse.store import ClickHouseStore
 
             return ClickHouseStore.open_on(
-                url, clickhouse_url, pool_size=pool_size, migrate_on_start=migrate_on_start
+                url,
+                clickhouse_url,
+                pool_size=pool_size,
+                migrate_on_start=migrate_on_start,
+                retention_days=retention_days,
             )
         if migrate_on_start:
             migrate.upgrade(url)
@@ -139,6 +146,20 @@ class Store(TraceStore):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return delete_traces(conn, project_id, trace_ids)
+
+    def delete_old_traces(
+        self, conn: Connection, project_id: str, cutoff: int, limit: int, now: int
+    ) -> int:
+        """One batch of the retention job (powerrag/retention.py), in `conn`'s transaction:
+        up to `limit` of the project's traces stamped before `cutoff`, oldest first."""
+        return retention.delete_old_traces(conn, project_id, cutoff, limit, now)
+
+    def delete_old_scores(self, conn: Connection, project_id: str, cutoff: int, limit: int) -> int:
+        return retention.delete_old_scores(conn, project_id, cutoff, limit)
+
+    def retention_changed(self, project_id: str) -> None:
+        """A project's retention was saved: nothing to do on one database, where the job
+        reads the setting on each pass (ClickHouse stamps its rows' expiry anew)."""
 
     def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
         with self.transaction() as conn:

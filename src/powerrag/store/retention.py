@@ -25,7 +25,7 @@ from powerrag.store.infra.schema import (
     scores,
     traces,
 )
-from powerrag.store.writer import KEEP_SESSION_STATE, delete_traces
+from powerrag.store.writer import delete_traces
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ def delete_old_traces(conn: Connection, project_id: str, cutoff: int, limit: int
     )
     if not ids:
         return 0
-    return delete_traces(conn, project_id, ids, now=now, session_keep=KEEP_SESSION_STATE)
+    return delete_traces(conn, project_id, ids, now=now)
 
 
 def delete_old_scores(conn: Connection, project_id: str, cutoff: int, limit: int) -> int:

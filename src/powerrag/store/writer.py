@@ -26,7 +26,7 @@ from powerrag.domain.records import (
 )
 from powerrag.domain.session_end import asks_to_end
 from powerrag.domain.timeutil import now_us
-from powerrag.store import datasets, lifecycle, media, span_contents
+from powerrag.store import annotation_queues, datasets, lifecycle, media, span_contents
 from powerrag.store.base import chunked
 from powerrag.store.event_times import NOT_OLDER, Stamped, newest_by_id
 from powerrag.store.infra.dialect import lock_keys, upsert
@@ -671,21 +671,18 @@ def _delete_comments(project_id: str, trace_ids: Sequence[str]) -> Any:
     )
 
 
-# What a session keeps when traces leave it by age (retention): it is not a new arrival,
-# so an ended session stays ended and its idle time still counts from its last trace.
+# What a session keeps when traces leave it (a delete or retention): it is not a new
+# arrival, so an ended session stays ended and its idle time still counts from its last
+# trace, on every engine (store/clickhouse/deletes.py).
 KEEP_SESSION_STATE = ("updated_at", "ended_at")
 
 
 def delete_traces(
-    conn: Connection,
-    project_id: str,
-    trace_ids: Sequence[str],
-    *,
-    now: int | None = None,
-    session_keep: tuple[str, ...] = (),
+    conn: Connection, project_id: str, trace_ids: Sequence[str], *, now: int | None = None
 ) -> int:
-    """Delete traces with their observations, updates, scores and comments, and the media no
-    other trace holds; refresh their sessions (keeping the columns `session_keep` names)."""
+    """Delete traces with their observations, updates, scores, comments and annotation queue
+    items, and the media no other trace holds; refresh their sessions (KEEP_SESSION_STATE),
+    and drop the queue items of the sessions that went with them."""
     now = now_us() if now is None else now
     ids = sorted(set(trace_ids))
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in ids])
@@ -709,6 +706,7 @@ def delete_traces(
         )
         deleted += result.rowcount or 0
         conn.execute(_delete_comments(project_id, chunk))
+        _forget_queue_items(conn, project_id, chunk)
         delete_documents(conn, project_id, chunk)
         media.forget_traces(conn, project_id, chunk)
         for table in (observations, trace_updates, scores, span_content_events):
@@ -716,6 +714,20 @@ def delete_traces(
                 delete(table).where(table.c.project_id == project_id, table.c.trace_id.in_(chunk))
             )
     if sessions_before:
-        lock_keys(conn, [f"session:{project_id}:{s}" for s in sorted(sessions_before)])
-        refresh_sessions(conn, project_id, sorted(sessions_before), now, session_keep)
+        touched = sorted(sessions_before)
+        lock_keys(conn, [f"session:{project_id}:{s}" for s in touched])
+        refresh_sessions(conn, project_id, touched, now, KEEP_SESSION_STATE)
+        left = select(sessions.c.id).where(
+            sessions.c.project_id == project_id, sessions.c.id.in_(touched)
+        )
+        gone = sorted(sessions_before - set(conn.execute(left).scalars()))
+        annotation_queues.forget_objects(conn, project_id, "SESSION", gone)
     return deleted
+
+
+def _forget_queue_items(conn: Connection, project_id: str, trace_ids: Sequence[str]) -> None:
+    """The queue items of these traces and their observations (before those are deleted)."""
+    o = observations.c
+    own = select(o.id).where(o.project_id == project_id, o.trace_id.in_(trace_ids))
+    annotation_queues.forget_objects(conn, project_id, "TRACE", list(trace_ids))
+    annotation_queues.forget_objects(conn, project_id, "OBSERVATION", own)

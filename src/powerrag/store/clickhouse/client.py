@@ -84,10 +84,12 @@ class ClickHouse:
     lock per handle), so the search indexer and the writer would otherwise wait for each
     other and for every read."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, retention_days: int = 0) -> None:
         import clickhouse_connect
 
         self._dsn, self.database, self.cluster, self.insert_settings = target_of(url)
+        # The server's default retention, for projects that follow it (expiry.py).
+        self.retention_days = retention_days
         self._local = threading.local()
         self._opened: list[Any] = []
         self._lock = threading.Lock()
@@ -123,8 +125,8 @@ class ClickHouse:
             sql, parameters=parameters or None, settings=READ_SETTINGS
         )
 
-    def command(self, sql: str) -> Any:
-        return self.client.command(sql)
+    def command(self, sql: str, settings: dict[str, Any] | None = None) -> Any:
+        return self.client.command(sql, settings=settings)
 
     def insert(self, table: str, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
         """Insert rows synchronously, deduplicated by a token of their content: an insert

@@ -24,10 +24,11 @@ def write_events(
     pg: Connection,
     project_id: str,
     events: Sequence[SpanContentEvent],
-    version: int,
-    now: int,
+    stamp: tuple[int, int, int],
 ) -> None:
-    """Store the events and rewrite the stored spans whose input or output they change."""
+    """Store the events and rewrite the stored spans whose input or output they change;
+    `stamp` is (version, now, the project's retention days)."""
+    version, now, days = stamp
     prune(ch, pg, project_id, now)
     before, after = span_contents.store_events(pg, project_id, events, now)
     sql = ClickHouseSql(ch)
@@ -38,7 +39,7 @@ def write_events(
             values = span_contents.changed_io(span, before, after)
             if values:
                 changed.append({**span, **values, "updated_at": now})
-        insert_versions(ch, "observations", changed, version)
+        insert_versions(ch, "observations", changed, version, days=days)
 
 
 def prune(ch: ClickHouse, pg: Connection, project_id: str, now: int) -> None:

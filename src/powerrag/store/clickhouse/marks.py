@@ -11,6 +11,7 @@ from sqlalchemy import Connection, bindparam, select
 from powerrag.domain.timeutil import now_us
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.summaries import insert_versions
 from powerrag.store.clickhouse.writer import next_version
 from powerrag.store.infra.dialect import lock_keys
@@ -49,5 +50,6 @@ def delete_score(ch: ClickHouse, pg: Connection, project_id: str, score_id: str)
     row = _one(ch, _SCORE, project_id, score_id)
     if row is None:
         return False
-    insert_versions(ch, "scores", [row], next_version(pg), deleted=True)
+    days = project_days(pg, project_id, ch.retention_days)
+    insert_versions(ch, "scores", [row], next_version(pg), deleted=True, days=days)
     return True

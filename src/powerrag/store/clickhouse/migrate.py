@@ -19,7 +19,7 @@ from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.infra.migrate import SchemaMismatchError, migration_lock
 
 # Every migration, oldest first; a test keeps this equal to the files in migrations/.
-MIGRATIONS = ("0001_trace_data", "0002_reconciler_passes")
+MIGRATIONS = ("0001_trace_data", "0002_reconciler_passes", "0003_retention_ttl")
 LEDGER = "powerrag_migrations"
 # Versions of ClickHouse rows: taken under the write locks, so a later write of a trace or
 # session always carries a higher version than the one it replaces (writer.py).

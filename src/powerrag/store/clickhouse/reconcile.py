@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, text
 
 from powerrag.domain.timeutil import now_us
 from powerrag.store.clickhouse.client import ClickHouse
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.summaries import refresh_sessions, refresh_traces
 from powerrag.store.clickhouse.writer import next_version
 from powerrag.store.infra.dialect import lock_keys
@@ -129,7 +130,8 @@ def _repair(ch: ClickHouse, pg: Connection, since: int, now: int) -> Repaired:
     traces = _by_project([(r[0], r[1]) for r in stale])
     for project_id, trace_ids in traces.items():
         lock_keys(pg, [f"trace:{project_id}:{t}" for t in trace_ids])
-        refresh_traces(ch, project_id, trace_ids, next_version(pg), now)
+        days = project_days(pg, project_id, ch.retention_days)
+        refresh_traces(ch, project_id, trace_ids, next_version(pg), now, days)
         mark_traces(pg, project_id, trace_ids, now)
     # Recomputed traces carry a version above `since`, so their sessions are candidates.
     stale = ch.query(_STALE_SESSIONS.format(since=since)).result_rows

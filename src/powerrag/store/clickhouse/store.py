@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import make_url
+from sqlalchemy import Connection, make_url
 
 from powerrag.domain.changes import changes_of
 from powerrag.domain.errors import PowerRAGError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.base import TraceData
-from powerrag.store.clickhouse import deletes, marks, migrate, reconcile, search
+from powerrag.store.clickhouse import deletes, marks, migrate, reconcile, retention, search
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.transfer import ClickHouseTables
@@ -31,15 +31,23 @@ class ClickHouseNeedsPostgresError(PowerRAGError):
 class ClickHouseStore(Store):
     """`Store` whose trace data lives in ClickHouse."""
 
-    def __init__(self, url: str, clickhouse_url: str, *, pool_size: int = 8) -> None:
+    def __init__(
+        self, url: str, clickhouse_url: str, *, pool_size: int = 8, retention_days: int = 0
+    ) -> None:
         super().__init__(url, pool_size=pool_size)
-        self.ch = ClickHouse(clickhouse_url)
+        self.ch = ClickHouse(clickhouse_url, retention_days=retention_days)
         self._ch_writer = ClickHouseWriter(self.prices, self.ch)
         self.elsewhere = ClickHouseTables(self.ch)
 
     @classmethod
     def open_on(
-        cls, url: str, clickhouse_url: str, *, pool_size: int = 8, migrate_on_start: bool = True
+        cls,
+        url: str,
+        clickhouse_url: str,
+        *,
+        pool_size: int = 8,
+        migrate_on_start: bool = True,
+        retention_days: int = 0,
     ) -> ClickHouseStore:
         """Migrate PostgreSQL and ClickHouse (or check both are current), then open."""
         if make_url(normalise_url(url)).get_backend_name() != "postgresql":
@@ -51,12 +59,13 @@ class ClickHouseStore(Store):
             sql_migrate.upgrade(url)
         else:
             sql_migrate.check_current(url)
-        store = cls(url, clickhouse_url, pool_size=pool_size)
+        store = cls(url, clickhouse_url, pool_size=pool_size, retention_days=retention_days)
         try:
             if migrate_on_start:
                 migrate.upgrade(store.ch, url)
             else:
                 migrate.check_current(store.ch)
+            retention.restamp_followers(store.ch, store.engine)
         except BaseException:
             store.close()
             raise
@@ -80,6 +89,19 @@ class ClickHouseStore(Store):
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:
             return deletes.delete_traces(self.ch, conn, project_id, trace_ids)
+
+    def delete_old_traces(
+        self, conn: Connection, project_id: str, cutoff: int, limit: int, now: int
+    ) -> int:
+        return retention.delete_old_traces(self.ch, conn, project_id, cutoff, limit, now)
+
+    def delete_old_scores(self, conn: Connection, project_id: str, cutoff: int, limit: int) -> int:
+        return retention.delete_old_scores(self.ch, conn, project_id, cutoff, limit)
+
+    def retention_changed(self, project_id: str) -> None:
+        """Stamp the project's rows with the expiry its retention gives now (retention.py)."""
+        with self.transaction() as conn:
+            retention.restamp(self.ch, conn, project_id)
 
     def set_session_flag(self, project_id: str, session_id: str, flag: str, value: bool) -> bool:
         with self.transaction() as conn:

@@ -18,6 +18,7 @@ from powerrag.domain.records import TraceUpdate
 from powerrag.store.base import chunked
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.expiry import stamped
 from powerrag.store.infra.schema import FIGURES, sessions, traces
 from powerrag.store.writer import (
     _SESSION_SQL,
@@ -48,26 +49,31 @@ def insert_versions(
     version: int,
     *,
     deleted: bool = False,
+    days: int | None = None,
 ) -> None:
-    """Rows as version `version` of their keys (tombstones when `deleted`)."""
+    """Rows as version `version` of their keys (tombstones when `deleted`), stamped with
+    their expiry from the project's retention `days` where the table has one (expiry.py)."""
     if rows:
+        rows = stamped(table, rows, days, deleted=deleted)
         columns = (*rows[0], "row_version", "is_deleted")
         ch.insert(table, versioned(rows, version, deleted), columns)
 
 
 def refresh_traces(
-    ch: ClickHouse, project_id: str, trace_ids: Sequence[str], version: int, now: int
+    ch: ClickHouse, project_id: str, trace_ids: Sequence[str], version: int, now: int, days: int
 ) -> set[tuple[str, str]]:
-    """Recompute these traces; (session, trace) for each session a trace was or is in."""
+    """Recompute these traces (stamped with the project's retention `days`); (session,
+    trace) for each session a trace was or is in."""
     touched: set[tuple[str, str]] = set()
     for chunk in chunked(trace_ids):
-        touched |= _refresh_trace_chunk(ch, project_id, chunk, version, now)
+        touched |= _refresh_trace_chunk(ch, project_id, chunk, (version, now, days))
     return touched
 
 
 def _refresh_trace_chunk(
-    ch: ClickHouse, project_id: str, trace_ids: Sequence[str], version: int, now: int
+    ch: ClickHouse, project_id: str, trace_ids: Sequence[str], stamp: tuple[int, int, int]
 ) -> set[tuple[str, str]]:
+    version, now, days = stamp
     sql = ClickHouseSql(ch)
     params = {"project_id": project_id, "ids": list(trace_ids)}
     aggregates = {
@@ -93,7 +99,9 @@ def _refresh_trace_chunk(
             touched.add((old["session_id"], trace_id))
         if agg is None and not own_updates:
             if old is not None:
-                gone.append({"project_id": project_id, "id": trace_id})
+                gone.append(
+                    {"project_id": project_id, "id": trace_id, "created_at": old["created_at"]}
+                )
             continue
         row = _trace_row(project_id, trace_id, agg, roots.get(trace_id), own_updates, now)
         row["bookmarked"] = bool(old["bookmarked"]) if old else False
@@ -101,8 +109,8 @@ def _refresh_trace_chunk(
         if row["session_id"]:
             touched.add((row["session_id"], trace_id))
         rows.append(row)
-    insert_versions(ch, "traces", rows, version)
-    insert_versions(ch, "traces", gone, version, deleted=True)
+    insert_versions(ch, "traces", rows, version, days=days)
+    insert_versions(ch, "traces", gone, version, deleted=True, days=days)
     return touched
 
 
@@ -113,9 +121,11 @@ def refresh_sessions(
     version: int,
     now: int,
     ending: frozenset[str] = frozenset(),
+    keep: tuple[str, ...] = (),
 ) -> None:
     """Recompute sessions from `traces FINAL`; keep what only their own row knows (bookmark,
-    publishing, first sight, continuation, an end asked for, or asked for now in `ending`)."""
+    publishing, first sight, continuation, an end asked for, or asked for now in `ending`)
+    and the columns `keep` names (store/writer.py's KEEP_SESSION_STATE, when traces leave)."""
     sql = ClickHouseSql(ch)
     for chunk in chunked(session_ids):
         params = {"project_id": project_id, "ids": list(chunk)}
@@ -136,6 +146,7 @@ def refresh_sessions(
                 row = _session_row(project_id, session_id, fig, old, users, latest_env, now)
                 row["previous_id"] = old["previous_id"] if old else None
                 row["end_requested"] = session_id in ending or bool(old and old["end_requested"])
+                row.update({name: old[name] for name in keep} if old else {})
                 rows.append(row)
             elif old is not None and (old["bookmarked"] or old["public"]):
                 # A marked session whose traces all left keeps its row, without their figures.

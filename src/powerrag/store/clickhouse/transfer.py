@@ -9,8 +9,10 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select
 
+from powerrag.domain.timeutil import now_us
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.summaries import insert_versions
 from powerrag.store.clickhouse.writer import next_version
 from powerrag.store.infra.schema import (
@@ -44,4 +46,11 @@ class ClickHouseTables:
         return ClickHouseSql(self._ch).stream(query)
 
     def write(self, conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-        insert_versions(self._ch, table.name, rows, next_version(conn))
+        if not rows:
+            return
+        if table.name == "trace_updates":
+            # Their ClickHouse-only `created_at` (expiry.py): an import counts from now.
+            now = now_us()
+            rows = [{**row, "created_at": now} for row in rows]
+        days = project_days(conn, rows[0]["project_id"], self._ch.retention_days)
+        insert_versions(self._ch, table.name, rows, next_version(conn), days=days)

@@ -23,6 +23,7 @@ from powerrag.store import span_contents
 from powerrag.store.clickhouse import contents
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
+from powerrag.store.clickhouse.expiry import project_days
 from powerrag.store.clickhouse.migrate import VERSION_SEQUENCE
 from powerrag.store.clickhouse.summaries import (
     insert_versions,
@@ -53,6 +54,9 @@ _EXISTING_SCORES = select(scores.c.id, scores.c.created_at).where(
     scores.c.project_id == bindparam("project_id"),
     scores.c.id.in_(bindparam("ids", expanding=True)),
 )
+
+
+_UPDATE_KEY = ("trace_id", "source_id")
 
 
 def next_version(pg: Connection) -> int:
@@ -86,8 +90,9 @@ class ClickHouseWriter:
             trace_ids = _trace_ids(batch)
             lock_keys(pg, [f"trace:{project_id}:{t}" for t in trace_ids])
             version = next_version(pg)
-            self.write_records(pg, project_id, batch, version, now)
-            pairs = refresh_traces(self._ch, project_id, trace_ids, version, now)
+            days = project_days(pg, project_id, self._ch.retention_days)
+            self.write_records(pg, project_id, batch, version, now, days)
+            pairs = refresh_traces(self._ch, project_id, trace_ids, version, now, days)
             mark_traces(pg, project_id, trace_ids, now)
             touched = sorted({s for s, _ in pairs})
             if touched:
@@ -106,27 +111,38 @@ class ClickHouseWriter:
         return {(r[0], r[1]) for r in self._sql.execute(_TRACE_SQL["sessions"], params)}
 
     def write_records(
-        self, pg: Connection, project_id: str, batch: IngestBatch, version: int, now: int
+        self,
+        pg: Connection,
+        project_id: str,
+        batch: IngestBatch,
+        version: int,
+        now: int,
+        days: int | None = None,
     ) -> None:
-        """The raw rows of a batch, as version `version` (the trace locks held)."""
+        """The raw rows of a batch, as version `version` (the trace locks held), stamped with
+        the project's retention `days` (read from PostgreSQL when not given)."""
+        if days is None:
+            days = project_days(pg, project_id, self._ch.retention_days)
         if batch.span_contents:
-            contents.write_events(self._ch, pg, project_id, batch.span_contents, version, now)
+            contents.write_events(
+                self._ch, pg, project_id, batch.span_contents, (version, now, days)
+            )
         stamped = [Stamped.whole(o) for o in batch.observations]
         if batch.observation_patches:
             patches = batch.observation_patches
             stamped += self._rows._apply_patches(self._sql, project_id, patches)  # type: ignore[arg-type]
         if stamped:
-            self._write_observations(pg, project_id, newest_by_id(stamped), version, now)
+            self._write_observations(pg, project_id, newest_by_id(stamped), (version, now, days))
         if batch.trace_updates:
-            rows = [_update_row(project_id, u) for u in batch.trace_updates]
-            insert_versions(
-                self._ch, "trace_updates", _dedupe(rows, ("trace_id", "source_id")), version
-            )
-        self._write_scores(project_id, batch, version, now)
+            rows = [{**_update_row(project_id, u), "created_at": now} for u in batch.trace_updates]
+            rows = _dedupe(rows, _UPDATE_KEY)
+            insert_versions(self._ch, "trace_updates", rows, version, days=days)
+        self._write_scores(project_id, batch, (version, now, days))
 
     def _write_observations(
-        self, pg: Connection, project_id: str, latest: list[Stamped], version: int, now: int
+        self, pg: Connection, project_id: str, latest: list[Stamped], stamp: tuple[int, int, int]
     ) -> None:
+        version, now, days = stamp
         origins = {
             o.origin_id: o.origin for o in (s.record for s in latest) if o.origin_id and o.origin
         }
@@ -154,10 +170,13 @@ class ClickHouseWriter:
                 # The sort key holds the trace: the row under the old trace is retired.
                 moved.append({"project_id": project_id, **old})
             kept.append(row)
-        insert_versions(self._ch, "observations", moved, version, deleted=True)
-        insert_versions(self._ch, "observations", kept, version)
+        insert_versions(self._ch, "observations", moved, version, deleted=True, days=days)
+        insert_versions(self._ch, "observations", kept, version, days=days)
 
-    def _write_scores(self, project_id: str, batch: IngestBatch, version: int, now: int) -> None:
+    def _write_scores(
+        self, project_id: str, batch: IngestBatch, stamp: tuple[int, int, int]
+    ) -> None:
+        version, now, days = stamp
         rows = _dedupe([_score_row(project_id, s, now) for s in batch.scores], ("id",))
         if not rows:
             return
@@ -171,4 +190,4 @@ class ClickHouseWriter:
             if old is not None:
                 row["created_at"] = old["created_at"]
             written.append(row)
-        insert_versions(self._ch, "scores", written, version)
+        insert_versions(self._ch, "scores", written, version, days=days)
