@@ -98,7 +98,7 @@ def _loops(conn: Connection, alert: AlertRule, after: int) -> list[Crossing]:
         .order_by(_s.updated_at.desc())
         .limit(LOOP_SESSIONS)
     )
-    ids = list(conn.execute(recent).scalars())
+    ids = [r[0] for r in conn.execute(recent)]
     if not ids:
         return []
     times = func.count()

@@ -6,30 +6,16 @@ observation's (as the trace pages show them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, func, select, tuple_
 
-from powerrag.domain.eval_rules import TargetFacts
+from powerrag.domain.eval_rules import JUDGE_ENVIRONMENT, JudgeInput, NewTarget, TargetFacts
 from powerrag.store.infra.schema import observations, sessions, traces
 
 _s, _t, _o = sessions.c, traces.c, observations.c
 _root = observations.alias("root")
-# Environment of the traces PowerRAG writes for its own judge calls: never judged again.
-JUDGE_ENVIRONMENT = "powerrag-evaluation"
-SCAN_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class JudgeInput:
-    """One target: its filters' facts, its turns (input, output) and its metadata."""
-
-    facts: TargetFacts
-    turns: list[tuple[Any, Any]]
-    metadata: Any
-    trace_id: str | None
 
 
 def _json(text: str | None) -> Any:
@@ -137,19 +123,15 @@ def observation_input(conn: Connection, project_id: str, observation_id: str) ->
     return JudgeInput(facts, [turn], _json(row["metadata"]), row["trace_id"])
 
 
-@dataclass(frozen=True, slots=True)
-class NewTarget:
-    """A trace or observation to judge; (at, id) is its place in the scan's order."""
-
-    id: str
-    trace_id: str
-    at: int
-
-
 def new_targets(
-    conn: Connection, project_id: str, target: str, since: int, after: NewTarget | None = None
+    conn: Connection,
+    project_id: str,
+    target: str,
+    since: int,
+    after: NewTarget | None,
+    limit: int,
 ) -> list[NewTarget]:
-    """Up to SCAN_LIMIT traces or observations of a project that started since `since` (their
+    """Up to `limit` traces or observations of a project that started since `since` (their
     own timestamps), oldest first and past `after` (the previous page's last), but not
     PowerRAG's own judge traces."""
     if target == "trace":
@@ -162,7 +144,7 @@ def new_targets(
     query = query.where(project == project_id, at >= since, environment != JUDGE_ENVIRONMENT)
     if after is not None:
         query = query.where(tuple_(at, target_id) > tuple_(after.at, after.id))
-    query = query.order_by(at, target_id).limit(SCAN_LIMIT)
+    query = query.order_by(at, target_id).limit(limit)
     return [NewTarget(r[0], r[1], r[2]) for r in conn.execute(query)]
 
 
