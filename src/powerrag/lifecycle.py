@@ -87,14 +87,15 @@ def enqueue_checks(
 
 
 def enqueue_session_work(
-    conn: Connection,
     project_id: str,
     session_id: str,
-    ended_at: int,
     checks: list[CheckRule],
     judges: list[EvaluationRule],
+    conn: Connection,
+    ended_at: int,
 ) -> None:
-    """What a session's end sets off: its checks and its session evaluation rules."""
+    """What a session's end sets off: its checks and its session evaluation rules (the
+    `then` of `Store.end_session`, in the end's transaction)."""
     enqueue_checks(conn, project_id, session_id, ended_at, checks)
     judging.enqueue_session(conn, project_id, session_id, ended_at, judges)
 
@@ -107,24 +108,13 @@ def end_session(store: Store, project_id: str, session_id: str, now: int) -> Ses
     with store.connect() as conn:
         checks = rules.list_rules(conn, "check", project_id)
         judges = evaluation.page(conn, "rule", project_id, None)
-    work = partial(_session_work, project_id, session_id, checks, judges)
+    work = partial(enqueue_session_work, project_id, session_id, checks, judges)
     store.end_session(project_id, session_id, now, then=work)
     with store.reading() as data:
         row = data.get_session(project_id, session_id)
     if row is None:
         raise NotFoundError("Session not found within authorized project")
     return row
-
-
-def _session_work(
-    project_id: str,
-    session_id: str,
-    checks: list[CheckRule],
-    judges: list[EvaluationRule],
-    conn: Connection,
-    ended_at: int,
-) -> None:
-    enqueue_session_work(conn, project_id, session_id, ended_at, checks, judges)
 
 
 class Lifecycle:
@@ -201,7 +191,7 @@ class Lifecycle:
             judges = evaluation.page(conn, "rule", None, None)
         count = 0
         for project_id, session_id in idle:
-            work = partial(_session_work, project_id, session_id, checks, judges)
+            work = partial(enqueue_session_work, project_id, session_id, checks, judges)
             before = cutoffs.get(project_id, cutoff)
             ended = self.store.end_session(
                 project_id, session_id, now, idle_before=before, then=work
