@@ -18,14 +18,19 @@ from sqlalchemy import Connection
 
 from powerrag import judge_client, secretbox
 from powerrag.domain import eval_rules, transcript
-from powerrag.domain.eval_rules import EvaluationRule, LlmConnection
+from powerrag.domain.eval_rules import (
+    JUDGE_ENVIRONMENT,
+    EvaluationRule,
+    JudgeInput,
+    LlmConnection,
+)
 from powerrag.domain.evaluators import Evaluator, MalformedAnswerError, parse_answer, render
 from powerrag.domain.jobs import JobRow
 from powerrag.domain.records import IngestBatch, ObservationRecord, ScoreRecord, TraceUpdate
 from powerrag.outbound import Destinations
-from powerrag.store import accounts, evaluation, jobs, judge_inputs
+from powerrag.store import accounts, evaluation, jobs
+from powerrag.store.base import TraceData
 from powerrag.store.database import Store
-from powerrag.store.judge_inputs import JUDGE_ENVIRONMENT, JudgeInput
 
 KIND = "judge"
 _IDS = uuid.UUID("0c9a7c55-2f4e-4b0a-8f0e-3d1e6b7a9c42")
@@ -88,12 +93,12 @@ def _connection(
     return every[0], every[0].custom_models[0]
 
 
-def _target(conn: Connection, project_id: str, target: str, target_id: str) -> JudgeInput | None:
+def _target(data: TraceData, project_id: str, target: str, target_id: str) -> JudgeInput | None:
     if target == "session":
-        return judge_inputs.session_input(conn, project_id, target_id)
+        return data.session_input(project_id, target_id)
     if target == "trace":
-        return judge_inputs.trace_input(conn, project_id, target_id)
-    return judge_inputs.observation_input(conn, project_id, target_id)
+        return data.trace_input(project_id, target_id)
+    return data.observation_input(project_id, target_id)
 
 
 def variable_values(rule: EvaluationRule, found: JudgeInput) -> dict[str, str]:
@@ -148,7 +153,8 @@ class Judge:
             if evaluator is None:
                 raise judge_client.PermanentJudgeError("the evaluator was deleted")
             connection, model = _connection(conn, job.project_id, evaluator)
-            found = _target(conn, job.project_id, payload["target"], payload["id"])
+        with self.store.reading() as data:
+            found = _target(data, job.project_id, payload["target"], payload["id"])
         if found is None:
             raise judge_client.PermanentJudgeError(
                 f"{payload['target']} {payload['id']!r} no longer exists"

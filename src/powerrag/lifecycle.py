@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import orjson
 from sqlalchemy import Connection
@@ -33,21 +34,15 @@ from powerrag.domain.rows import SessionRow
 from powerrag.domain.timeutil import to_iso
 from powerrag.judge_client import PermanentJudgeError, RetryableJudgeError
 from powerrag.outbound import DeliveryError, Destinations, RefusedDestinationError, post
-from powerrag.store import (
-    accounts,
-    alert_scan,
-    evaluation,
-    jobs,
-    judge_inputs,
-    lifecycle,
-    rules,
-    sessions,
-)
+from powerrag.store import accounts, evaluation, jobs, lifecycle, rules
+from powerrag.store.base import TraceData
 from powerrag.store.database import Store
 
 log = logging.getLogger("powerrag.lifecycle")
 
 SWEEP_LIMIT = 500
+# New traces or observations read per page when enqueueing a rule's evaluations.
+SCAN_LIMIT = 500
 JOBS_PER_PASS = 200
 # Finished jobs deleted per pass, in one transaction: the table shrinks without long locks.
 CLEANUP_BATCH = 1000
@@ -92,35 +87,33 @@ def enqueue_checks(
 
 
 def enqueue_session_work(
-    conn: Connection,
     project_id: str,
     session_id: str,
-    ended_at: int,
     checks: list[CheckRule],
     judges: list[EvaluationRule],
+    conn: Connection,
+    ended_at: int,
 ) -> None:
-    """What a session's end sets off: its checks and its session evaluation rules."""
+    """What a session's end sets off: its checks and its session evaluation rules (the
+    `then` of `Store.end_session`, in the end's transaction)."""
     enqueue_checks(conn, project_id, session_id, ended_at, checks)
     judging.enqueue_session(conn, project_id, session_id, ended_at, judges)
 
 
 def end_session(store: Store, project_id: str, session_id: str, now: int) -> SessionRow:
     """End a session now (`POST /api/public/sessions/{id}/end`); an ended one stays as it is."""
-    with store.transaction() as conn:
-        if sessions.get_session(conn, project_id, session_id) is None:
+    with store.reading() as data:
+        if data.get_session(project_id, session_id) is None:
             raise NotFoundError("Session not found within authorized project")
-        ended = lifecycle.end_session(conn, project_id, session_id, now, idle_before=None)
-        if ended is not None:
-            enqueue_session_work(
-                conn,
-                project_id,
-                session_id,
-                ended,
-                rules.list_rules(conn, "check", project_id),
-                evaluation.page(conn, "rule", project_id, None),
-            )
-        row = sessions.get_session(conn, project_id, session_id)
-    assert row is not None
+    with store.connect() as conn:
+        checks = rules.list_rules(conn, "check", project_id)
+        judges = evaluation.page(conn, "rule", project_id, None)
+    work = partial(enqueue_session_work, project_id, session_id, checks, judges)
+    store.end_session(project_id, session_id, now, then=work)
+    with store.reading() as data:
+        row = data.get_session(project_id, session_id)
+    if row is None:
+        raise NotFoundError("Session not found within authorized project")
     return row
 
 
@@ -182,27 +175,34 @@ class Lifecycle:
 
     def sweep(self, now: int) -> int:
         """End the sessions idle for their project's timeout (its own, else
-        `session_idle_seconds`); enqueue their checks."""
+        `session_idle_seconds`); enqueue their checks. Each end is a transaction of its own,
+        holding one session's lock: a writer locking several sessions never waits on a
+        sweep that waits on it."""
         cutoff = now - self.settings.session_idle_seconds * 1_000_000
-        count = 0
-        with self.store.transaction() as conn:
+        with self.store.connect() as conn:
             own = lifecycle.idle_overrides(conn)
-            cutoffs = {p: now - seconds * 1_000_000 for p, seconds in own.items()}
-            idle = lifecycle.idle_sessions(conn, cutoff, SWEEP_LIMIT, cutoffs)
-            checks = rules.list_rules(conn, "check", None) if idle else []
-            judges = evaluation.page(conn, "rule", None, None) if idle else []
-            for project_id, session_id in idle:
-                before = cutoffs.get(project_id, cutoff)
-                ended = lifecycle.end_session(conn, project_id, session_id, now, before)
-                if ended is not None:
-                    enqueue_session_work(conn, project_id, session_id, ended, checks, judges)
-                    count += 1
+        cutoffs = {p: now - seconds * 1_000_000 for p, seconds in own.items()}
+        with self.store.reading() as data:
+            idle = data.idle_sessions(cutoff, SWEEP_LIMIT, cutoffs)
+        if not idle:
+            return 0
+        with self.store.connect() as conn:
+            checks = rules.list_rules(conn, "check", None)
+            judges = evaluation.page(conn, "rule", None, None)
+        count = 0
+        for project_id, session_id in idle:
+            work = partial(enqueue_session_work, project_id, session_id, checks, judges)
+            before = cutoffs.get(project_id, cutoff)
+            ended = self.store.end_session(
+                project_id, session_id, now, idle_before=before, then=work
+            )
+            count += ended is not None
         return count
 
     def scan_targets(self, now: int) -> int:
         """A job per new trace or observation of each enabled trace or observation rule."""
         count = 0
-        with self.store.transaction() as conn:
+        with self.store.reading() as data, self.store.transaction() as conn:
             for rule in evaluation.page(conn, "rule", None, None):
                 if not rule.enabled or rule.target == "session":
                     continue
@@ -213,23 +213,25 @@ class Lifecycle:
                     # A starting worker looks back no further than the retention window: a
                     # target judged before it has lost its job (and key) to the clean-up.
                     since = max(since, now - self._retention_us())
-                count += self._enqueue_new(conn, rule, since, now)
+                count += self._enqueue_new(data, conn, rule, since, now)
         self._judge_scanned_at = now
         return count
 
     @staticmethod
-    def _enqueue_new(conn: Connection, rule: EvaluationRule, since: int, now: int) -> int:
+    def _enqueue_new(
+        data: TraceData, conn: Connection, rule: EvaluationRule, since: int, now: int
+    ) -> int:
         """A job per target of `rule` since `since`, page after page: a burst larger than one
         page is judged whole, since the next scan starts near `now`."""
         count, after = 0, None
         while True:
-            page = judge_inputs.new_targets(conn, rule.project_id, rule.target, since, after)
+            page = data.new_targets(rule.project_id, rule.target, since, after, SCAN_LIMIT)
             for target in page:
                 judging.enqueue(
                     conn, rule, target.id, now, occasion="new", trace_id=target.trace_id
                 )
             count += len(page)
-            if len(page) < judge_inputs.SCAN_LIMIT:
+            if len(page) < SCAN_LIMIT:
                 return count
             after = page[-1]
 
@@ -237,11 +239,11 @@ class Lifecycle:
         """A webhook job per crossing not seen before; keys make it fire once."""
         since = None if self._scanned_at is None else self._scanned_at - SCAN_MARGIN_US
         fired = 0
-        with self.store.transaction() as conn:
+        with self.store.reading() as data, self.store.transaction() as conn:
             for alert in rules.list_rules(conn, "alert", None):
                 if not alert.enabled:
                     continue
-                for crossing in alert_scan.crossings(conn, alert, now, since):
+                for crossing in data.alert_crossings(alert, now, since):
                     body = {
                         "alert": {
                             "id": alert.id,
@@ -301,7 +303,8 @@ class Lifecycle:
         session_id = payload["session"]
         with self.store.connect() as conn:
             rule = rules.get_rule(conn, "check", job.project_id, job.subject)
-            facts = lifecycle.session_facts(conn, job.project_id, session_id)
+        with self.store.reading() as data:
+            facts = data.session_facts(job.project_id, session_id)
         if rule is None:
             raise PermanentError("the check was deleted")
         if facts is None:

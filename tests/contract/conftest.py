@@ -1,7 +1,8 @@
 """Fixtures of the contract suite, on each engine of CONTRACT_ENGINES.
 
 `sut` is an empty store per test (for tests that write); `filled` holds the world
-(world.py), written once per module and engine, for tests that only read.
+(world.py), written once per module and engine, for tests that only read; `module_sut` is
+an empty store per module and engine, for a module with a world of its own.
 """
 
 from __future__ import annotations
@@ -57,3 +58,11 @@ def filled(
         store.write(P1, world())
         store.write(P2, other_world())
         yield store
+
+
+@pytest.fixture(scope="module", params=CONTRACT_ENGINES)
+def module_sut(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[StoreUnderTest]:
+    """An empty store per module and engine, for a module that writes a world of its own."""
+    yield from _engine(request, tmp_path_factory.mktemp("contract"), own_database=True)

@@ -6,11 +6,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text as sql
 
+from powerrag import lifecycle
 from powerrag.config import Settings
 from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
-from powerrag.store import judge_inputs
 from powerrag.store.database import Store
+from tests.support.clickhouse import with_clickhouse
 from tests.support.fake_openai import FakeOpenAI, failure, text
 from tests.support.judges import (
     BOOLEAN_OUTPUT,
@@ -26,6 +27,7 @@ from tests.support.judges import (
 from tests.support.lifecycle import SECOND, Clock, event
 
 
+@with_clickhouse
 def test_the_judge_sees_each_message_once_and_its_verdict_becomes_a_session_score(
     api: TestClient, worker: Lifecycle, clock: Clock, store: Store
 ) -> None:
@@ -181,6 +183,7 @@ def test_filters_and_a_rerun_over_chosen_sessions(
     assert bad.json()["message"] == "sessionIds must be a non-empty list of ids"
 
 
+@with_clickhouse
 def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
     api: TestClient,
     worker: Lifecycle,
@@ -238,7 +241,7 @@ def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
 def test_a_burst_of_new_traces_larger_than_a_scan_page_is_judged_whole(
     api: TestClient, worker: Lifecycle, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(judge_inputs, "SCAN_LIMIT", 2)
+    monkeypatch.setattr(lifecycle, "SCAN_LIMIT", 2)
     set_up_judge(api, "http://127.0.0.1:9/v1")
     evaluator = {
         "name": "relevance",

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi.testclient import TestClient
 
 from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
+from powerrag.store.database import Store
+from tests.support.clickhouse import with_clickhouse
 from tests.support.lifecycle import Clock, turn
+from tests.support.project import PROJECT_ID
+from tests.support.records import TraceSpec, trace_batch
 
 
 def _ingest(api: TestClient, events: list[dict[str, Any]]) -> None:
@@ -24,6 +29,7 @@ def _session(api: TestClient, session_id: str) -> dict[str, Any]:
     return body
 
 
+@with_clickhouse
 def test_session_ends_after_idle_timeout_and_a_new_trace_reopens_it(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:
@@ -45,6 +51,7 @@ def test_session_ends_after_idle_timeout_and_a_new_trace_reopens_it(
     assert (found["status"], found["endedAt"]) == ("active", None)
 
 
+@with_clickhouse
 def test_explicit_end_and_the_status_filter(api: TestClient, clock: Clock) -> None:
     _ingest(api, turn("a", "ta") + turn("b", "tb"))
 
@@ -70,6 +77,7 @@ def test_ending_an_unknown_session_or_a_bad_status_is_a_clear_error(api: TestCli
     assert "status must be one of active, ended" in bad.text
 
 
+@with_clickhouse
 def test_previous_id_links_the_session_it_continues(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:
@@ -82,3 +90,24 @@ def test_previous_id_links_the_session_it_continues(
 
     assert _session(api, "day-2")["previousId"] == "day-1"
     assert _session(api, "day-1")["previousId"] is None
+
+
+@with_clickhouse
+def test_a_trace_written_while_its_session_ends_reopens_it(store: Store, clock: Clock) -> None:
+    """The writer waits for the end's lock (or SQLite's write lock), then reopens the session:
+    the trace is neither lost nor hidden behind an end that was stored after it."""
+    store.write_batches([(PROJECT_ID, trace_batch(TraceSpec("t1", 1, session_id="s")))], clock())
+    late = trace_batch(TraceSpec("t2", 2, session_id="s"))
+    writer = threading.Thread(target=store.write_batches, args=([(PROJECT_ID, late)], clock() + 1))
+
+    def then(conn: object, ended_at: int) -> None:
+        writer.start()
+        # Time for a writer that does not wait for the lock to finish first (the bug).
+        writer.join(timeout=0.5)
+
+    assert store.end_session(PROJECT_ID, "s", clock() + 2, then=then) == clock() + 2
+    writer.join()
+    with store.reading() as data:
+        found = data.get_session(PROJECT_ID, "s")
+    assert found is not None
+    assert (found.status, found.trace_count, found.updated_at) == ("active", 2, clock() + 1)

@@ -81,6 +81,29 @@ class TargetFacts:
     name: str | None
 
 
+# Environment of the traces PowerRAG writes for its own judge calls: never judged again.
+JUDGE_ENVIRONMENT = "powerrag-evaluation"
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeInput:
+    """One target: its filters' facts, its turns (input, output) and its metadata."""
+
+    facts: TargetFacts
+    turns: list[tuple[Any, Any]]
+    metadata: Any
+    trace_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewTarget:
+    """A trace or observation to judge; (at, id) is its place in the scan's order."""
+
+    id: str
+    trace_id: str
+    at: int
+
+
 def check_mapping(target: str, names: list[str], mapping: Any) -> list[dict[str, Any]]:
     """Every prompt variable mapped exactly once to a source of the target."""
     if not isinstance(mapping, list):

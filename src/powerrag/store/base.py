@@ -9,10 +9,15 @@ frozen dataclasses of `domain/rows.py`, never an engine's own types.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
+from sqlalchemy import Connection
+
+from powerrag.domain.alerts import AlertRule, Crossing
+from powerrag.domain.checks import SessionFacts
+from powerrag.domain.eval_rules import JudgeInput, NewTarget
 from powerrag.domain.filters import (
     ObservationCursor,
     ObservationFilter,
@@ -58,6 +63,22 @@ class Writer(Protocol):
 
     def delete_score(self, project_id: str, score_id: str) -> bool:
         """Remove one score (no summary counts scores); False when it does not exist."""
+
+    def end_session(
+        self,
+        project_id: str,
+        session_id: str,
+        now: int,
+        *,
+        idle_before: int | None = None,
+        then: Callable[[Connection, int], None] | None = None,
+    ) -> int | None:
+        """End an open session at `now` (when `idle_before` is given, only if it is still
+        idle since then or a trace asked to end it), linking the session it continues
+        (`session.previous_id`); its end time, or None when it was already ended, is gone or
+        has just had a trace. `then(conn, ended_at)` runs in the same PostgreSQL or SQLite
+        transaction, so the work an end sets off is enqueued once with it. A trace written
+        afterwards reopens the session."""
 
 
 class TraceReader(Protocol):
@@ -179,7 +200,39 @@ class ScoreReader(Protocol):
     ) -> dict[str, list[str]]: ...
 
 
-class TraceData(TraceReader, ObservationReader, SessionReader, ScoreReader, Protocol):
+class AutomationReader(Protocol):
+    """What the background worker reads of trace data: sessions to end, what checks and
+    judges read of their targets, new targets of trace and observation rules, alert
+    crossings (powerrag/lifecycle.py, powerrag/judging.py)."""
+
+    def idle_sessions(
+        self, cutoff: int, limit: int, cutoffs: dict[str, int] | None = None
+    ) -> list[tuple[str, str]]:
+        """(project, session) of every project's open sessions asked to end by a trace,
+        then of those with no trace since their project's cutoff (`cutoffs`, else
+        `cutoff`), oldest first, at most `limit`."""
+
+    def session_facts(self, project_id: str, session_id: str) -> SessionFacts | None: ...
+
+    def session_input(self, project_id: str, session_id: str) -> JudgeInput | None: ...
+
+    def trace_input(self, project_id: str, trace_id: str) -> JudgeInput | None: ...
+
+    def observation_input(self, project_id: str, observation_id: str) -> JudgeInput | None: ...
+
+    def new_targets(
+        self, project_id: str, target: str, since: int, after: NewTarget | None, limit: int
+    ) -> list[NewTarget]:
+        """Up to `limit` traces or observations that started since `since`, by (at, id),
+        past `after`, without PowerRAG's own judge traces."""
+
+    def alert_crossings(self, alert: AlertRule, now: int, since: int | None) -> list[Crossing]:
+        """The alert's crossings among what changed since `since` and its creation."""
+
+
+class TraceData(
+    TraceReader, ObservationReader, SessionReader, ScoreReader, AutomationReader, Protocol
+):
     """Every reader of trace data, on one consistent handle (one connection for SQL)."""
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 
@@ -16,7 +16,7 @@ from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import models, prompts, retention, scores, search_index, sessions
+from powerrag.store import lifecycle, models, prompts, retention, scores, search_index, sessions
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -168,6 +168,21 @@ class Store(TraceStore):
     def delete_score(self, project_id: str, score_id: str) -> bool:
         with self.transaction() as conn:
             return scores.delete_score(conn, project_id, score_id)
+
+    def end_session(
+        self,
+        project_id: str,
+        session_id: str,
+        now: int,
+        *,
+        idle_before: int | None = None,
+        then: Callable[[Connection, int], None] | None = None,
+    ) -> int | None:
+        with self.transaction() as conn:
+            ended = lifecycle.end_session(conn, project_id, session_id, now, idle_before)
+            if ended is not None and then is not None:
+                then(conn, ended)
+            return ended
 
     def reconcile(self) -> tuple[int, int]:
         """(traces, sessions) recomputed because a writer died between its writes and its

@@ -6,30 +6,15 @@ observation's (as the trace pages show them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, and_, func, select, tuple_
 
-from powerrag.domain.eval_rules import TargetFacts
+from powerrag.domain.eval_rules import JUDGE_ENVIRONMENT, JudgeInput, NewTarget, TargetFacts
 from powerrag.store.infra.schema import observations, sessions, traces
 
 _s, _t, _o = sessions.c, traces.c, observations.c
-_root = observations.alias("root")
-# Environment of the traces PowerRAG writes for its own judge calls: never judged again.
-JUDGE_ENVIRONMENT = "powerrag-evaluation"
-SCAN_LIMIT = 500
-
-
-@dataclass(frozen=True, slots=True)
-class JudgeInput:
-    """One target: its filters' facts, its turns (input, output) and its metadata."""
-
-    facts: TargetFacts
-    turns: list[tuple[Any, Any]]
-    metadata: Any
-    trace_id: str | None
 
 
 def _json(text: str | None) -> Any:
@@ -41,20 +26,34 @@ def _json(text: str | None) -> Any:
         return text
 
 
-def _trace_query() -> Any:
-    return select(
-        _t.id,
-        _t.name,
-        _t.user_id,
-        _t.environment,
-        _t.tags,
-        _t.metadata,
-        func.coalesce(_t.input, _root.c.input).label("input"),
-        func.coalesce(_t.output, _root.c.output).label("output"),
-    ).select_from(
-        traces.outerjoin(
-            _root, and_(_root.c.project_id == _t.project_id, _root.c.id == _t.root_observation_id)
+def _traces_with_io(project_id: str, *where: Any) -> Any:
+    """The project's traces matching `where`, with their input and output (their own, else
+    their root's). Roots are looked up among these traces' observations only: ClickHouse
+    builds the right side of a join whole, and this way reads only these traces' part of the
+    observations' sort key (project_id, trace_id, id)."""
+    chosen = select(_t.id).where(_t.project_id == project_id, *where)
+    root = (
+        select(_o.project_id, _o.id, _o.input, _o.output)
+        .where(_o.project_id == project_id, _o.trace_id.in_(chosen))
+        .subquery("root")
+    )
+    return (
+        select(
+            _t.id,
+            _t.name,
+            _t.user_id,
+            _t.environment,
+            _t.tags,
+            _t.metadata,
+            func.coalesce(_t.input, root.c.input).label("input"),
+            func.coalesce(_t.output, root.c.output).label("output"),
         )
+        .select_from(
+            traces.outerjoin(
+                root, and_(root.c.project_id == _t.project_id, root.c.id == _t.root_observation_id)
+            )
+        )
+        .where(_t.project_id == project_id, *where)
     )
 
 
@@ -68,9 +67,7 @@ def session_input(conn: Connection, project_id: str, session_id: str) -> JudgeIn
         return None
     rows = (
         conn.execute(
-            _trace_query()
-            .where(_t.project_id == project_id, _t.session_id == session_id)
-            .order_by(_t.timestamp, _t.id)
+            _traces_with_io(project_id, _t.session_id == session_id).order_by(_t.timestamp, _t.id)
         )
         .mappings()
         .all()
@@ -88,11 +85,7 @@ def session_input(conn: Connection, project_id: str, session_id: str) -> JudgeIn
 
 
 def trace_input(conn: Connection, project_id: str, trace_id: str) -> JudgeInput | None:
-    row = (
-        conn.execute(_trace_query().where(_t.project_id == project_id, _t.id == trace_id))
-        .mappings()
-        .first()
-    )
+    row = conn.execute(_traces_with_io(project_id, _t.id == trace_id)).mappings().first()
     if row is None:
         return None
     facts = TargetFacts(
@@ -137,19 +130,15 @@ def observation_input(conn: Connection, project_id: str, observation_id: str) ->
     return JudgeInput(facts, [turn], _json(row["metadata"]), row["trace_id"])
 
 
-@dataclass(frozen=True, slots=True)
-class NewTarget:
-    """A trace or observation to judge; (at, id) is its place in the scan's order."""
-
-    id: str
-    trace_id: str
-    at: int
-
-
 def new_targets(
-    conn: Connection, project_id: str, target: str, since: int, after: NewTarget | None = None
+    conn: Connection,
+    project_id: str,
+    target: str,
+    since: int,
+    after: NewTarget | None,
+    limit: int,
 ) -> list[NewTarget]:
-    """Up to SCAN_LIMIT traces or observations of a project that started since `since` (their
+    """Up to `limit` traces or observations of a project that started since `since` (their
     own timestamps), oldest first and past `after` (the previous page's last), but not
     PowerRAG's own judge traces."""
     if target == "trace":
@@ -162,17 +151,13 @@ def new_targets(
     query = query.where(project == project_id, at >= since, environment != JUDGE_ENVIRONMENT)
     if after is not None:
         query = query.where(tuple_(at, target_id) > tuple_(after.at, after.id))
-    query = query.order_by(at, target_id).limit(SCAN_LIMIT)
+    query = query.order_by(at, target_id).limit(limit)
     return [NewTarget(r[0], r[1], r[2]) for r in conn.execute(query)]
 
 
 def session_turns(conn: Connection, project_id: str, session_id: str) -> list[tuple[str, Any, Any]]:
     """(trace id, input, output) of each of the session's turns, in order."""
-    query = (
-        _trace_query()
-        .where(_t.project_id == project_id, _t.session_id == session_id)
-        .order_by(_t.timestamp, _t.id)
-    )
+    query = _traces_with_io(project_id, _t.session_id == session_id).order_by(_t.timestamp, _t.id)
     return [
         (r["id"], _json(r["input"]), _json(r["output"])) for r in conn.execute(query).mappings()
     ]

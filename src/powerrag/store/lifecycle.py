@@ -129,12 +129,12 @@ def session_facts(conn: Connection, project_id: str, session_id: str) -> Session
             .order_by(_t.timestamp, _t.id)
         )
     )
+    # By trace id, not a join: ClickHouse then reads only these traces' part of the
+    # observations' sort key (project_id, trace_id, id).
+    own = select(_t.id).where(_t.project_id == project_id, _t.session_id == session_id)
     tools = conn.execute(
         select(_o.name, _o.input)
-        .select_from(
-            observations.join(traces, (_t.project_id == _o.project_id) & (_t.id == _o.trace_id))
-        )
-        .where(_t.project_id == project_id, _t.session_id == session_id, _o.type == "TOOL")
+        .where(_o.project_id == project_id, _o.trace_id.in_(own), _o.type == "TOOL")
         .order_by(_o.start_time, _o.id)
     )
     return SessionFacts(

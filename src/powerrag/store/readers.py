@@ -7,7 +7,16 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 
-from powerrag.store import observations, scores, session_scores, sessions, traces
+from powerrag.store import (
+    alert_scan,
+    judge_inputs,
+    lifecycle,
+    observations,
+    scores,
+    session_scores,
+    sessions,
+    traces,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,3 +71,11 @@ class SqlTraceData:
     trace_scores = _on_connection(scores.trace_scores)
     session_scores = _on_connection(scores.session_scores)
     score_ids_by_trace = _on_connection(traces.score_ids_by_trace)
+
+    idle_sessions = _on_connection(lifecycle.idle_sessions)
+    session_facts = _on_connection(lifecycle.session_facts)
+    session_input = _on_connection(judge_inputs.session_input)
+    trace_input = _on_connection(judge_inputs.trace_input)
+    observation_input = _on_connection(judge_inputs.observation_input)
+    new_targets = _on_connection(judge_inputs.new_targets)
+    alert_crossings = _on_connection(alert_scan.crossings)

@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from powerrag.domain.timeutil import now_us
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.expiry import project_days
@@ -40,9 +39,9 @@ def set_session_flag(
     row = _one(ch, _SESSION, project_id, session_id)
     if row is None:
         return False
-    insert_versions(
-        ch, "sessions", [{**row, flag: value, "updated_at": now_us()}], next_version(pg)
-    )
+    # `updated_at` is the session's last trace write, as on SQLite and PostgreSQL: a flag
+    # neither keeps a session from ending when idle nor makes an alert look at it again.
+    insert_versions(ch, "sessions", [{**row, flag: value}], next_version(pg))
     return True
 
 

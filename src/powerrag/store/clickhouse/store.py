@@ -3,7 +3,7 @@ trace data (the Writer, the readers, the search index) in ClickHouse."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, make_url
@@ -12,7 +12,15 @@ from powerrag.domain.changes import changes_of
 from powerrag.domain.errors import PowerRAGError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.base import TraceData
-from powerrag.store.clickhouse import deletes, marks, migrate, reconcile, retention, search
+from powerrag.store.clickhouse import (
+    deletes,
+    marks,
+    migrate,
+    reconcile,
+    retention,
+    search,
+    session_ends,
+)
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.transfer import ClickHouseTables
@@ -110,6 +118,20 @@ class ClickHouseStore(Store):
     def delete_score(self, project_id: str, score_id: str) -> bool:
         with self.transaction() as conn:
             return marks.delete_score(self.ch, conn, project_id, score_id)
+
+    def end_session(
+        self,
+        project_id: str,
+        session_id: str,
+        now: int,
+        *,
+        idle_before: int | None = None,
+        then: Callable[[Connection, int], None] | None = None,
+    ) -> int | None:
+        with self.transaction() as conn:
+            return session_ends.end_session(
+                self.ch, conn, project_id, session_id, now, idle_before, then
+            )
 
     def index_search(self, limit: int, project_id: str | None = None) -> int:
         with self.transaction() as conn:
