@@ -22,7 +22,7 @@ ENVIRON = {
     "LANGFUSE_INIT_USER_EMAIL": "Ada@Example.com",
     "LANGFUSE_INIT_USER_PASSWORD": "correct horse battery",
     "LANGFUSE_INIT_USER_NAME": "Ada",
-    "LANGFUSE_INIT_PROJECT_ID": "shared",
+    "LANGFUSE_INIT_PROJECT_ID": "first-project",
     "LANGFUSE_INIT_PROJECT_PUBLIC_KEY": "pk-lf-shared",
     "LANGFUSE_INIT_PROJECT_SECRET_KEY": "sk-lf-shared",
 }
@@ -48,7 +48,7 @@ def test_replicas_starting_together_create_the_init_user_and_project_once(
             stores[0], "ada@example.com", ENVIRON["LANGFUSE_INIT_USER_PASSWORD"]
         )
         assert user is not None and user.user.is_admin and user.user.name == "Ada"
-        assert [m.role for m in accounts.list_members(stores[0], "shared")] == [accounts.OWNER]
+        assert [m.role for m in accounts.list_members(stores[0], "first-project")] == [accounts.OWNER]
     finally:
         for store in stores:
             store.close()
