@@ -9,30 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from powerrag.annotate import MAX_COMMENT
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest
 from powerrag.domain.rows import CommentRow
 from powerrag.query.paging import Paged
-from powerrag.store import comments, memberships, observations, prompts, sessions, traces
+from powerrag.store import comments, memberships, prompts
 from powerrag.store.database import Store
 
 COMMENT_OBJECT_TYPES = ("TRACE", "OBSERVATION", "SESSION", "PROMPT")
 
 
-def object_exists(conn: Connection, project_id: str, object_type: str, object_id: str) -> bool:
-    """Whether the project holds this trace, observation, session or prompt version."""
-    if object_type == "TRACE":
-        return traces.get_trace(conn, project_id, object_id, with_io=False) is not None
-    if object_type == "OBSERVATION":
-        return bool(observations.get_observations(conn, project_id, [object_id]))
-    if object_type == "SESSION":
-        return sessions.get_session(conn, project_id, object_id) is not None
+def object_exists(store: Store, project_id: str, object_type: str, object_id: str) -> bool:
+    """Whether the project holds this trace, observation, session (trace data: through the
+    readers, so on every engine) or prompt version."""
     if object_type == "PROMPT":
-        return prompts.version_exists(conn, project_id, object_id)
-    return False
+        with store.connect() as conn:
+            return prompts.version_exists(conn, project_id, object_id)
+    if object_type not in ("TRACE", "OBSERVATION", "SESSION"):
+        return False
+    with store.reading() as data:
+        if object_type == "TRACE":
+            return data.get_trace(project_id, object_id, with_io=False) is not None
+        if object_type == "OBSERVATION":
+            return bool(data.get_observations(project_id, [object_id]))
+        return data.get_session(project_id, object_id) is not None
 
 
 def _text(doc: dict[str, Any], key: str) -> str:
@@ -58,11 +59,11 @@ def create_comment(store: Store, project_id: str, doc: Any, now: int) -> str:
     author = doc.get("authorUserId")
     if author is not None and not isinstance(author, str):
         raise InvalidRequestError("authorUserId must be a string")
+    if not object_exists(store, project_id, object_type, object_id):
+        raise InvalidRequestError(
+            f"objectId {object_id!r}: no {object_type.lower()} with this id in the project"
+        )
     with store.transaction() as conn:
-        if not object_exists(conn, project_id, object_type, object_id):
-            raise InvalidRequestError(
-                f"objectId {object_id!r}: no {object_type.lower()} with this id in the project"
-            )
         if author and memberships.role_of(conn, project_id, author) is None:
             raise InvalidRequestError(f"authorUserId {author!r} is not a member of the project")
         return comments.add_comment(

@@ -15,8 +15,8 @@ from powerrag import datasets
 from powerrag.domain import transcript
 from powerrag.domain.datasets import DatasetItem
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
+from powerrag.query.turns import session_turns
 from powerrag.store import datasets as rows
-from powerrag.store import judge_inputs
 from powerrag.store.database import Store
 
 
@@ -36,8 +36,8 @@ def add_turn(
     store: Store, project_id: str, session_id: str, trace_id: str, dataset: str, now: int
 ) -> DatasetItem:
     """The turn's input and, as the expected output, its answer."""
-    with store.connect() as conn:
-        turns = judge_inputs.session_turns(conn, project_id, session_id)
+    with store.reading() as data:
+        turns = session_turns(data, project_id, session_id)
     found = next((t for t in turns if t[0] == trace_id), None)
     if found is None:
         raise NotFoundError(f"trace {trace_id!r} is not in session {session_id!r}")
@@ -56,8 +56,8 @@ def add_session(
     store: Store, project_id: str, session_id: str, turn: int, dataset: str, now: int
 ) -> DatasetItem:
     """The conversation up to turn `turn` (1-based) as input, its answer as expected output."""
-    with store.connect() as conn:
-        turns = judge_inputs.session_turns(conn, project_id, session_id)
+    with store.reading() as data:
+        turns = session_turns(data, project_id, session_id)
     if not turns:
         raise NotFoundError(f"session {session_id!r} not found")
     if not 1 <= turn <= len(turns):

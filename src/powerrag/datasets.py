@@ -20,7 +20,6 @@ from powerrag.domain.datasets import Dataset, DatasetItem, DatasetRunItem
 from powerrag.domain.errors import ConflictError, InvalidRequestError, NotFoundError
 from powerrag.domain.timeutil import parse_iso
 from powerrag.store import datasets as rows
-from powerrag.store import observations
 from powerrag.store.database import Store
 
 _ITEM_KEYS = frozenset(
@@ -267,11 +266,11 @@ def create_run_item(store: Store, project_id: str, body: Any, now: int) -> Datas
         run_values["description"] = _optional_text(body, "runDescription")
     if body.get("metadata") is not None:
         run_values["metadata"] = json_text(body["metadata"])
+    trace_id = trace_id or _trace_of(store, project_id, str(observation_id))
     with store.transaction() as conn:
         item = rows.get_item(conn, project_id, item_id)
         if item is None or item.status != "ACTIVE":
             raise NotFoundError(f"dataset item {item_id!r} not found")
-        trace_id = trace_id or _trace_of(conn, project_id, str(observation_id))
         stable = domain.stable_run_id(project_id, item.dataset_id, run_name)
         run_id = rows.run_id_for(conn, project_id, item.dataset_id, run_name, stable)
         rows.ensure_run(conn, project_id, (item.dataset_id, run_id, run_name), run_values, at)
@@ -281,9 +280,10 @@ def create_run_item(store: Store, project_id: str, body: Any, now: int) -> Datas
     return made
 
 
-def _trace_of(conn: Connection, project_id: str, observation_id: str) -> str:
+def _trace_of(store: Store, project_id: str, observation_id: str) -> str:
     """Older SDKs name only the observation; its trace is the link (as Langfuse does)."""
-    found = observations.get_observations(conn, project_id, [observation_id])
+    with store.reading() as data:
+        found = data.get_observations(project_id, [observation_id])
     if not found:
         raise NotFoundError(f"observation {observation_id!r} not found")
     return found[0].trace_id

@@ -9,12 +9,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from powerrag.domain.cost import Recosted
 from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.model_defs import ModelDefinition, definition_from_body
 from powerrag.store import models
 from powerrag.store.database import Store
-from powerrag.store.models import project_book
-from powerrag.store.recost import Recosted, recost
 
 
 def create(store: Store, project_id: str, body: Any, now: int) -> ModelDefinition:
@@ -56,6 +55,4 @@ def remove(store: Store, project_id: str, model_id: str) -> None:
 def recost_model(store: Store, project_id: str, model_id: str, pattern: str, now: int) -> Recosted:
     """Recompute the stored cost of what `pattern` matches or `model_id` priced, with the
     project's prices as they are now, and the figures of their traces and sessions."""
-    with store.transaction() as conn:
-        book = project_book(conn, store.prices, project_id)
-        return recost(conn, book, project_id, pattern, model_id, now)
+    return store.recost(project_id, model_id, pattern, now)

@@ -19,8 +19,9 @@ from powerrag.domain.records import IngestBatch
 from powerrag.domain.rows import ScoreRow
 from powerrag.domain.score_configs import ScoreConfig
 from powerrag.query import scores as score_reads
+from powerrag.query.turns import turns_of
 from powerrag.score_configs import check_score
-from powerrag.store import judge_inputs, observations, score_configs, sessions, traces
+from powerrag.store import score_configs
 from powerrag.store.database import Store
 
 
@@ -35,16 +36,16 @@ class Subject:
 
 
 def subject_of(store: Store, project_id: str, item: QueueItem) -> Subject:
-    with store.connect() as conn:
+    with store.reading() as data:
         if item.object_type == "SESSION":
-            row = sessions.get_session(conn, project_id, item.object_id)
+            row = data.get_session(project_id, item.object_id)
             env = row.environment if row else "default"
             return Subject(item.object_id, None, None, env)
         if item.object_type == "TRACE":
-            trace = traces.get_trace(conn, project_id, item.object_id, with_io=False)
+            trace = data.get_trace(project_id, item.object_id, with_io=False)
             env = trace.environment if trace else "default"
             return Subject(None, item.object_id, None, env)
-        found = observations.get_observations(conn, project_id, [item.object_id])
+        found = data.get_observations(project_id, [item.object_id])
     if not found:
         return Subject(None, None, item.object_id, "default")
     return Subject(None, found[0].trace_id, item.object_id, found[0].environment)
@@ -57,16 +58,8 @@ PREVIEW_CHARS = 2000
 
 def conversation_of(store: Store, project_id: str, item: QueueItem) -> list[transcript.Message]:
     """The item's messages in order, each once, clipped: what a reviewer reads to score it."""
-    readers = {
-        "SESSION": judge_inputs.session_input,
-        "TRACE": judge_inputs.trace_input,
-        "OBSERVATION": judge_inputs.observation_input,
-    }
-    with store.connect() as conn:
-        found = readers[item.object_type](conn, project_id, item.object_id)
-    if found is None:
-        return []
-    messages = transcript.conversation(found.turns)[:PREVIEW_MESSAGES]
+    turns = turns_of(store, project_id, item.object_type, item.object_id)
+    messages = transcript.conversation(turns)[:PREVIEW_MESSAGES]
     return [transcript.Message(m.role, m.text[:PREVIEW_CHARS]) for m in messages]
 
 

@@ -94,12 +94,13 @@ def add_item(store: Store, project_id: str, queue_id: str, doc: Any, now: int) -
     if not isinstance(object_id, str) or not object_id:
         raise InvalidRequestError("objectId must be a non-empty string")
     status = _status(doc.get("status"), default="PENDING")
-    with store.transaction() as conn:
+    with store.connect() as conn:
         _queue(conn, project_id, queue_id)
-        if not object_exists(conn, project_id, object_type, object_id):
-            raise InvalidRequestError(
-                f"objectId {object_id!r}: no {object_type.lower()} with this id in the project"
-            )
+    if not object_exists(store, project_id, object_type, object_id):
+        raise InvalidRequestError(
+            f"objectId {object_id!r}: no {object_type.lower()} with this id in the project"
+        )
+    with store.transaction() as conn:
         found = rows.find_item(conn, project_id, queue_id, object_type, object_id)
         if found is not None:
             return found

@@ -1,6 +1,8 @@
 """`/api/public/metrics` and `/api/public/v2/metrics` on the exact world (tests/support/
 exact_world.py), on both engines: grouped figures, time buckets, percentiles and filters
-with values a wrong rule could not produce, and a 400 naming what is not supported."""
+with values a wrong rule could not produce, and a 400 naming what is not supported. One query
+with score counts runs on PostgreSQL + ClickHouse too, whose other answers the goldens and
+tests/contract check."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.clickhouse import with_clickhouse
 from tests.support.exact_world import write_world
 from tests.support.project import AUTH
 
@@ -59,6 +62,7 @@ def test_traces_by_user_with_cost_ordered_by_the_first_metric(world: TestClient)
     assert [r["sum_totalCost"] for r in rows] == pytest.approx([0.06, 0.02, 0.0, 0.0], abs=1e-12)
 
 
+@with_clickhouse
 def test_trace_latency_and_observation_counts_averaged_per_environment(world: TestClient) -> None:
     rows = _metrics(
         world,

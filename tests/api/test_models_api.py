@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from powerrag import cli
 from powerrag.store.database import Store
-from powerrag.store.infra.schema import sessions
+from tests.support.clickhouse import with_clickhouse
 from tests.support.project import PROJECT_ID
 
 IN_PRICE, OUT_PRICE = 2.0**-10, 2.0**-8
@@ -59,9 +58,10 @@ def _create(api: TestClient, **body: Any) -> dict[str, Any]:
 
 def _session_cost(store: Store, session_id: str) -> float:
     """The session row's stored total, as the sessions list and replay show it."""
-    with store.connect() as conn:
-        query = select(sessions.c.total_cost).where(sessions.c.id == session_id)
-        return float(conn.execute(query).scalar_one())
+    with store.reading() as data:
+        found = data.get_session(PROJECT_ID, session_id)
+    assert found is not None
+    return found.total_cost
 
 
 def _observation(api: TestClient, obs_id: str) -> dict[str, Any]:
@@ -130,6 +130,7 @@ def test_project_models_win_over_builtins_and_the_newest_start_date_in_force(
     assert _observation(api, "apr")["costDetails"] == {"total": 10.0}
 
 
+@with_clickhouse
 def test_recosting_updates_observations_traces_and_sessions_exactly(
     api: TestClient, store: Store
 ) -> None:

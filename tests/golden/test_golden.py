@@ -43,7 +43,7 @@ from tests.golden import api_requests, files, ui_requests
 from tests.golden.recording import Recorder, Request, generated_ids, normalise
 from tests.golden.routes import EXEMPT, get_routes, route_of
 from tests.golden.scenario import build_world
-from tests.support.clickhouse import CLICKHOUSE_SHAPE, shape_of, with_clickhouse
+from tests.support.clickhouse import with_clickhouse
 
 GROUPS: dict[str, list[Request]] = {**api_requests.GROUPS, **ui_requests.GROUPS}
 WRITE = os.environ.get("POWERRAG_GOLDEN_WRITE") == "1"
@@ -62,22 +62,11 @@ def test_every_request_name_is_unique_in_its_group() -> None:
         assert len(names) == len(set(names)), group
 
 
-# What does not run on ClickHouse yet (docs/deployment.md, "Not yet on ClickHouse").
-NOT_ON_CLICKHOUSE = {"api-metrics", "ui-dashboard", "ui-annotation"}
-
-
 # The same goldens on PostgreSQL + ClickHouse: the recorded SDK traffic answers the same.
 @with_clickhouse
-def test_answers_match_the_goldens(
-    client: TestClient, store: Store, request: pytest.FixtureRequest
-) -> None:
+def test_answers_match_the_goldens(client: TestClient, store: Store) -> None:
     build_world(client, store)
-    groups = {
-        group: requests
-        for group, requests in GROUPS.items()
-        if shape_of(request) != CLICKHOUSE_SHAPE or group not in NOT_ON_CLICKHOUSE
-    }
-    raw = {group: Recorder(client).record_all(requests) for group, requests in groups.items()}
+    raw = {group: Recorder(client).record_all(requests) for group, requests in GROUPS.items()}
     ids = generated_ids([answer for group in raw.values() for answer in group])
     answers = {group: normalise(got, ids) for group, got in raw.items()}
     if WRITE and store.dialect == "sqlite":  # written from SQLite; PostgreSQL compares with them

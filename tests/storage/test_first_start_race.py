@@ -48,7 +48,9 @@ def test_replicas_starting_together_create_the_init_user_and_project_once(
             stores[0], "ada@example.com", ENVIRON["LANGFUSE_INIT_USER_PASSWORD"]
         )
         assert user is not None and user.user.is_admin and user.user.name == "Ada"
-        assert [m.role for m in accounts.list_members(stores[0], "first-project")] == [accounts.OWNER]
+        assert [m.role for m in accounts.list_members(stores[0], "first-project")] == [
+            accounts.OWNER
+        ]
     finally:
         for store in stores:
             store.close()

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.support.clickhouse import with_clickhouse
 from tests.support.datasets import A1, A2, Q1, Q2, SESSION, TURN_1, TURN_2, ingest_session
 from tests.support.project import AUTH
 from tests.support.web import post_form
@@ -83,6 +84,8 @@ def test_refused_additions_name_what_was_wrong(web: TestClient) -> None:
     assert web.get("/api/public/v2/datasets", headers=API).json()["data"] == []
 
 
+# Runs compare with their traces' outputs, figures and scores on PostgreSQL + ClickHouse too.
+@with_clickhouse
 def test_items_are_edited_and_archived_and_runs_compare(web: TestClient) -> None:
     ingest_session(web, API)
     post_form(web, ADD_TURN, {"session_id": SESSION, "trace_id": TURN_2, "dataset": "cases"})

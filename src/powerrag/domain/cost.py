@@ -14,6 +14,16 @@ from powerrag.domain.jsondoc import JSONObject
 
 
 @dataclass(frozen=True, slots=True)
+class Recosted:
+    """What re-costing with a model's current prices changed: observations, their traces
+    and the sessions of those."""
+
+    observations: int
+    traces: int
+    sessions: int
+
+
+@dataclass(frozen=True, slots=True)
 class PricingTier:
     id: str
     name: str

@@ -12,7 +12,6 @@ from powerrag.domain.errors import InvalidRequestError, NotFoundError
 from powerrag.domain.filters import PageRequest, ScoreFilter
 from powerrag.domain.rows import ScoreRow, TraceRow
 from powerrag.store import datasets as rows
-from powerrag.store import scores, traces
 from powerrag.store.database import Store
 
 # A page shows at most this many datasets, items and runs; a comparison at most this many runs.
@@ -90,12 +89,19 @@ def _dataset(conn: Connection, project_id: str, dataset_id: str) -> Dataset:
     return found
 
 
-def _run_summary(conn: Connection, project_id: str, run: DatasetRun) -> RunSummary:
-    own = scores.list_scores(
-        conn, project_id, ScoreFilter(dataset_run_ids=(run.id,)), PageRequest(1, 100)
-    )
-    values = {s.name: s.value if s.string_value is None else s.string_value for s in own}
-    return RunSummary(run, rows.count_run_items(conn, project_id, run.id), values)
+def _run_summaries(
+    store: Store, conn: Connection, project_id: str, runs: list[DatasetRun]
+) -> list[RunSummary]:
+    """Each run with its item count and its own scores (trace data: through the readers)."""
+    summaries = []
+    with store.reading() as data:
+        for run in runs:
+            f = ScoreFilter(dataset_run_ids=(run.id,))
+            own = data.list_scores(project_id, f, PageRequest(1, 100))
+            values = {s.name: s.value if s.string_value is None else s.string_value for s in own}
+            count = rows.count_run_items(conn, project_id, run.id)
+            summaries.append(RunSummary(run, count, values))
+    return summaries
 
 
 def detail(store: Store, project_id: str, dataset_id: str) -> DatasetDetail:
@@ -103,7 +109,7 @@ def detail(store: Store, project_id: str, dataset_id: str) -> DatasetDetail:
         found = _dataset(conn, project_id, dataset_id)
         items = rows.list_items(conn, project_id, (found.id, None, None, None), LIST_LIMIT)
         runs = rows.list_runs(conn, project_id, found.id, LIST_LIMIT)
-        return DatasetDetail(found, items, [_run_summary(conn, project_id, r) for r in runs])
+        return DatasetDetail(found, items, _run_summaries(store, conn, project_id, runs))
 
 
 def item(store: Store, project_id: str, item_id: str) -> DatasetItem:
@@ -134,28 +140,29 @@ def compare(store: Store, project_id: str, dataset_id: str, run_ids: list[str]) 
             runs.append(run)
         runs.sort(key=lambda r: (r.created_at, r.id))
         links = rows.list_run_items(conn, project_id, [r.id for r in runs], None)
-        cells = _cells(conn, project_id, links)
+        cells = _cells(store, project_id, links)
         items = rows.list_items(conn, project_id, (found.id, None, None, None), LIST_LIMIT)
         compared = [
             ComparedItem(i, [cells.get((r.id, i.id)) for r in runs])
             for i in items
             if any((r.id, i.id) in cells for r in runs)
         ]
-        return Comparison(found, [_run_summary(conn, project_id, r) for r in runs], compared)
+        return Comparison(found, _run_summaries(store, conn, project_id, runs), compared)
 
 
 def _cells(
-    conn: Connection, project_id: str, links: list[DatasetRunItem]
+    store: Store, project_id: str, links: list[DatasetRunItem]
 ) -> dict[tuple[str, str], RunCell]:
     """(run id, item id) -> the newest run item's cell (links come newest first)."""
     trace_ids = sorted({link.trace_id for link in links})
     by_trace: dict[str, list[ScoreRow]] = {}
-    for score in scores.trace_scores(conn, project_id, trace_ids):
-        by_trace.setdefault(str(score.trace_id), []).append(score)
     out: dict[tuple[str, str], RunCell] = {}
-    for link in links:
-        key = (link.run_id, link.dataset_item_id)
-        if key not in out:
-            trace = traces.get_trace(conn, project_id, link.trace_id)
-            out[key] = RunCell(link, trace, by_trace.get(link.trace_id, []))
+    with store.reading() as data:
+        for score in data.trace_scores(project_id, trace_ids):
+            by_trace.setdefault(str(score.trace_id), []).append(score)
+        for link in links:
+            key = (link.run_id, link.dataset_item_id)
+            if key not in out:
+                trace = data.get_trace(project_id, link.trace_id)
+                out[key] = RunCell(link, trace, by_trace.get(link.trace_id, []))
     return out

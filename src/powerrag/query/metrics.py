@@ -13,7 +13,6 @@ from typing import Any
 
 from powerrag.domain.errors import InvalidRequestError
 from powerrag.domain.metrics import TIME_DIMENSION, MetricsQuery
-from powerrag.store import metrics
 from powerrag.store.database import Store
 
 _US = 1_000_000
@@ -30,8 +29,8 @@ def run_query(store: Store, project_id: str, q: MetricsQuery) -> list[dict[str, 
             f"a {q.granularity} time dimension over this range has more than {MAX_BUCKETS} "
             "buckets; choose a coarser granularity or auto"
         )
-    with store.connect() as conn:
-        rows = metrics.run(conn, project_id, q)
+    with store.reading() as data:
+        rows = data.metrics_rows(project_id, q)
     if q.granularity and not q.order_by:
         rows = rows + _empty_buckets(q, {r[TIME_DIMENSION] for r in rows})
     for field, direction in reversed(_order(q)):

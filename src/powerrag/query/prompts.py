@@ -12,7 +12,7 @@ from powerrag.domain.prompts import (
     PromptVersion,
     VersionUsage,
 )
-from powerrag.store import prompt_usage, prompts
+from powerrag.store import prompts
 from powerrag.store.database import Store
 
 ALL_LIMIT = 1000
@@ -65,8 +65,8 @@ class PromptDetail:
 
 def detail(store: Store, project_id: str, name: str) -> PromptDetail:
     found = versions(store, project_id, name)
-    with store.connect() as conn:
-        return PromptDetail(found, prompt_usage.version_usage(conn, project_id, name))
+    with store.reading() as data:
+        return PromptDetail(found, data.prompt_usage(project_id, name))
 
 
 def every_prompt(store: Store, project_id: str) -> list[PromptMeta]:

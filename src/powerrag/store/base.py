@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
 from powerrag.domain.alerts import AlertRule, Crossing
 from powerrag.domain.checks import SessionFacts
+from powerrag.domain.cost import Recosted
 from powerrag.domain.eval_rules import JudgeInput, NewTarget
 from powerrag.domain.filters import (
     ObservationCursor,
@@ -29,6 +30,8 @@ from powerrag.domain.filters import (
     TraceFilter,
     TraceOrder,
 )
+from powerrag.domain.metrics import MetricsQuery
+from powerrag.domain.prompts import VersionUsage
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.rows import (
     GenerationIO,
@@ -54,6 +57,11 @@ class Writer(Protocol):
         Idempotent (a batch written twice equals it written once), order-independent
         (children before their root), and the trace and session figures are current
         when it returns."""
+
+    def recost(self, project_id: str, model_id: str, pattern: str, now: int) -> Recosted:
+        """Cost again, with the project's prices as they are now, the observations whose
+        model name `pattern` matches or that `model_id` priced; then their traces' and
+        sessions' figures, under the locks ingestion takes."""
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         """Delete traces and everything that hangs off them; return how many existed."""
@@ -230,8 +238,27 @@ class AutomationReader(Protocol):
         """The alert's crossings among what changed since `since` and its creation."""
 
 
+class AnalyticsReader(Protocol):
+    """Figures over many rows of trace data: the metrics API and the dashboard
+    (domain/metrics.py), a prompt version's usage (domain/prompts.py)."""
+
+    def metrics_rows(self, project_id: str, q: MetricsQuery) -> list[dict[str, Any]]:
+        """The query's aggregated rows, keyed by dimension, `time_dimension` (microseconds)
+        and `{aggregation}_{measure}`; unordered, the empty buckets of a series left out."""
+
+    def prompt_usage(self, project_id: str, name: str) -> dict[int, VersionUsage]:
+        """Per version of the prompt: its generations, their summed cost, their average
+        latency, and the numeric and boolean scores given to them or to their traces."""
+
+
 class TraceData(
-    TraceReader, ObservationReader, SessionReader, ScoreReader, AutomationReader, Protocol
+    TraceReader,
+    ObservationReader,
+    SessionReader,
+    ScoreReader,
+    AutomationReader,
+    AnalyticsReader,
+    Protocol,
 ):
     """Every reader of trace data, on one consistent handle (one connection for SQL)."""
 

@@ -11,12 +11,21 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import OperationalError
 
 from powerrag.domain.changes import changes_of
-from powerrag.domain.cost import ModelPrice, PriceBook, model_from_json
+from powerrag.domain.cost import ModelPrice, PriceBook, Recosted, model_from_json
 from powerrag.domain.errors import OverloadedError, StorageFullError
 from powerrag.domain.jsondoc import JSONObject
 from powerrag.domain.records import IngestBatch
 from powerrag.domain.search import SearchBacklog
-from powerrag.store import lifecycle, models, prompts, retention, scores, search_index, sessions
+from powerrag.store import (
+    lifecycle,
+    models,
+    prompts,
+    recost,
+    retention,
+    scores,
+    search_index,
+    sessions,
+)
 from powerrag.store.base import TraceData, TraceStore
 from powerrag.store.infra import migrate
 from powerrag.store.infra.change_feed import ChangeFeed, change_feed
@@ -142,6 +151,11 @@ class Store(TraceStore):
             self.changes.announce(conn, changes)
         self.changes.deliver(changes)
         self.statistics.wrote(sum(len(batch) for _, batch in items))
+
+    def recost(self, project_id: str, model_id: str, pattern: str, now: int) -> Recosted:
+        with self.transaction() as conn:
+            book = models.project_book(conn, self.prices, project_id)
+            return recost.recost(conn, book, project_id, pattern, model_id, now)
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:

@@ -153,11 +153,3 @@ def new_targets(
         query = query.where(tuple_(at, target_id) > tuple_(after.at, after.id))
     query = query.order_by(at, target_id).limit(limit)
     return [NewTarget(r[0], r[1], r[2]) for r in conn.execute(query)]
-
-
-def session_turns(conn: Connection, project_id: str, session_id: str) -> list[tuple[str, Any, Any]]:
-    """(trace id, input, output) of each of the session's turns, in order."""
-    query = _traces_with_io(project_id, _t.session_id == session_id).order_by(_t.timestamp, _t.id)
-    return [
-        (r["id"], _json(r["input"]), _json(r["output"])) for r in conn.execute(query).mappings()
-    ]

@@ -111,27 +111,16 @@ def _score_columns(dialect: str) -> dict[str, Any]:
     }
 
 
-def _scores_of(column: Any) -> Any:
-    return select(func.count()).where(s.c.project_id == t.c.project_id, column).scalar_subquery()
-
-
 def _measures(view: str) -> dict[str, Any]:
     if view == "traces":
-        scores_of_trace = select(func.count()).where(
-            scores.c.project_id == t.c.project_id, scores.c.trace_id == t.c.id
-        )
         return {
             "count": literal(1),
             "observationsCount": t.c.observation_count,
-            "scoresCount": scores_of_trace.scalar_subquery(),
             "latency": _ms(t.c.end_time, t.c.timestamp),
             "totalTokens": t.c.total_tokens,
             "totalCost": t.c.total_cost,
         }
     if view == "observations":
-        scores_of_observation = select(func.count()).where(
-            scores.c.project_id == o.c.project_id, scores.c.observation_id == o.c.id
-        )
         return {
             "count": literal(1),
             "latency": _ms(o.c.end_time, o.c.start_time),
@@ -143,9 +132,37 @@ def _measures(view: str) -> dict[str, Any]:
             "inputCost": func.coalesce(o.c.input_cost, 0.0),
             "outputCost": func.coalesce(o.c.output_cost, 0.0),
             "totalCost": o.c.total_cost,
-            "countScores": scores_of_observation.scalar_subquery(),
         }
     return {"count": literal(1), "value": s.c.value}
+
+
+# The measures that count a trace's or an observation's scores, and the scores' column
+# that names what they were given to.
+_SCORE_COUNTS = {
+    "scoresCount": ("traces", scores.c.trace_id),
+    "countScores": ("observations", scores.c.observation_id),
+}
+
+
+def _with_score_counts(
+    view: str, project_id: str, source: Any, measures: dict[str, Any], wanted: set[str]
+) -> Any:
+    """`source` joined to each row's score count when a wanted measure counts scores: a join
+    with counts grouped once, not a subquery per row (ClickHouse runs no correlated
+    subquery of this shape)."""
+    for measure, (counted_view, key) in _SCORE_COUNTS.items():
+        if measure not in wanted or view != counted_view:
+            continue
+        counts = (
+            select(key.label("key"), func.count().label("n"))
+            .where(scores.c.project_id == project_id, key.is_not(None))
+            .group_by(key)
+            .subquery("score_counts")
+        )
+        row_id = t.c.id if view == "traces" else o.c.id
+        measures[measure] = func.coalesce(counts.c.n, 0)
+        source = source.outerjoin(counts, counts.c.key == row_id)
+    return source
 
 
 def _source(view: str, dialect: str, project_id: str) -> tuple[Any, dict[str, Any], Any]:
@@ -210,7 +227,9 @@ def _inner(dialect: str, project_id: str, q: MetricsQuery) -> Select[Any]:
     if q.granularity:
         picked.append(bucket(dialect, time_column, q.granularity).label("time_dimension"))
     measures = _measures(view)
-    picked += [measures[m].label(f"m_{m}") for m in sorted({m.measure for m in q.metrics})]
+    wanted = {m.measure for m in q.metrics}
+    source = _with_score_counts(view, project_id, source, measures, wanted)
+    picked += [measures[m].label(f"m_{m}") for m in sorted(wanted)]
     where = [
         base.c.project_id == project_id,
         time_column >= q.start,

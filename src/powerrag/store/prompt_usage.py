@@ -27,8 +27,10 @@ def _generations(project_id: str, name: str) -> list[Any]:
 
 def version_usage(conn: Connection, project_id: str, name: str) -> dict[int, VersionUsage]:
     where = _generations(project_id, name)
-    latency = sql.avg(_o.end_time - _o.start_time)
-    figures = select(_o.prompt_version, sql.count(), sql.sum(_o.total_cost), latency)
+    # The latency's integer sum and count, divided here: every engine's average of the same
+    # microseconds then gives the same float (their own averages differ in the last digit).
+    latency = (sql.sum(_o.end_time - _o.start_time), sql.count(_o.end_time))
+    figures = select(_o.prompt_version, sql.count(), sql.sum(_o.total_cost), *latency)
     rows = conn.execute(figures.where(*where).group_by(_o.prompt_version)).all()
     summaries = _scores(conn, project_id, where)
     return {
@@ -36,10 +38,10 @@ def version_usage(conn: Connection, project_id: str, name: str) -> dict[int, Ver
             version=int(version),
             generations=int(count),
             total_cost=float(cost) if cost is not None else None,
-            average_latency_us=float(avg) if avg is not None else None,
-            scores=tuple(summaries.get(version, ())),
+            average_latency_us=int(lasted) / int(ended) if ended else None,
+            scores=tuple(summaries.get(int(version), ())),
         )
-        for version, count, cost, avg in rows
+        for version, count, cost, lasted, ended in rows
         if version is not None
     }
 

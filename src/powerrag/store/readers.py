@@ -11,7 +11,9 @@ from powerrag.store import (
     alert_scan,
     judge_inputs,
     lifecycle,
+    metrics,
     observations,
+    prompt_usage,
     scores,
     session_scores,
     sessions,
@@ -22,23 +24,32 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+class _OnConnection:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+
 def _on_connection(
     query: Callable[Concatenate[Connection, P], R],
-) -> Callable[Concatenate[SqlTraceData, P], R]:
+) -> Callable[Concatenate[_OnConnection, P], R]:
     """A noun module's function as a method that passes the handle's connection."""
 
-    def method(self: SqlTraceData, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def method(self: _OnConnection, /, *args: P.args, **kwargs: P.kwargs) -> R:
         return query(self.conn, *args, **kwargs)
 
     method.__doc__ = query.__doc__
     return method
 
 
-class SqlTraceData:
-    """`base.TraceData` for SQLite and PostgreSQL (`Store.reading` hands one out)."""
+class SqlAnalyticsReader(_OnConnection):
+    """`base.AnalyticsReader` on the handle's connection."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    metrics_rows = _on_connection(metrics.run)
+    prompt_usage = _on_connection(prompt_usage.version_usage)
+
+
+class SqlTraceData(SqlAnalyticsReader):
+    """`base.TraceData` for SQLite and PostgreSQL (`Store.reading` hands one out)."""
 
     count_traces = _on_connection(traces.count_traces)
     list_traces = _on_connection(traces.list_traces)

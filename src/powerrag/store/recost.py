@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection, bindparam, or_, select, update
 
-from powerrag.domain.cost import PriceBook, compute_cost, split_usage
+from powerrag.domain.cost import PriceBook, Recosted, compute_cost, split_usage
 from powerrag.store.base import chunked
 from powerrag.store.infra.dialect import lock_keys
 from powerrag.store.infra.schema import observations
 from powerrag.store.writer import refresh_sessions, refresh_traces
-
-
-@dataclass(frozen=True, slots=True)
-class Recosted:
-    observations: int
-    traces: int
-    sessions: int
-
 
 _OBSERVATION_COLUMNS = (
     observations.c.id,
@@ -56,7 +47,8 @@ def _loads(text: str | None) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _cost_values(book: PriceBook, project_id: str, row: Any) -> dict[str, Any]:
+def cost_values(book: PriceBook, project_id: str, row: Any) -> dict[str, Any]:
+    """The cost columns of an observation row priced with `book`."""
     model = book.match(project_id, row["model"], row["start_time"])
     cost = compute_cost(
         usage=_loads(row["usage_details"]),
@@ -68,7 +60,6 @@ def _cost_values(book: PriceBook, project_id: str, row: Any) -> dict[str, Any]:
     in_cost, out_cost, _ = split_usage(cost.cost_details)
     has_cost = bool(cost.cost_details)
     return {
-        "b_id": row["id"],
         "cost_details": orjson.dumps(cost.cost_details).decode() if has_cost else None,
         "input_cost": in_cost if has_cost else None,
         "output_cost": out_cost if has_cost else None,
@@ -96,10 +87,8 @@ _SET_COST = (
 )
 
 
-def recost(
-    conn: Connection, book: PriceBook, project_id: str, pattern: str, model_id: str, now: int
-) -> Recosted:
-    """Recompute the cost of the observations `pattern` matches or `model_id` priced."""
+def to_recost(conn: Connection, project_id: str, pattern: str, model_id: str) -> list[Any]:
+    """The observations `pattern` matches by model name or `model_id` priced, once each."""
     names = _names_matching(conn, project_id, pattern)
     rows: list[Any] = []
     for chunk in chunked(names) if names else [()]:
@@ -110,13 +99,21 @@ def recost(
             observations.c.project_id == project_id, observations.c.model.is_not(None), condition
         )
         rows.extend(conn.execute(query).mappings())
-    unique = {row["id"]: row for row in rows}
-    trace_ids = sorted({row["trace_id"] for row in unique.values()})
+    return list({row["id"]: row for row in rows}.values())
+
+
+def recost(
+    conn: Connection, book: PriceBook, project_id: str, pattern: str, model_id: str, now: int
+) -> Recosted:
+    """Recompute the cost of the observations `pattern` matches or `model_id` priced."""
+    found = to_recost(conn, project_id, pattern, model_id)
+    trace_ids = sorted({row["trace_id"] for row in found})
     if not trace_ids:
         return Recosted(0, 0, 0)
     lock_keys(conn, [f"trace:{project_id}:{t}" for t in trace_ids])
-    values = [_cost_values(book, project_id, row) for row in unique.values()]
-    conn.execute(_SET_COST, [{**v, "b_project": project_id, "b_now": now} for v in values])
+    keys = {"b_project": project_id, "b_now": now}
+    values = [{**cost_values(book, project_id, row), "b_id": row["id"], **keys} for row in found]
+    conn.execute(_SET_COST, values)
     return Recosted(len(values), len(trace_ids), _refresh(conn, project_id, trace_ids, now))
 
 

@@ -4,7 +4,8 @@
 `dialect.name`): a statement is compiled with PostgreSQL's compiler (its SQL is what
 ClickHouse reads, `%(name)s` parameters bound by clickhouse-connect), with three rewrites
 ClickHouse needs: `LIKE ... ESCAPE '!'` patterns re-escaped with backslashes (ClickHouse has
-no ESCAPE clause), `x IS true` as `x = true`, and names unquoted where PostgreSQL quotes
+no ESCAPE clause), `x IS true` as `x = true`, `a // b` of integers as `intDiv(a, b)`
+(ClickHouse's `/` is always a float division), and names unquoted where PostgreSQL quotes
 reserved words. Every read runs with FINAL (client.READ_SETTINGS).
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BindParameter, False_, True_, bindparam
+from sqlalchemy import BindParameter, False_, Integer, True_, bindparam
 from sqlalchemy.dialects.postgresql.psycopg import PGCompiler_psycopg, PGDialect_psycopg
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BinaryExpression
@@ -70,6 +71,12 @@ class _Compiler(PGCompiler_psycopg):
 
     def visit_is_not_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
         return self._is(binary, "!=", "IS NOT", **kw)
+
+    def visit_floordiv_binary(self, binary: Any, operator: Any, **kw: Any) -> str:
+        if binary.left.type._type_affinity is binary.right.type._type_affinity is Integer:
+            left, right = self.process(binary.left, **kw), self.process(binary.right, **kw)
+            return f"intDiv({left}, {right})"
+        return str(super().visit_floordiv_binary(binary, operator, **kw))  # type: ignore[no-untyped-call]
 
 
 class _Dialect(PGDialect_psycopg):
@@ -169,9 +176,31 @@ class ClickHouseSql:
                 for row in block:
                     yield dict(zip(names, row, strict=True))
 
+    def execution_options(self, **options: Any) -> ClickHouseSql | _Streaming:
+        """As SQLAlchemy's: `stream_results=True` fetches the rows block by block."""
+        return _Streaming(self) if options.get("stream_results") else self
+
     def execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> Result:
         compiled = _compiled(statement)
         sql, values = self._sql(statement, parameters)
         result = self.ch.query(sql, values)
         names = [str(column[0]) for column in compiled._result_columns or ()]
         return Result(names or list(result.column_names), result.result_rows)
+
+
+class _Streamed:
+    def __init__(self, rows: Iterator[dict[str, Any]]) -> None:
+        self._rows = rows
+
+    def mappings(self) -> Iterator[dict[str, Any]]:
+        return self._rows
+
+
+class _Streaming:
+    """A connection with `stream_results`: `execute(...).mappings()` yields rows as they come."""
+
+    def __init__(self, sql: ClickHouseSql) -> None:
+        self._sql = sql
+
+    def execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> _Streamed:
+        return _Streamed(self._sql.stream(statement, parameters))

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, make_url
 
 from powerrag.domain.changes import changes_of
+from powerrag.domain.cost import Recosted
 from powerrag.domain.errors import PowerRAGError
 from powerrag.domain.records import IngestBatch
 from powerrag.store.base import TraceData
@@ -21,6 +22,7 @@ from powerrag.store.clickhouse import (
     search,
     session_ends,
 )
+from powerrag.store.clickhouse import recost as ch_recost
 from powerrag.store.clickhouse.client import ClickHouse
 from powerrag.store.clickhouse.compiled import ClickHouseSql
 from powerrag.store.clickhouse.transfer import ClickHouseTables
@@ -29,6 +31,7 @@ from powerrag.store.database import Store
 from powerrag.store.infra import migrate as sql_migrate
 from powerrag.store.infra.engines import normalise_url
 from powerrag.store.infra.statistics import analyze_at_open
+from powerrag.store.models import project_book
 from powerrag.store.readers import SqlTraceData
 
 
@@ -93,6 +96,11 @@ class ClickHouseStore(Store):
             changes = changes_of(items, found) if self.changes.wanted else []
             self.changes.announce(conn, changes)
         self.changes.deliver(changes)
+
+    def recost(self, project_id: str, model_id: str, pattern: str, now: int) -> Recosted:
+        with self.transaction() as conn:
+            book = project_book(conn, self.prices, project_id)
+            return ch_recost.recost(self.ch, conn, book, project_id, (pattern, model_id), now)
 
     def delete_traces(self, project_id: str, trace_ids: Sequence[str]) -> int:
         with self.transaction() as conn:

@@ -85,9 +85,15 @@ def _utc(column: Any) -> Any:
     return func.timezone("UTC", func.to_timestamp(column // _US))
 
 
+def _ch_utc(column: Any) -> Any:
+    return func.fromUnixTimestamp64Micro(column, "UTC")
+
+
 def month_start(dialect: str, column: Any) -> Any:
     """The first microsecond of the UTC month of a microsecond time (SQLite's `start of
-    month` modifier; PostgreSQL's date_trunc)."""
+    month` modifier; PostgreSQL's date_trunc; ClickHouse's toStartOfMonth)."""
+    if dialect == "clickhouse":
+        return func.toUnixTimestamp(func.toStartOfMonth(_ch_utc(column)), "UTC") * _US
     if dialect == "postgresql":
         return cast(extract("epoch", func.date_trunc("month", _utc(column))), BigInteger) * _US
     seconds = func.strftime("%s", column // _US, "unixepoch", "start of month")
@@ -96,6 +102,8 @@ def month_start(dialect: str, column: Any) -> Any:
 
 def time_text(dialect: str, column: Any, strftime_format: str) -> Any:
     """A microsecond time as UTC text: `%Y-%m` or `%Y-%m-%d`."""
+    if dialect == "clickhouse":  # formatDateTime reads strftime's %Y, %m and %d
+        return func.formatDateTime(_ch_utc(column), strftime_format, "UTC")
     if dialect == "postgresql":
         return func.to_char(_utc(column), _TEXT_FORMATS[strftime_format])
     return func.strftime(strftime_format, column // _US, "unixepoch")
