@@ -18,7 +18,6 @@ from powerrag.outbound import Destinations
 from powerrag.store import accounts
 from powerrag.store.database import Store
 from powerrag.store.infra.schema import alerts, instance_secrets
-from tests.support.clickhouse import with_clickhouse
 from tests.support.lifecycle import Clock, receiver, turn
 from tests.support.project import PROJECT_ID
 
@@ -40,7 +39,6 @@ def _deliveries(api: TestClient, alert_id: str) -> list[tuple[Any, ...]]:
     return [(d["sessionId"], d["state"], d["attempts"], d["lastError"]) for d in found]
 
 
-@with_clickhouse
 def test_crossing_cost_posts_one_signed_webhook(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from powerrag.lifecycle import Lifecycle
-from tests.support.clickhouse import with_clickhouse
 from tests.support.lifecycle import Clock, turn
 
 CHECKS = [
@@ -33,7 +32,6 @@ def _eval_scores(api: TestClient, session_id: str) -> dict[str, tuple[bool, str]
     return {s["name"]: (s["value"], s["comment"]) for s in response.json()["data"]}
 
 
-@with_clickhouse
 def test_checks_score_a_session_when_it_ends(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:
@@ -91,7 +89,6 @@ def _id(api: TestClient, name: str) -> str:
     return next(str(r["id"]) for r in rules if r["name"] == name)
 
 
-@with_clickhouse
 def test_a_session_ended_again_is_judged_again_in_place(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:

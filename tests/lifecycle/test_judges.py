@@ -11,7 +11,6 @@ from powerrag.config import Settings
 from powerrag.domain.timeutil import to_iso
 from powerrag.lifecycle import Lifecycle
 from powerrag.store.database import Store
-from tests.support.clickhouse import with_clickhouse
 from tests.support.fake_openai import FakeOpenAI, failure, text
 from tests.support.judges import (
     BOOLEAN_OUTPUT,
@@ -27,7 +26,6 @@ from tests.support.judges import (
 from tests.support.lifecycle import SECOND, Clock, event
 
 
-@with_clickhouse
 def test_the_judge_sees_each_message_once_and_its_verdict_becomes_a_session_score(
     api: TestClient, worker: Lifecycle, clock: Clock, store: Store
 ) -> None:
@@ -183,7 +181,6 @@ def test_filters_and_a_rerun_over_chosen_sessions(
     assert bad.json()["message"] == "sessionIds must be a non-empty list of ids"
 
 
-@with_clickhouse
 def test_a_trace_rule_judges_new_traces_once_but_not_its_own_judge_traces(
     api: TestClient,
     worker: Lifecycle,

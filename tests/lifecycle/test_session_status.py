@@ -29,7 +29,6 @@ def _session(api: TestClient, session_id: str) -> dict[str, Any]:
     return body
 
 
-@with_clickhouse
 def test_session_ends_after_idle_timeout_and_a_new_trace_reopens_it(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:
@@ -51,7 +50,6 @@ def test_session_ends_after_idle_timeout_and_a_new_trace_reopens_it(
     assert (found["status"], found["endedAt"]) == ("active", None)
 
 
-@with_clickhouse
 def test_explicit_end_and_the_status_filter(api: TestClient, clock: Clock) -> None:
     _ingest(api, turn("a", "ta") + turn("b", "tb"))
 
@@ -77,7 +75,6 @@ def test_ending_an_unknown_session_or_a_bad_status_is_a_clear_error(api: TestCli
     assert "status must be one of active, ended" in bad.text
 
 
-@with_clickhouse
 def test_previous_id_links_the_session_it_continues(
     api: TestClient, worker: Lifecycle, clock: Clock
 ) -> None:
