@@ -256,3 +256,8 @@ def take_instance_secret(conn: Connection, name: str, value: str) -> bool:
 def serialise_setup(conn: Connection) -> None:
     """Make concurrent first starts (replicas on one empty database) take turns."""
     lock_keys(conn, ["powerrag:bootstrap"])
+    if conn.dialect.name == "sqlite":
+        # A deferred transaction takes SQLite's write lock at its first write, after the
+        # look-ups this must serialise: a write that changes nothing takes it now (the
+        # statement's prologue asks for the lock whatever its WHERE matches).
+        conn.exec_driver_sql("UPDATE users SET id = id WHERE 0")
